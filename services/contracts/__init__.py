@@ -1,0 +1,45 @@
+"""The one definition of chatbus's subjects and payloads.
+
+Imports nothing else from ``services``: the edge, the handlers, the docs and
+the tests all read from here.
+"""
+
+from . import subjects, storage
+from .commands import COMMANDS, COMMANDS_BY_EVENT, Command
+from .envelope import ErrorCode, ErrorDetail, Failure, Success, failure, success
+from .fields import ChatId, Username, is_username, utc_now
+from .internal import Account, Connection, Credentials, EdgeHeartbeat, LoginAttempt
+from .models import (
+    Chat,
+    ChatLeft,
+    ChosenStatus,
+    Empty,
+    HistoryPage,
+    MemberEvent,
+    Message,
+    Presence,
+    PresenceStatus,
+    TypingEvent,
+)
+from .requests import (
+    CreateChat,
+    InviteToChat,
+    JoinChat,
+    LeaveChat,
+    ListChats,
+    ListPresence,
+    MessageHistory,
+    Request,
+    SendMessage,
+    SetStatus,
+    Typing,
+)
+
+__all__ = [
+    "COMMANDS", "COMMANDS_BY_EVENT", "Account", "Chat", "ChatId", "ChatLeft", "ChosenStatus",
+    "Command", "Connection", "CreateChat", "Credentials", "EdgeHeartbeat", "Empty", "ErrorCode",
+    "ErrorDetail", "Failure", "HistoryPage", "InviteToChat", "JoinChat", "LeaveChat", "ListChats",
+    "ListPresence", "LoginAttempt", "MemberEvent", "Message", "MessageHistory", "Presence",
+    "PresenceStatus", "Request", "SendMessage", "SetStatus", "Success", "Typing", "TypingEvent",
+    "Username", "failure", "is_username", "storage", "subjects", "success", "utc_now",
+]

@@ -1,0 +1,53 @@
+"""Constrained field types shared by every model."""
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+USERNAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{1,31}$"
+CHAT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+MAX_TEXT_LENGTH = 4000
+MAX_CHAT_NAME_LENGTH = 80
+_USERNAME = re.compile(USERNAME_PATTERN)
+
+
+def _encodable(value: str) -> str:
+    # Lone surrogates survive JSON decoding but cannot be stored as UTF-8.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text must be valid Unicode") from None
+    return value
+
+
+Username = Annotated[
+    str,
+    Field(pattern=USERNAME_PATTERN, description="A user's name; lowercase, 2-32 characters.",
+          examples=["alice"]),
+]
+ChatId = Annotated[
+    str,
+    Field(pattern=CHAT_ID_PATTERN, description="A chat's id, chosen by the server.",
+          examples=["general"]),
+]
+ChatSeq = Annotated[
+    int,
+    Field(ge=1, description="A message's position in its chat: 1, 2, 3, ... without gaps.",
+          examples=[42]),
+]
+Timestamp = Annotated[
+    datetime, Field(description="An instant, ISO 8601 in UTC.", examples=["2026-11-25T17:30:00Z"])
+]
+SafeText = Annotated[str, AfterValidator(_encodable)]
+
+
+def utc_now() -> datetime:
+    """The current instant, in UTC."""
+    return datetime.now(UTC)
+
+
+def is_username(value: str) -> bool:
+    """Whether ``value`` is a well-formed username (cheap check for subject tokens)."""
+    return _USERNAME.fullmatch(USERNAME_PATTERN, value) is not None

@@ -1,0 +1,51 @@
+"""Payloads that only the edge and the services exchange."""
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .fields import Username
+
+
+class Credentials(BaseModel):
+    """A username and password, for register and login."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"username": "alice", "password": "s3cret-pass"}]}
+    )
+
+    username: Username
+    password: str = Field(min_length=8, max_length=256, description="At least 8 characters.")
+
+
+class LoginAttempt(BaseModel):
+    """Credentials as typed at login; not validated beyond size, so any failure reads the same."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=256)
+
+
+class Account(BaseModel):
+    """A registered user."""
+
+    username: Username
+
+
+class Connection(BaseModel):
+    """One socket connection of a user on an edge."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"edge_id": "e1a2", "connection_id": "Zx9", "username": "alice"}]}
+    )
+
+    edge_id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The edge process.")
+    connection_id: str = Field(
+        pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The socket.io sid on that edge."
+    )
+    username: Username
+
+
+class EdgeHeartbeat(BaseModel):
+    """An edge is alive; connections of an edge silent for 30 s are closed for it."""
+
+    edge_id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")

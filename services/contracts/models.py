@@ -1,0 +1,140 @@
+"""What chatbus stores and announces: chats, messages, presence and their events."""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .fields import ChatId, ChatSeq, Timestamp, Username
+
+PresenceStatus = Literal["online", "away", "busy", "offline"]
+ChosenStatus = Literal["online", "away", "busy"]
+
+
+class Chat(BaseModel):
+    """A chat room. Public chats are visible to everyone; private ones to their members only."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "general",
+                    "name": "general",
+                    "private": False,
+                    "owner": "chatbus",
+                    "members": ["alice", "bob"],
+                    "created_at": "2026-11-25T17:30:00Z",
+                    "last_seq": 42,
+                }
+            ]
+        }
+    )
+
+    id: ChatId
+    name: str = Field(description="The chat's display name.", examples=["general"])
+    private: bool = Field(description="Whether only members can see and join it.", examples=[False])
+    owner: Username = Field(description="The user who created it.")
+    members: list[Username] = Field(description="Who receives its messages.", examples=[["alice"]])
+    created_at: Timestamp
+    last_seq: int = Field(
+        ge=0, description="The seq of the newest message; 0 while the chat is empty.", examples=[42]
+    )
+
+
+class Message(BaseModel):
+    """A stored message. Its `seq` gives the order every reader sees."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "chat_id": "general",
+                    "seq": 42,
+                    "id": "01JDQ4M0YF6Q9T0Z2V8N3K5W7X",
+                    "sender": "alice",
+                    "text": "hello <b>world</b>",
+                    "sent_at": "2026-11-25T17:30:00Z",
+                    "via": "web",
+                }
+            ]
+        }
+    )
+
+    chat_id: ChatId
+    seq: ChatSeq
+    id: str = Field(description="Unique across all chats.", examples=["01JDQ4M0YF6Q9T0Z2V8N3K5W7X"])
+    sender: Username = Field(description="Who sent it.")
+    text: str = Field(description="Exactly as sent; render it as text.", examples=["hello"])
+    sent_at: Timestamp
+    via: Literal["web", "nats"] = Field(
+        description="`web` when sent through the edge, `nats` when published on NATS directly.",
+        examples=["web"],
+    )
+
+
+class Presence(BaseModel):
+    """Whether a user is reachable, across all their connections."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"username": "alice", "status": "online", "since": "2026-11-25T17:30:00Z"}]
+        }
+    )
+
+    username: Username
+    status: PresenceStatus = Field(
+        description="`offline` when the user has no connection; otherwise what they chose.",
+        examples=["online"],
+    )
+    since: Timestamp = Field(description="When this status began.")
+
+
+class MemberEvent(BaseModel):
+    """Someone joined or left a chat."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"chat_id": "general", "username": "bob", "action": "joined"}]}
+    )
+
+    chat_id: ChatId
+    username: Username
+    action: Literal["joined", "left"] = Field(examples=["joined"])
+
+
+class TypingEvent(BaseModel):
+    """Someone is typing in a chat. Consider it over at `expires_at` unless another arrives."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"chat_id": "general", "username": "bob", "expires_at": "2026-11-25T17:30:05Z"}
+            ]
+        }
+    )
+
+    chat_id: ChatId
+    username: Username
+    expires_at: Timestamp = Field(description="5 s after the keystroke that caused it.")
+
+
+class ChatLeft(BaseModel):
+    """The chat the user has left."""
+
+    chat_id: ChatId
+
+
+class HistoryPage(BaseModel):
+    """A page of messages, ascending by seq."""
+
+    messages: list[Message]
+    more: bool = Field(
+        description="Whether further messages exist in the direction asked for.", examples=[False]
+    )
+    truncated: bool = Field(
+        default=False,
+        description="Whether older messages in the range asked for were removed by retention.",
+        examples=[False],
+    )
+
+
+class Empty(BaseModel):
+    """No data."""

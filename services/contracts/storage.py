@@ -1,0 +1,13 @@
+"""Names of the JetStream stream and key-value buckets that hold chatbus's state."""
+
+MESSAGES_STREAM = "CHAT_MESSAGES"
+CHATS_BUCKET = "chat_chats"
+USERS_BUCKET = "chat_users"
+PRESENCE_BUCKET = "chat_presence"
+CONNECTIONS_BUCKET = "chat_connections"
+
+# Headers on stored messages and on edge-forwarded commands.
+MSG_ID_HEADER = "Nats-Msg-Id"
+EXPECTED_LAST_SUBJECT_SEQ = "Nats-Expected-Last-Subject-Sequence"
+EXPECTED_LAST_SUBJECT = "Nats-Expected-Last-Subject-Sequence-Subject"
+EDGE_PROOF_HEADER = "Chatbus-Edge"
