@@ -16,6 +16,7 @@
 import logging
 from typing import Any
 
+import nats.errors
 from pydantic import ValidationError
 
 from services.contracts import ErrorCode, failure
@@ -78,6 +79,9 @@ def envelope_for(error: BaseException) -> dict[str, Any]:
     """The failure envelope for any exception; unexpected ones are logged and hidden."""
     if isinstance(error, ChatbusError):
         return failure(error.code, error.message)
+    if isinstance(error, nats.errors.Error):
+        log.warning("NATS failed during a command: %r", error)
+        return failure(ErrorCode.UNAVAILABLE, "storage is unavailable; try again")
     if isinstance(error, ValidationError):
         return failure(ErrorCode.INVALID, describe_validation_error(error))
     log.exception("unexpected error", exc_info=error)

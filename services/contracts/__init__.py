@@ -5,7 +5,21 @@ the tests all read from here.
 """
 
 from . import subjects, storage
-from .commands import COMMANDS, COMMANDS_BY_EVENT, Command
+from .commands import (
+    COMMANDS,
+    COMMANDS_BY_EVENT,
+    CREATE_CHAT,
+    INVITE_TO_CHAT,
+    JOIN_CHAT,
+    LEAVE_CHAT,
+    LIST_CHATS,
+    LIST_PRESENCE,
+    MESSAGE_HISTORY,
+    SEND_MESSAGE,
+    SET_STATUS,
+    TYPING,
+    Command,
+)
 from .envelope import ErrorCode, ErrorDetail, Failure, Success, failure, success
 from .fields import ChatId, Username, is_username, utc_now
 from .internal import Account, Connection, Credentials, EdgeHeartbeat, LoginAttempt
@@ -36,7 +50,8 @@ from .requests import (
 )
 
 __all__ = [
-    "COMMANDS", "COMMANDS_BY_EVENT", "Account", "Chat", "ChatId", "ChatLeft", "ChosenStatus",
+    "COMMANDS", "COMMANDS_BY_EVENT", "CREATE_CHAT", "INVITE_TO_CHAT", "JOIN_CHAT", "LEAVE_CHAT",
+    "LIST_CHATS", "LIST_PRESENCE", "MESSAGE_HISTORY", "SEND_MESSAGE", "SET_STATUS", "TYPING", "Account", "Chat", "ChatId", "ChatLeft", "ChosenStatus",
     "Command", "Connection", "CreateChat", "Credentials", "EdgeHeartbeat", "Empty", "ErrorCode",
     "ErrorDetail", "Failure", "HistoryPage", "InviteToChat", "JoinChat", "LeaveChat", "ListChats",
     "ListPresence", "LoginAttempt", "MemberEvent", "Message", "MessageHistory", "Presence",

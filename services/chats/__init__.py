@@ -1,0 +1,1 @@
+"""Chats: create, list, join, leave, invite. State: the ``chat_chats`` key-value bucket."""

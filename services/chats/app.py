@@ -1,0 +1,34 @@
+"""The chats service: ``chatbus service chats``."""
+
+from faststream import FastStream
+
+from services.broker import create_app, create_broker, run_app
+from services.settings import Settings
+
+from .book import ChatBook
+from .router import create_chats_router
+
+
+def create_chats_service(settings: Settings) -> FastStream:
+    """A FastStream app that answers the chats commands."""
+    broker = create_broker(settings, "chatbus-chats")
+    book = ChatBook()
+    broker.include_router(create_chats_router(book))
+    app = create_app(broker, settings)
+
+    @app.on_startup
+    async def open_storage() -> None:
+        # Storage is ready before the first command is taken.
+        await broker.connect()
+        await book.open(broker.connection)
+
+    @app.after_shutdown
+    async def close_storage() -> None:
+        await book.close()
+
+    return app
+
+
+def run_service(settings: Settings) -> None:
+    """``chatbus service chats``."""
+    run_app(create_chats_service(settings))

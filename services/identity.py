@@ -1,0 +1,27 @@
+"""Who is acting: the subject's ``<username>`` token, and whether the edge relayed it."""
+
+import hashlib
+import hmac
+
+from services.contracts import is_username
+from services.errors import InvalidInput
+
+
+def acting_user(username: str) -> str:
+    """The subject's username token, refused when it is not a valid username."""
+    if not is_username(username):
+        raise InvalidInput("the subject's username is not a valid username")
+    return username
+
+
+def edge_proof(signing_key: str) -> str:
+    """The header value by which the edge marks commands it relays (``via: web``).
+
+    Derived from the signing key, which bots never hold, so a bot cannot pass for the edge.
+    """
+    return hmac.new(signing_key.encode(), b"chatbus edge relay", hashlib.sha256).hexdigest()
+
+
+def relayed_by_edge(header: str | None, signing_key: str) -> bool:
+    """Whether a command carries the edge's proof."""
+    return header is not None and hmac.compare_digest(header, edge_proof(signing_key))

@@ -1,0 +1,1 @@
+"""Messages: send and history. State: the ``CHAT_MESSAGES`` JetStream stream."""

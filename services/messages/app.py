@@ -1,0 +1,30 @@
+"""The messages service: ``chatbus service messages``."""
+
+from faststream import FastStream
+
+from services.broker import create_app, create_broker, run_app
+from services.settings import Settings
+
+from .messenger import Messenger
+from .router import create_messages_router
+
+
+def create_messages_service(settings: Settings) -> FastStream:
+    """A FastStream app that answers the messages commands."""
+    broker = create_broker(settings, "chatbus-messages")
+    messenger = Messenger()
+    broker.include_router(create_messages_router(messenger, settings.signing_key))
+    app = create_app(broker, settings)
+
+    @app.on_startup
+    async def open_storage() -> None:
+        # Storage is ready before the first command is taken.
+        await broker.connect()
+        await messenger.open(broker.connection)
+
+    return app
+
+
+def run_service(settings: Settings) -> None:
+    """``chatbus service messages``."""
+    run_app(create_messages_service(settings))

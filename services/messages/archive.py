@@ -1,0 +1,97 @@
+"""The message stream: appending with per-chat seqs, and reading pages by seq.
+
+Message ``n`` of chat ``c`` is kept under ``chat.store.<c>.<n>``. An append
+expects the chat's newest stored message to be the one it read (JetStream's
+expected-last-subject-sequence, checked against ``chat.store.<c>.*``), so two
+replicas never give out the same seq; the loser reads again and retries. The
+``Nats-Msg-Id`` header makes a retried send store nothing new.
+"""
+
+import asyncio
+
+from nats.js import JetStreamContext
+from nats.js.errors import APIError, NotFoundError
+
+from services.contracts import HistoryPage, Message, storage, subjects
+from services.errors import Unavailable
+from services.jetstream import last_seq
+
+WRONG_LAST_SEQUENCE = 10071
+MAX_APPEND_ATTEMPTS = 50
+
+
+class MessageArchive:
+    """Every chat's messages, in order."""
+
+    def __init__(self, js: JetStreamContext) -> None:
+        self._js = js
+        # chat id -> (seq, stream seq) of its newest message, as this process last saw it.
+        self._newest: dict[str, tuple[int, int]] = {}
+
+    async def append(self, draft: Message, dedupe_key: str) -> tuple[Message, bool]:
+        """Store ``draft`` as its chat's next message.
+
+        Returns the message as stored and whether it is new (False: a retry of
+        one already stored, which is returned instead).
+        """
+        chat_id = draft.chat_id
+        for _ in range(MAX_APPEND_ATTEMPTS):
+            newest_seq, newest_stream_seq = self._newest.get(chat_id) or await last_seq(
+                self._js, chat_id
+            )
+            message = draft.model_copy(update={"seq": newest_seq + 1})
+            try:
+                ack = await self._js.publish(
+                    subjects.stored_message(chat_id, message.seq),
+                    message.model_dump_json().encode(),
+                    headers={
+                        storage.MSG_ID_HEADER: dedupe_key,
+                        storage.EXPECTED_LAST_SUBJECT_SEQ: str(newest_stream_seq),
+                        storage.EXPECTED_LAST_SUBJECT: subjects.stored_messages(chat_id),
+                    },
+                )
+            except APIError as error:
+                if error.err_code == WRONG_LAST_SEQUENCE:
+                    self._newest.pop(chat_id, None)  # another writer got there first
+                    continue
+                raise
+            if ack.duplicate:
+                return await self._stored(ack.seq), False
+            self._newest[chat_id] = (message.seq, ack.seq)
+            return message, True
+        raise Unavailable("the chat is too busy right now; try again")
+
+    async def page(
+        self, chat_id: str, *, before: int | None, after: int | None, limit: int
+    ) -> HistoryPage:
+        """Up to ``limit`` messages between ``after`` and ``before`` (exclusive), ascending.
+
+        With ``after`` the page starts right after it; otherwise it ends right
+        before ``before`` (or at the newest message).
+        """
+        newest, _ = await last_seq(self._js, chat_id)
+        upper = newest if before is None else min(newest, before - 1)
+        if after is not None:
+            first, last = after + 1, min(upper, after + limit)
+            more = last < upper
+        else:
+            first, last = max(1, upper - limit + 1), upper
+            more = first > 1
+        if last < first:
+            return HistoryPage(messages=[], more=False)
+        found = await asyncio.gather(*(self._read(chat_id, seq) for seq in range(first, last + 1)))
+        messages = [message for message in found if message is not None]
+        return HistoryPage(messages=messages, more=more, truncated=len(messages) < len(found))
+
+    async def _read(self, chat_id: str, seq: int) -> Message | None:
+        try:
+            stored = await self._js.get_msg(
+                storage.MESSAGES_STREAM, subject=subjects.stored_message(chat_id, seq), direct=True
+            )
+        except NotFoundError:
+            return None  # removed by retention
+        return Message.model_validate_json(stored.data)
+
+    async def _stored(self, stream_seq: int) -> Message:
+        stored = await self._js.get_msg(storage.MESSAGES_STREAM, seq=stream_seq, direct=True)
+        return Message.model_validate_json(stored.data)

@@ -1,0 +1,74 @@
+"""The rules of messages: only members post, private chats are read by members only."""
+
+import hashlib
+import uuid
+
+from nats.aio.client import Client
+from nats.js.kv import KeyValue
+
+from services.chat_records import read_chat
+from services.contracts import (
+    HistoryPage,
+    Message,
+    MessageHistory,
+    SendMessage,
+    storage,
+    subjects,
+    utc_now,
+)
+from services.errors import Forbidden, InvalidInput
+from services.jetstream import ensure_message_stream, open_bucket, publish_event
+
+from .archive import MessageArchive
+
+
+class Messenger:
+    """Sends and reads messages on behalf of one user at a time."""
+
+    _nc: Client
+    _chats: KeyValue
+    _archive: MessageArchive
+
+    async def open(self, nc: Client) -> None:
+        """Attach to NATS: the message stream and the chats bucket."""
+        self._nc = nc
+        js = nc.jetstream()
+        await ensure_message_stream(js)
+        self._chats = await open_bucket(js, storage.CHATS_BUCKET)
+        self._archive = MessageArchive(js)
+
+    async def send(self, username: str, request: SendMessage, *, via_web: bool) -> Message:
+        """Store and announce a message from a member of the chat."""
+        chat, _ = await read_chat(self._chats, request.chat_id)
+        if username not in chat.members:
+            raise Forbidden("join the chat before posting in it")
+        message_id = uuid.uuid4().hex
+        draft = Message(
+            chat_id=chat.id, seq=1, id=message_id, sender=username, text=request.text,
+            sent_at=utc_now(), via="web" if via_web else "nats",
+        )
+        message, is_new = await self._archive.append(
+            draft, _dedupe_key(chat.id, username, request.client_id) or message_id
+        )
+        if is_new:
+            await publish_event(self._nc, subjects.room_event(chat.id, "message"), message)
+        return message
+
+    async def history(self, username: str, request: MessageHistory) -> HistoryPage:
+        """A page of a chat's messages; private chats only for their members."""
+        if request.before is not None and request.after is not None:
+            if request.after >= request.before:
+                raise InvalidInput("after must be smaller than before")
+        chat, _ = await read_chat(self._chats, request.chat_id)
+        if not chat.can_see(username):
+            raise Forbidden("this chat is private")
+        return await self._archive.page(
+            chat.id, before=request.before, after=request.after, limit=request.limit
+        )
+
+
+def _dedupe_key(chat_id: str, username: str, client_id: str | None) -> str | None:
+    # The same client_id from the same sender in the same chat is the same message.
+    if client_id is None:
+        return None
+    return hashlib.sha256(f"{chat_id}\0{username}\0{client_id}".encode()).hexdigest()
