@@ -1,0 +1,1 @@
+"""Status: accounts, presence per connection, typing. State: users and presence buckets."""

@@ -1,0 +1,44 @@
+"""The status service's state, opened once NATS is connected."""
+
+from nats.aio.client import Client
+from nats.js.kv import KeyValue
+
+from services.contracts import storage
+from services.errors import Unauthorized
+from services.jetstream import is_registered, open_bucket
+
+from .accounts import Accounts
+from .presence import PresenceBoard
+from .typing_notices import TypingNotices
+
+
+class StatusDesk:
+    """Accounts, presence and typing, behind one ``open``."""
+
+    accounts: Accounts
+    presence: PresenceBoard
+    typing: TypingNotices
+    _users: KeyValue
+
+    def __init__(self, *, edge_dead_after: float) -> None:
+        self._edge_dead_after = edge_dead_after
+
+    async def open(self, nc: Client) -> None:
+        """Open the buckets and load presence."""
+        js = nc.jetstream()
+        self._users = await open_bucket(js, storage.USERS_BUCKET)
+        self.accounts = Accounts(self._users)
+        self.presence = PresenceBoard(
+            nc, await open_bucket(js, storage.PRESENCE_BUCKET), dead_after=self._edge_dead_after
+        )
+        self.typing = TypingNotices(nc, await open_bucket(js, storage.CHATS_BUCKET))
+        await self.presence.start()
+
+    async def close(self) -> None:
+        """Stop following presence changes."""
+        await self.presence.stop()
+
+    async def require_registered(self, username: str) -> None:
+        """Refuse commands from names nobody registered."""
+        if not await is_registered(self._users, username):
+            raise Unauthorized(f"{username} is not a registered user")

@@ -1,0 +1,185 @@
+"""Presence: per connection, across tabs, devices and edges.
+
+A user is online while any of their connections is open; what others see
+then is the status they chose. Edges report each connection's opening and
+closing and send a heartbeat; the connections of an edge that stays silent
+for ``dead_after`` seconds are closed on its behalf, so a crashed edge's
+users go offline within that time.
+"""
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from nats.aio.client import Client
+from nats.js.errors import KeyWrongLastSequenceError, NotFoundError
+from nats.js.kv import KeyValue
+from pydantic import BaseModel, Field
+
+from services.contracts import ChosenStatus, Connection, Presence, subjects, utc_now
+from services.errors import Unavailable
+from services.jetstream import publish_event
+from services.kvmirror import KvMirror
+
+log = logging.getLogger("chatbus.presence")
+
+MAX_WRITE_ATTEMPTS = 20
+
+
+class PresenceRecord(BaseModel):
+    """One user's presence as stored: chosen status and open connections."""
+
+    username: str
+    status: ChosenStatus = "online"
+    since: datetime
+    connections: dict[str, str] = Field(
+        default_factory=dict, description="connection key -> edge id"
+    )
+
+    def public(self) -> Presence:
+        """What others see."""
+        status = self.status if self.connections else "offline"
+        return Presence(username=self.username, status=status, since=self.since)
+
+
+def connection_key(connection: Connection) -> str:
+    """Unique per connection across edges."""
+    return f"{connection.edge_id}.{connection.connection_id}"
+
+
+class PresenceBoard:
+    """Who is online, kept in the presence bucket and announced on change."""
+
+    def __init__(self, nc: Client, bucket: KeyValue, *, dead_after: float) -> None:
+        self._nc = nc
+        self._bucket = bucket
+        self._mirror = KvMirror(bucket)
+        self._dead_after = dead_after
+        self._started = time.monotonic()
+        self._edges_seen: dict[str, float] = {}
+
+    async def start(self) -> None:
+        """Load everyone's presence and follow changes."""
+        await self._mirror.start()
+
+    async def stop(self) -> None:
+        """Stop following changes."""
+        await self._mirror.stop()
+
+    async def connection_opened(self, connection: Connection) -> Presence:
+        """Count a new connection; the first one brings the user online."""
+        self.edge_alive(connection.edge_id)
+
+        def add(record: PresenceRecord) -> PresenceRecord | None:
+            if not record.connections:
+                record.since = utc_now()
+            record.connections[connection_key(connection)] = connection.edge_id
+            return record
+
+        return await self._change(connection.username, add)
+
+    async def connection_closed(self, connection: Connection) -> Presence:
+        """Forget a connection; the last one takes the user offline."""
+        key = connection_key(connection)
+
+        def remove(record: PresenceRecord) -> PresenceRecord | None:
+            if key not in record.connections:
+                return None
+            del record.connections[key]
+            if not record.connections:
+                record.since = utc_now()
+            return record
+
+        return await self._change(connection.username, remove)
+
+    async def set_status(self, username: str, status: ChosenStatus) -> Presence:
+        """Choose what others see while the user is connected."""
+
+        def choose(record: PresenceRecord) -> PresenceRecord | None:
+            if record.status == status:
+                return None
+            record.status = status
+            if record.connections:
+                record.since = utc_now()
+            return record
+
+        return await self._change(username, choose)
+
+    def online(self) -> list[Presence]:
+        """Everyone who is not offline, by name."""
+        records = (PresenceRecord.model_validate_json(value) for value in self._mirror.values())
+        return sorted(
+            (record.public() for record in records if record.connections),
+            key=lambda presence: presence.username,
+        )
+
+    def edge_alive(self, edge_id: str) -> None:
+        """An edge showed a sign of life."""
+        self._edges_seen[edge_id] = time.monotonic()
+
+    async def close_dead_edges(self) -> int:
+        """Close the connections of silent edges; returns how many were closed."""
+        now = time.monotonic()
+        closed = 0
+        for value in list(self._mirror.values()):
+            record = PresenceRecord.model_validate_json(value)
+            dead = [
+                key
+                for key, edge_id in record.connections.items()
+                if now - self._edges_seen.get(edge_id, self._started) > self._dead_after
+            ]
+            if not dead:
+                continue
+
+            def remove_dead(current: PresenceRecord, dead: list[str] = dead) -> PresenceRecord | None:
+                gone = [key for key in dead if key in current.connections]
+                if not gone:
+                    return None
+                for key in gone:
+                    del current.connections[key]
+                if not current.connections:
+                    current.since = utc_now()
+                return current
+
+            await self._change(record.username, remove_dead)
+            closed += len(dead)
+        if closed:
+            log.info("closed %d connections of silent edges", closed)
+        return closed
+
+    async def watch_edges(self, interval: float) -> None:
+        """Close dead edges' connections every ``interval`` seconds, until cancelled."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.close_dead_edges()
+            except Exception:
+                log.exception("could not close the connections of silent edges")
+
+    async def _change(
+        self, username: str, mutate: Callable[[PresenceRecord], PresenceRecord | None]
+    ) -> Presence:
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            try:
+                entry = await self._bucket.get(username)
+                current = PresenceRecord.model_validate_json(entry.value or b"")
+                revision = entry.revision or 0
+            except NotFoundError:
+                current, revision = PresenceRecord(username=username, since=utc_now()), 0
+            before = current.public()
+            changed = mutate(current.model_copy(deep=True))
+            if changed is None:
+                return before
+            value = changed.model_dump_json().encode()
+            try:
+                new_revision = await self._bucket.update(username, value, last=revision)
+            except KeyWrongLastSequenceError:
+                continue  # changed by another connection or replica: read again
+            self._mirror.apply(username, value, new_revision)
+            after = changed.public()
+            if after.status != before.status:
+                await publish_event(self._nc, subjects.presence(username), after)
+            return after
+        raise Unavailable("presence is changing too fast; try again")
