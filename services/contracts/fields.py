@@ -50,4 +50,4 @@ def utc_now() -> datetime:
 
 def is_username(value: str) -> bool:
     """Whether ``value`` is a well-formed username (cheap check for subject tokens)."""
-    return _USERNAME.fullmatch(USERNAME_PATTERN, value) is not None
+    return _USERNAME.fullmatch(value) is not None

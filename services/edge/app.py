@@ -1,0 +1,96 @@
+"""The edge process: ``create_edge(settings)`` builds it, ``chatbus edge`` runs it."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import socketio
+import uvicorn
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from services.contracts import EdgeHeartbeat, subjects
+from services.logs import configure_logging
+from services.settings import Settings
+
+from .fanout import FanOut
+from .http import create_http_router
+from .relay import Relay
+from .sockets import SocketDirectory, create_socket_server
+
+log = logging.getLogger("chatbus.edge")
+
+# Well inside the status service's 30 s limit, so two lost beats change nothing.
+HEARTBEAT_SECONDS = 5.0
+WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
+
+
+def create_edge(settings: Settings) -> Any:
+    """The ASGI app: socket.io at ``/socket.io/``, FastAPI for everything else."""
+    relay = Relay(settings)
+    sockets = SocketDirectory()
+    sio = create_socket_server(settings, relay, sockets)
+    fanout = FanOut(sio, sockets)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await relay.connect()
+        await fanout.start(relay)
+        heartbeat = asyncio.create_task(_beat(relay, sockets.edge_id), name="edge-heartbeat")
+        log.info("edge %s ready", sockets.edge_id)
+        try:
+            yield
+        finally:
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
+            await fanout.stop()
+            await _close_all(sio, relay, sockets)
+            await relay.close()
+
+    api = FastAPI(title="chatbus edge", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url="/api/openapi.json")
+    api.include_router(create_http_router(settings, relay))
+    if (WEB_DIST / "index.html").exists():
+        api.mount("/", StaticFiles(directory=WEB_DIST, html=True), name="web")
+    else:
+        @api.get("/", response_class=HTMLResponse, include_in_schema=False)
+        async def no_web_client() -> str:
+            return "<!doctype html><title>chatbus</title><p>The web client is not built.</p>"
+
+    return socketio.ASGIApp(sio, other_asgi_app=api, socketio_path="socket.io")
+
+
+async def _beat(relay: Relay, edge_id: str) -> None:
+    heartbeat = EdgeHeartbeat(edge_id=edge_id).model_dump_json().encode()
+    while True:
+        try:
+            await relay.nc.publish(subjects.EDGE_HEARTBEAT, heartbeat)
+        except Exception:
+            log.warning("could not send the edge heartbeat", exc_info=True)
+        await asyncio.sleep(HEARTBEAT_SECONDS)
+
+
+async def _close_all(sio: socketio.AsyncServer, relay: Relay, sockets: SocketDirectory) -> None:
+    # Tell the status service now rather than letting the 30 s sweep find out.
+    await asyncio.gather(
+        *(sio.disconnect(sid) for sid in list(sockets.usernames)), return_exceptions=True
+    )
+
+
+def run_edge(settings: Settings) -> None:
+    """``chatbus edge``: serve until SIGINT or SIGTERM."""
+    configure_logging(settings)
+    uvicorn.run(
+        create_edge(settings),
+        host=settings.host,
+        port=settings.port,
+        loop="uvloop",
+        ws="websockets",
+        log_level=settings.log_level.lower(),
+        access_log=False,
+        timeout_graceful_shutdown=5,
+    )

@@ -1,0 +1,70 @@
+"""The edge's HTTP routes: accounts, tokens and health."""
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from services.contracts import Account, Credentials, ErrorCode, LoginAttempt, subjects
+from services.settings import Settings
+
+from .relay import Relay
+from .tokens import issue_token
+
+# How a failure envelope's code reads as an HTTP status.
+HTTP_STATUS = {
+    ErrorCode.INVALID: 422,
+    ErrorCode.UNAUTHORIZED: 401,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.CONFLICT: 409,
+    ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.TOO_LARGE: 413,
+    ErrorCode.UNAVAILABLE: 503,
+    ErrorCode.INTERNAL: 500,
+}
+
+
+class Session(BaseModel):
+    """A logged-in user's token."""
+
+    token: str
+    username: str
+
+
+def create_http_router(settings: Settings, relay: Relay) -> APIRouter:
+    """``/api/register``, ``/api/login`` and ``/healthz``."""
+    router = APIRouter()
+
+    async def account_from(subject: str, payload: BaseModel) -> Account:
+        envelope = await relay.request(subject, payload)
+        if not envelope.get("ok"):
+            error = envelope["error"]
+            raise HTTPException(HTTP_STATUS[ErrorCode(error["code"])], detail=error)
+        return Account.model_validate(envelope["data"])
+
+    @router.post("/api/register", status_code=status.HTTP_201_CREATED)
+    async def register(credentials: Credentials) -> Account:
+        """Create an account."""
+        return await account_from(subjects.REGISTER_USER, credentials)
+
+    @router.post("/api/login")
+    async def login(attempt: LoginAttempt) -> Session:
+        """Exchange a username and password for a token."""
+        account = await account_from(subjects.LOGIN, attempt)
+        ttl = timedelta(seconds=settings.token_ttl_seconds)
+        return Session(token=issue_token(account.username, settings.signing_key, ttl),
+                       username=account.username)
+
+    @router.get("/healthz")
+    async def healthz() -> JSONResponse:
+        """200 while NATS is connected, 503 otherwise."""
+        connected = relay.connected
+        body: dict[str, Any] = {"status": "ok" if connected else "degraded",
+                                "nats": "connected" if connected else "disconnected"}
+        return JSONResponse(body, status_code=200 if connected else 503)
+
+    return router
+

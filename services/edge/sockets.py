@@ -1,0 +1,150 @@
+"""The socket.io face of the edge: authentication, one handler per command, and the traps.
+
+Every client event is answered through its acknowledgement with the reply
+envelope; an event that is malformed, unknown, or named ``connect`` or
+``disconnect`` by the client is answered with an error and never ends the
+connection.
+"""
+
+import asyncio
+import logging
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+import socketio
+from pydantic import ValidationError
+
+from services.contracts import (
+    COMMANDS,
+    LIST_CHATS,
+    Command,
+    Connection,
+    ErrorCode,
+    failure,
+    subjects,
+)
+from services.errors import envelope_for
+from services.settings import Settings
+
+from .relay import Relay
+from .rooms import chat_room, user_room
+from .tokens import InvalidToken, read_token
+
+log = logging.getLogger("chatbus.edge.sockets")
+
+MAX_PACKET_BYTES = 64 * 1024
+
+
+class SocketDirectory:
+    """Who each socket on this edge is, and when its token runs out."""
+
+    def __init__(self) -> None:
+        self.edge_id = secrets.token_urlsafe(8)
+        self.usernames: dict[str, str] = {}
+        self._expiry: dict[str, asyncio.TimerHandle] = {}
+
+    def username(self, sid: str) -> str | None:
+        """The user behind a socket."""
+        return self.usernames.get(sid)
+
+    def connection(self, sid: str, username: str) -> Connection:
+        """How the status service knows this socket."""
+        return Connection(edge_id=self.edge_id, connection_id=sid, username=username)
+
+    def expire_at(self, sid: str, when: datetime, disconnect: Any) -> None:
+        """Disconnect ``sid`` when its token expires."""
+        delay = max(0.0, (when - datetime.now(UTC)).total_seconds())
+        loop = asyncio.get_running_loop()
+        self._expiry[sid] = loop.call_later(
+            delay, lambda: asyncio.ensure_future(disconnect(sid))
+        )
+
+    def forget(self, sid: str) -> None:
+        """The socket is gone."""
+        self.usernames.pop(sid, None)
+        timer = self._expiry.pop(sid, None)
+        if timer:
+            timer.cancel()
+
+
+def create_socket_server(settings: Settings, relay: Relay, sockets: SocketDirectory) -> socketio.AsyncServer:
+    """The socket.io server with every handler of the client protocol."""
+    sio = socketio.AsyncServer(
+        async_mode="asgi",
+        cors_allowed_origins=settings.cors_origins,  # None: the edge's own origin only
+        max_http_buffer_size=MAX_PACKET_BYTES,
+        logger=False,
+        engineio_logger=False,
+    )
+
+    def is_event_from_client(sid: str) -> bool:
+        # A connected client that emits "connect" or "disconnect" must not run the real handlers.
+        return sio.manager.is_connected(sid, "/")
+
+    @sio.on("connect")
+    async def connect(sid: str, environ: Any = None, auth: Any = None, *extra: Any) -> Any:
+        if is_event_from_client(sid):
+            return failure(ErrorCode.INVALID, "'connect' is reserved")
+        try:
+            claims = read_token(auth.get("token") if isinstance(auth, dict) else None,
+                                settings.signing_key)
+        except InvalidToken:
+            raise socketio.exceptions.ConnectionRefusedError(
+                "unauthorized", {"code": "unauthorized"}
+            ) from None
+        username = claims.username
+        listed = await relay.command(LIST_CHATS, username, LIST_CHATS.request())
+        opened = await relay.request(subjects.CONNECTION_OPENED, sockets.connection(sid, username))
+        if not (listed.get("ok") and opened.get("ok")):
+            raise socketio.exceptions.ConnectionRefusedError(
+                "unavailable", {"code": "unavailable"}
+            )
+        sockets.usernames[sid] = username
+        sockets.expire_at(sid, claims.expires_at, sio.disconnect)
+        await sio.enter_room(sid, user_room(username))
+        for chat in listed["data"]:
+            if username in chat["members"]:
+                await sio.enter_room(sid, chat_room(chat["id"]))
+        return True
+
+    @sio.on("disconnect")
+    async def disconnect(sid: str, *args: Any) -> Any:
+        if is_event_from_client(sid):
+            return failure(ErrorCode.INVALID, "'disconnect' is reserved")
+        username = sockets.username(sid)
+        sockets.forget(sid)
+        if username is not None:
+            await relay.request(subjects.CONNECTION_CLOSED, sockets.connection(sid, username))
+        return None
+
+    @sio.on("*")
+    async def unknown_event(event: str, sid: str, *args: Any) -> Any:
+        return failure(ErrorCode.INVALID, f"unknown event {event[:64]!r}")
+
+    for command in COMMANDS:
+        sio.on(command.event, _command_handler(command, relay, sockets))
+    return sio
+
+
+def _command_handler(command: Command, relay: Relay, sockets: SocketDirectory) -> Any:
+    async def handle(sid: str, *args: Any) -> dict[str, Any]:
+        username = sockets.username(sid)
+        if username is None:
+            return failure(ErrorCode.UNAUTHORIZED, "not logged in")
+        if len(args) > 1:
+            return failure(ErrorCode.INVALID, "send one object as the payload")
+        payload = args[0] if args else {}
+        if payload is None:
+            payload = {}
+        if not isinstance(payload, dict):
+            return failure(ErrorCode.INVALID, "the payload must be an object")
+        try:
+            request = command.request.model_validate(payload)
+        except ValidationError as error:
+            return envelope_for(error)
+        return await relay.command(command, username, request)
+
+    handle.__name__ = f"on_{command.area}_{command.verb}"
+    return handle
+

@@ -1,0 +1,98 @@
+"""Fixtures: a real nats-server per test, the three services in-process, a live edge."""
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from services.chats.app import create_chats_service
+from services.edge.app import create_edge
+from services.messages.app import create_messages_service
+from services.natsserver import EmbeddedNats, free_port
+from services.settings import Settings
+from services.status.app import create_status_service
+
+from .support import ChatClient, Users
+
+
+@pytest.fixture
+async def nats_server(tmp_path: Path) -> AsyncIterator[EmbeddedNats]:
+    """A real nats-server with JetStream on a free loopback port and a temporary store."""
+    server = EmbeddedNats(0, tmp_path / "nats")
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def settings(nats_server: EmbeddedNats, tmp_path: Path) -> Settings:
+    """Settings pointing every role at the test's nats-server."""
+    return Settings(
+        nats_url=nats_server.url,
+        data_dir=tmp_path / "var",
+        secret="test-signing-key-that-is-long-enough-for-hs256",
+        host="127.0.0.1",
+        port=free_port(),
+        edge_dead_after_seconds=30,
+    )
+
+
+@pytest.fixture
+async def services(settings: Settings) -> AsyncIterator[None]:
+    """The chats, messages and status services, running in this event loop."""
+    apps = [
+        create_chats_service(settings),
+        create_messages_service(settings),
+        create_status_service(settings),
+    ]
+    async with contextlib.AsyncExitStack() as stack:
+        for app in apps:
+            await stack.enter_async_context(app)
+        yield
+
+
+@pytest.fixture
+async def edge_url(settings: Settings, services: None) -> AsyncIterator[str]:
+    """A live edge served by uvicorn on a free port, for real socket.io and HTTP clients."""
+    async with running_edge(settings) as url:
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def running_edge(settings: Settings) -> AsyncIterator[str]:
+    """Serve an edge until the block ends."""
+    config = uvicorn.Config(
+        create_edge(settings), host=settings.host, port=settings.port,
+        log_level="warning", ws="websockets", lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError("the edge stopped while starting")
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://{settings.host}:{settings.port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.fixture
+async def users(edge_url: str) -> AsyncIterator[Users]:
+    """Registers users and connects their socket.io clients; disconnects them at the end."""
+    async with httpx.AsyncClient(base_url=edge_url) as http:
+        pool = Users(edge_url, http)
+        try:
+            yield pool
+        finally:
+            await pool.disconnect_all()
+
+
+__all__ = ["ChatClient", "socket"]
