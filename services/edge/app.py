@@ -89,7 +89,7 @@ def run_edge(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         loop="uvloop",
-        ws="websockets",
+        ws="websockets-sansio",
         log_level=settings.log_level.lower(),
         access_log=False,
         timeout_graceful_shutdown=5,

@@ -1,0 +1,31 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+# Both create .venv with the pinned dependencies when it is missing or stale.
+
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lock clean
+
+run: $(STAMP)
+	$(VENV)/bin/chatbus up
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet --constraint constraints.txt --editable '.[test]'
+	touch $(STAMP)
+
+# Re-pin every dependency to the newest version pyproject.toml allows.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --editable '.[test]'
+	{ echo "# Exact versions for every Python dependency (pip constraints). Regenerate with: make lock"; \
+	  .lock-venv/bin/pip freeze --exclude-editable; } > constraints.txt
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) var test-output
