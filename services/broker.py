@@ -56,11 +56,19 @@ def create_broker(settings: Settings, name: str) -> NatsBroker:
         name=name,
         middlewares=[errors],
         decoder=decode_json_object,
-        # Per-message INFO lines cost more than the work itself; keep them at DEBUG.
+        # Per-message lines cost more than the work itself: DEBUG, on a logger that shows
+        # WARNING and up (FastStream also logs each worker task's end at INFO).
         log_level=logging.DEBUG,
+        logger=_quiet_logger(f"chatbus.faststream.{name}"),
         max_reconnect_attempts=-1,
         reconnect_time_wait=0.5,
     )
+
+
+def _quiet_logger(name: str) -> logging.Logger:
+    logger = logging.getLogger(name)
+    logger.setLevel(logging.WARNING)
+    return logger
 
 
 def create_app(broker: NatsBroker, settings: Settings) -> FastStream:
