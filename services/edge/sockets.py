@@ -74,6 +74,9 @@ def create_socket_server(settings: Settings, relay: Relay, sockets: SocketDirect
         async_mode="asgi",
         cors_allowed_origins=settings.cors_origins,  # None: the edge's own origin only
         max_http_buffer_size=MAX_PACKET_BYTES,
+        # One socket's events are handled one after another, so a client's
+        # messages are stored in the order it sent them.
+        async_handlers=False,
         logger=False,
         engineio_logger=False,
     )
