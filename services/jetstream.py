@@ -74,4 +74,4 @@ async def last_seq(js: JetStreamContext, chat_id: str) -> tuple[int, int]:
         )
     except NotFoundError:
         return 0, 0
-    return int(newest.subject.rsplit(".", 1)[1]), newest.seq or 0
+    return int((newest.subject or "").rsplit(".", 1)[1]), newest.seq or 0

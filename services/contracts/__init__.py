@@ -4,7 +4,7 @@ Imports nothing else from ``services``: the edge, the handlers, the docs and
 the tests all read from here.
 """
 
-from . import subjects, storage
+from . import storage, subjects
 from .commands import (
     COMMANDS,
     COMMANDS_BY_EVENT,

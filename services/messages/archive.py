@@ -90,8 +90,8 @@ class MessageArchive:
             )
         except NotFoundError:
             return None  # removed by retention
-        return Message.model_validate_json(stored.data)
+        return Message.model_validate_json(stored.data or b"")
 
     async def _stored(self, stream_seq: int) -> Message:
         stored = await self._js.get_msg(storage.MESSAGES_STREAM, seq=stream_seq, direct=True)
-        return Message.model_validate_json(stored.data)
+        return Message.model_validate_json(stored.data or b"")
