@@ -2,12 +2,17 @@
 
 import asyncio
 import itertools
+import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
+import nats.aio.client
+import nats.aio.msg
 import socketio
+
+from services.contracts import Command
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count()
@@ -28,6 +33,7 @@ class ChatClient:
         self.sio = socketio.AsyncClient(reconnection=False)
         self.events: dict[str, list[Any]] = defaultdict(list)
         self._arrived = asyncio.Condition()
+        self._sync_chat: str | None = None
         self.sio.on("*", self._record)
 
     async def connect(self, transports: list[str] | None = None) -> None:
@@ -47,6 +53,13 @@ class ChatClient:
         assert reply.get("ok") is True, reply
         return reply["data"]
 
+    async def refused(self, event: str, *payload: Any) -> str:
+        """Emit an event that must fail; its error code."""
+        reply = await self.call(event, *payload)
+        assert reply.get("ok") is False, reply
+        assert isinstance(reply["error"]["message"], str) and reply["error"]["message"], reply
+        return reply["error"]["code"]
+
     async def wait_for(
         self, event: str, predicate: Callable[[Any], bool] = lambda _: True, timeout: float = 10
     ) -> Any:
@@ -62,6 +75,19 @@ class ChatClient:
     def received(self, event: str, predicate: Callable[[Any], bool] = lambda _: True) -> list[Any]:
         """The ``event`` payloads received so far that match ``predicate``."""
         return [data for data in self.events[event] if predicate(data)]
+
+    async def sync(self) -> None:
+        """Round-trip a message through the edge's fan-out to this socket alone.
+
+        Room events reach a socket in the order the edge handled them, so once
+        this returns every event the edge emitted to this socket before has
+        arrived: asserting that something did *not* arrive is then meaningful.
+        """
+        if self._sync_chat is None:
+            chat = await self.ok("chats:create", {"name": "sync", "private": True})
+            self._sync_chat = chat["id"]
+        marker = await self.ok("messages:send", {"chat_id": self._sync_chat, "text": "sync"})
+        await self.wait_for("message", lambda m: m["id"] == marker["id"])
 
     async def _record(self, event: str, data: Any = None) -> None:
         async with self._arrived:
@@ -108,3 +134,117 @@ class Users:
             *(client.sio.disconnect() for client in self._clients if client.sio.connected),
             return_exceptions=True,
         )
+
+
+async def read_all_after(client: ChatClient, chat_id: str, after: int, limit: int = 50) -> list[Any]:
+    """Page ``messages:history`` forward from ``after`` until ``more`` is false."""
+    messages: list[Any] = []
+    while True:
+        page = await client.ok(
+            "messages:history", {"chat_id": chat_id, "after": after, "limit": limit}
+        )
+        messages += page["messages"]
+        if not page["more"]:
+            return messages
+        assert page["messages"], page
+        after = page["messages"][-1]["seq"]
+
+
+async def refused_connection(url: str, auth: Any) -> Any:
+    """Connect with ``auth``; the ``connect_error`` payload the server refused it with."""
+    refusals: list[Any] = []
+    sio = socketio.AsyncClient(reconnection=False)
+    sio.on("connect_error", refusals.append)
+    try:
+        await sio.connect(url, auth=auth, transports=["websocket"], wait_timeout=10)
+    except socketio.exceptions.ConnectionError:
+        pass
+    else:
+        await sio.disconnect()
+        raise AssertionError("the connection was accepted")
+    assert len(refusals) == 1, refusals
+    return refusals[0]
+
+
+class Inbox:
+    """The messages of one NATS subscription, decoded from JSON, waited for like socket events."""
+
+    def __init__(self) -> None:
+        self.items: list[Any] = []
+        self.subjects: list[str] = []
+        self._arrived = asyncio.Condition()
+
+    @classmethod
+    async def listen(cls, nc: nats.aio.client.Client, subject: str) -> "Inbox":
+        """Subscribe ``nc`` to ``subject``; the subscription is flushed before this returns."""
+        inbox = cls()
+        await nc.subscribe(subject, cb=inbox._record)
+        await nc.flush()
+        return inbox
+
+    async def wait_for(self, predicate: Callable[[Any], bool] = lambda _: True,
+                       timeout: float = 10) -> Any:
+        """The first message matching ``predicate``, waiting for it if need be."""
+        async with asyncio.timeout(timeout):
+            async with self._arrived:
+                while True:
+                    for item in self.items:
+                        if predicate(item):
+                            return item
+                    await self._arrived.wait()
+
+    def received(self, predicate: Callable[[Any], bool] = lambda _: True) -> list[Any]:
+        """The messages so far that match ``predicate``."""
+        return [item for item in self.items if predicate(item)]
+
+    async def _record(self, msg: nats.aio.msg.Msg) -> None:
+        async with self._arrived:
+            self.items.append(json.loads(msg.data))
+            self.subjects.append(msg.subject)
+            self._arrived.notify_all()
+
+
+class NatsUser:
+    """A program on NATS acting as one user, the way a bot does: subject = identity."""
+
+    def __init__(self, nc: nats.aio.client.Client, username: str) -> None:
+        self.nc = nc
+        self.username = username
+
+    async def call(self, command: Command, payload: Any = None,
+                   headers: dict[str, str] | None = None) -> dict[str, Any]:
+        """Send ``command`` with a JSON payload (``{}`` if None); the reply envelope."""
+        body = json.dumps({} if payload is None else payload).encode()
+        return await request_raw(self.nc, command.subject_for(self.username), body, headers)
+
+    async def ok(self, command: Command, payload: Any = None) -> Any:
+        """Send a command that must succeed; its ``data``."""
+        reply = await self.call(command, payload)
+        assert reply.get("ok") is True, reply
+        return reply["data"]
+
+
+async def request_raw(nc: nats.aio.client.Client, subject: str, body: bytes,
+                      headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """A NATS request with exactly ``body``; the decoded reply."""
+    reply = await nc.request(subject, body, timeout=5, headers=headers)
+    envelope: dict[str, Any] = json.loads(reply.data)
+    return envelope
+
+
+async def wait_until(condition: Callable[[], Awaitable[bool]], timeout: float = 10,
+                     every: float = 0.02) -> float:
+    """Poll ``condition`` until it holds; the seconds it took. Fails after ``timeout``."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    async with asyncio.timeout(timeout):
+        while not await condition():
+            await asyncio.sleep(every)
+    return loop.time() - started
+
+
+def error_code(envelope: dict[str, Any]) -> str:
+    """The failure code of a reply envelope; fails on a success."""
+    assert envelope.get("ok") is False, envelope
+    code: str = envelope["error"]["code"]
+    return code
