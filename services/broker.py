@@ -26,14 +26,15 @@ async def decode_json_object(
     """Decode a command payload: empty means ``{}``; anything that is not JSON stays bytes.
 
     Leaving undecodable bodies as bytes lets pydantic reject them with a clear
-    ``invalid`` answer instead of an exception deep in the decoder.
+    ``invalid`` answer instead of an exception deep in the decoder. Nesting too
+    deep for the JSON parser (``[[[[...``) is undecodable too, not ``internal``.
     """
     body = message.body
     if not body or not body.strip():
         return {}
     try:
         return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return body
 
 

@@ -4,7 +4,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, StringConstraints
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{1,31}$"
 CHAT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -41,6 +41,13 @@ Timestamp = Annotated[
     datetime, Field(description="An instant, ISO 8601 in UTC.", examples=["2026-11-25T17:30:00Z"])
 ]
 SafeText = Annotated[str, AfterValidator(_encodable)]
+ChatName = Annotated[
+    str,
+    # Constraints before the Unicode check: pydantic then strips before counting, so a
+    # blank name is refused instead of being stored as "".
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_CHAT_NAME_LENGTH),
+    AfterValidator(_encodable),
+]
 
 
 def utc_now() -> datetime:

@@ -1,17 +1,19 @@
 """Payloads of the commands a client (browser or bot) sends. Unknown fields are refused."""
 
-from typing import Annotated
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
-
-from .fields import MAX_CHAT_NAME_LENGTH, MAX_TEXT_LENGTH, ChatId, SafeText, Username
+from .fields import MAX_TEXT_LENGTH, ChatId, ChatName, SafeText, Username
 from .models import ChosenStatus
 
 
 class Request(BaseModel):
-    """Base of every command payload: strict about unknown fields."""
+    """Base of every command payload: strict about unknown fields and about types.
 
-    model_config = ConfigDict(extra="forbid")
+    Strict, so ``"private": "yes"`` or ``"limit": "5"`` is refused rather than guessed at:
+    a bot learns the contract from its first mistake.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class ListChats(Request):
@@ -25,10 +27,7 @@ class CreateChat(Request):
         json_schema_extra={"examples": [{"name": "project-x", "private": True, "members": ["bob"]}]}
     )
 
-    name: Annotated[
-        SafeText,
-        StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_CHAT_NAME_LENGTH),
-    ] = Field(description="Display name, 1-80 characters.", examples=["project-x"])
+    name: ChatName = Field(description="Display name, 1-80 characters.", examples=["project-x"])
     private: bool = Field(default=False, description="Only members can see and join it.")
     members: list[Username] = Field(
         default_factory=list, max_length=100, description="Users to add besides the creator."

@@ -49,7 +49,8 @@ def create_status_router(desk: StatusDesk) -> NatsRouter:
 
     @command(TYPING.subscription, TYPING.summary)
     async def typing(request: Typing, username: str = Path()) -> dict[str, Any]:
-        await desk.typing.typing(acting_user(username), request.chat_id)
+        user = acting_user(username)
+        await desk.typing.typing(user, request.chat_id)
         return success({})
 
     @command(subjects.REGISTER_USER, "Create an account (edge only).")
