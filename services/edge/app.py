@@ -24,7 +24,8 @@ from .sockets import SocketDirectory, create_socket_server
 
 log = logging.getLogger("chatbus.edge")
 
-# Well inside the status service's 30 s limit, so two lost beats change nothing.
+# Well inside the status service's 30 s limit, so two lost beats change nothing;
+# more often when that limit is set lower (see ``heartbeat_interval``).
 HEARTBEAT_SECONDS = 5.0
 WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
 
@@ -40,7 +41,9 @@ def create_edge(settings: Settings) -> Any:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await relay.connect()
         await fanout.start(relay)
-        heartbeat = asyncio.create_task(_beat(relay, sockets.edge_id), name="edge-heartbeat")
+        heartbeat = asyncio.create_task(
+            _beat(relay, sockets.edge_id, heartbeat_interval(settings)), name="edge-heartbeat"
+        )
         log.info("edge %s ready", sockets.edge_id)
         try:
             yield
@@ -64,14 +67,24 @@ def create_edge(settings: Settings) -> Any:
     return socketio.ASGIApp(sio, other_asgi_app=api, socketio_path="socket.io")
 
 
-async def _beat(relay: Relay, edge_id: str) -> None:
+def heartbeat_interval(settings: Settings) -> float:
+    """How often the edge says it is alive: three beats per ``edge_dead_after_seconds`` at least.
+
+    The status service declares an edge dead after that many silent seconds, so
+    beating only every ``HEARTBEAT_SECONDS`` under a lower limit would take a live
+    edge's users offline.
+    """
+    return min(HEARTBEAT_SECONDS, settings.edge_dead_after_seconds / 3)
+
+
+async def _beat(relay: Relay, edge_id: str, interval: float) -> None:
     heartbeat = EdgeHeartbeat(edge_id=edge_id).model_dump_json().encode()
     while True:
         try:
             await relay.nc.publish(subjects.EDGE_HEARTBEAT, heartbeat)
         except Exception:
             log.warning("could not send the edge heartbeat", exc_info=True)
-        await asyncio.sleep(HEARTBEAT_SECONDS)
+        await asyncio.sleep(interval)
 
 
 async def _close_all(sio: socketio.AsyncServer, relay: Relay, sockets: SocketDirectory) -> None:

@@ -1,0 +1,275 @@
+"""Presence across tabs and edges, chosen status, and typing notices, end to end over socket.io."""
+
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import nats
+import pytest
+from nats.aio.client import Client
+from nats.js.errors import NotFoundError
+
+from services.contracts import Connection, Presence, storage, subjects, utc_now
+from services.settings import Settings
+from services.status.app import DEAD_EDGE_CHECK_SECONDS
+from services.status.presence import PresenceRecord
+from services.status.typing_notices import ANNOUNCE_AT_MOST_EVERY_SECONDS, TYPING_LASTS
+
+from .support import ChatClient, Inbox, Users, error_code, request_raw, wait_until
+
+
+@pytest.fixture
+def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
+    """The shared settings, with any overrides a test asks for by indirect parametrisation."""
+    return settings.model_copy(update=getattr(request, "param", {}))
+
+
+@pytest.fixture
+async def nc(settings: Settings) -> AsyncIterator[Client]:
+    """A plain NATS connection, for watching events the way another program would."""
+    client = await nats.connect(settings.nats_servers)
+    yield client
+    await client.close()
+
+
+def about(username: str) -> Any:
+    return lambda presence: presence["username"] == username
+
+
+async def open_connections(nc: Client, username: str) -> int:
+    """How many connections the status service counts for ``username``."""
+    bucket = await nc.jetstream().key_value(storage.PRESENCE_BUCKET)
+    try:
+        entry = await bucket.get(username)
+    except NotFoundError:
+        return 0
+    return len(PresenceRecord.model_validate_json(entry.value or b"").connections)
+
+
+async def online_names(client: ChatClient) -> dict[str, str]:
+    """``presence:list`` as ``{username: status}``."""
+    return {presence["username"]: presence["status"]
+            for presence in await client.ok("presence:list")}
+
+
+async def settle_presence(observer: ChatClient, users: Users) -> None:
+    """Wait until every presence event published so far has reached ``observer``.
+
+    The status service publishes presence events in order on one connection, so
+    once a newcomer's ``online`` arrives, every earlier event has arrived too.
+    """
+    newcomer = await users.connect()
+    await observer.wait_for("presence", about(newcomer.username))
+
+
+# Presence per connection, across tabs.
+
+async def test_first_connection_announces_the_user_online_once(users: Users) -> None:
+    bob = await users.connect()
+    alice_name = await users.register()
+    await users.connect(alice_name)
+    online = await bob.wait_for("presence", about(alice_name))
+    assert online["status"] == "online"
+    Presence.model_validate(online)
+    await users.connect(alice_name)  # a second tab
+    await settle_presence(bob, users)
+    assert bob.received("presence", about(alice_name)) == [online]
+
+
+async def test_closing_one_of_two_tabs_keeps_the_user_online_without_an_event(
+    users: Users, nc: Client
+) -> None:
+    bob = await users.connect()
+    first_tab = await users.connect()
+    alice = first_tab.username
+    await users.connect(alice)
+    await bob.wait_for("presence", about(alice))
+    assert await open_connections(nc, alice) == 2
+
+    await first_tab.sio.disconnect()
+    await wait_until(lambda: _has_connections(nc, alice, 1))
+    await settle_presence(bob, users)
+
+    assert [event["status"] for event in bob.received("presence", about(alice))] == ["online"]
+    assert (await online_names(bob))[alice] == "online"
+
+
+async def _has_connections(nc: Client, username: str, count: int) -> bool:
+    return await open_connections(nc, username) == count
+
+
+async def test_closing_the_last_tab_announces_offline_and_leaves_presence_list(
+    users: Users,
+) -> None:
+    bob = await users.connect()
+    alice = await users.connect()
+    online = await bob.wait_for("presence", about(alice.username))
+    assert alice.username in await online_names(bob)
+
+    await alice.sio.disconnect()
+    offline = await bob.wait_for(
+        "presence", lambda p: about(alice.username)(p) and p["status"] == "offline"
+    )
+    assert datetime.fromisoformat(offline["since"]) >= datetime.fromisoformat(online["since"])
+    assert alice.username not in await online_names(bob)
+
+
+async def test_reconnecting_after_going_offline_announces_online_again(users: Users) -> None:
+    bob = await users.connect()
+    alice = await users.connect()
+    await alice.sio.disconnect()
+    await bob.wait_for("presence", lambda p: about(alice.username)(p) and p["status"] == "offline")
+    await users.connect(alice.username)
+    await settle_presence(bob, users)
+    statuses = [event["status"] for event in bob.received("presence", about(alice.username))]
+    assert statuses == ["online", "offline", "online"]
+
+
+# Chosen status.
+
+@pytest.mark.parametrize("status", ["away", "busy"])
+async def test_setting_a_status_announces_it_and_answers_the_presence(
+    users: Users, status: str
+) -> None:
+    bob = await users.connect()
+    alice = await users.connect()
+    before = utc_now()
+    presence = await alice.ok("status:set", {"status": status})
+    assert presence["username"] == alice.username and presence["status"] == status
+    assert datetime.fromisoformat(presence["since"]) >= before
+    announced = await bob.wait_for(
+        "presence", lambda p: about(alice.username)(p) and p["status"] == status
+    )
+    assert announced == presence
+    assert (await online_names(bob))[alice.username] == status
+
+
+async def test_setting_the_same_status_again_announces_nothing(users: Users) -> None:
+    bob = await users.connect()
+    alice = await users.connect()
+    away = await alice.ok("status:set", {"status": "away"})
+    assert await alice.ok("status:set", {"status": "away"}) == away
+    await alice.ok("status:set", {"status": "busy"})
+    await bob.wait_for("presence", lambda p: about(alice.username)(p) and p["status"] == "busy")
+    statuses = [event["status"] for event in bob.received("presence", about(alice.username))]
+    assert statuses == ["online", "away", "busy"]
+
+
+@pytest.mark.parametrize(
+    "payload", [{"status": "offline"}, {"status": "dnd"}, {"status": "Away"}, {}, {"state": "away"}]
+)
+async def test_an_unknown_status_is_invalid_and_changes_nothing(
+    users: Users, payload: dict[str, Any]
+) -> None:
+    alice = await users.connect()
+    assert error_code(await alice.call("status:set", payload)) == "invalid"
+    assert (await online_names(alice))[alice.username] == "online"
+
+
+# Typing notices.
+
+async def chat_of(owner: ChatClient, *members: ChatClient) -> str:
+    chat = await owner.ok("chats:create", {"name": "typing"})
+    for member in members:
+        await member.ok("chats:join", {"chat_id": chat["id"]})
+    return str(chat["id"])
+
+
+def typing_by(username: str, chat_id: str) -> Any:
+    return lambda event: event["username"] == username and event["chat_id"] == chat_id
+
+
+async def test_typing_is_announced_to_members_for_five_seconds(users: Users) -> None:
+    alice, bob, carol = await users.connect(), await users.connect(), await users.connect()
+    chat_id = await chat_of(alice, bob)
+    before = utc_now()
+    assert await alice.ok("typing", {"chat_id": chat_id}) == {}
+    after = utc_now()
+    event = await bob.wait_for("typing", typing_by(alice.username, chat_id))
+    assert set(event) == {"chat_id", "username", "expires_at"}
+    expires_at = datetime.fromisoformat(event["expires_at"])
+    assert before + TYPING_LASTS <= expires_at <= after + TYPING_LASTS
+    assert TYPING_LASTS == timedelta(seconds=5)
+    await carol.sync()
+    assert carol.received("typing") == []
+
+
+async def test_typing_in_a_chat_one_is_not_a_member_of_is_forbidden(users: Users) -> None:
+    alice, carol = await users.connect(), await users.connect()
+    chat_id = await chat_of(alice)
+    assert error_code(await carol.call("typing", {"chat_id": chat_id})) == "forbidden"
+    await alice.sync()
+    assert alice.received("typing") == []
+
+
+async def test_typing_in_a_chat_that_does_not_exist_is_not_found(users: Users) -> None:
+    alice = await users.connect()
+    assert error_code(await alice.call("typing", {"chat_id": "no-such-chat"})) == "not_found"
+
+
+async def test_typing_again_within_a_second_is_acknowledged_but_not_announced(
+    users: Users,
+) -> None:
+    alice, bob = await users.connect(), await users.connect()
+    chat_id = await chat_of(alice, bob)
+    assert await alice.ok("typing", {"chat_id": chat_id}) == {}
+    assert await alice.ok("typing", {"chat_id": chat_id}) == {}
+    # Bob's own notice comes from the same publisher, after Alice's.
+    await bob.ok("typing", {"chat_id": chat_id})
+    await bob.wait_for("typing", typing_by(bob.username, chat_id))
+    assert len(bob.received("typing", typing_by(alice.username, chat_id))) == 1
+
+
+async def test_typing_is_announced_again_once_the_throttle_window_has_passed(
+    users: Users,
+) -> None:
+    alice, bob = await users.connect(), await users.connect()
+    chat_id = await chat_of(alice, bob)
+    await alice.ok("typing", {"chat_id": chat_id})
+    first = await bob.wait_for("typing", typing_by(alice.username, chat_id))
+
+    async def announced_twice() -> bool:
+        await alice.ok("typing", {"chat_id": chat_id})
+        return len(bob.received("typing", typing_by(alice.username, chat_id))) >= 2
+
+    await wait_until(announced_twice, timeout=3 * ANNOUNCE_AT_MOST_EVERY_SECONDS, every=0.05)
+    second = bob.received("typing", typing_by(alice.username, chat_id))[1]
+    gap = (datetime.fromisoformat(second["expires_at"])
+           - datetime.fromisoformat(first["expires_at"])).total_seconds()
+    assert ANNOUNCE_AT_MOST_EVERY_SECONDS <= gap < ANNOUNCE_AT_MOST_EVERY_SECONDS + 0.5
+
+
+# A crashed edge.
+
+DEAD_AFTER = 1.0
+
+
+@pytest.mark.parametrize("settings", [{"edge_dead_after_seconds": DEAD_AFTER}], indirect=True)
+async def test_users_of_an_edge_that_stops_heartbeating_go_offline_within_the_limit(
+    settings: Settings, users: Users, nc: Client
+) -> None:
+    sweep_every = min(DEAD_EDGE_CHECK_SECONDS, DEAD_AFTER / 3)
+    alice = await users.connect()  # on the live edge, which keeps beating
+    bob = await users.register()
+    bob_events = await Inbox.listen(nc, subjects.presence(bob))
+    alice_events = await Inbox.listen(nc, subjects.presence(alice.username))
+    crashed = Connection(edge_id="crashed-edge", connection_id="sid-1", username=bob)
+
+    started = utc_now()
+    opened = await request_raw(nc, subjects.CONNECTION_OPENED, crashed.model_dump_json().encode())
+    assert opened["ok"] and opened["data"]["status"] == "online", opened
+    assert (await online_names(alice))[bob] == "online"
+
+    offline = await bob_events.wait_for(lambda p: p["status"] == "offline",
+                                        timeout=DEAD_AFTER + sweep_every + 2)
+    took = (datetime.fromisoformat(offline["since"]) - started).total_seconds()
+    assert DEAD_AFTER <= took <= DEAD_AFTER + sweep_every + 0.5
+    assert bob not in await online_names(alice)
+
+    # Alice's edge is alive: she stays online through several more sweeps.
+    async def several_sweeps_passed() -> bool:
+        return (utc_now() - started).total_seconds() > 2 * DEAD_AFTER + 2 * sweep_every
+
+    await wait_until(several_sweeps_passed, timeout=5)
+    assert alice_events.received(lambda p: p["status"] == "offline") == []
+    assert (await online_names(alice))[alice.username] == "online"
