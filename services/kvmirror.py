@@ -3,31 +3,42 @@
 Reads that scan a whole bucket (the chats a user can see, who is online) are
 answered from memory; writes still go to JetStream with compare-and-set, and a
 writer applies its own result at once so it reads what it wrote.
+
+A watch can die silently (a restarted nats-server forgets its consumers), so
+the mirror compares the bucket's last revision with what it has seen every few
+seconds and reloads everything when it has fallen behind.
 """
 
 import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import Iterator
 
 from nats.js.kv import KV_DEL, KV_PURGE, KeyValue
 
 log = logging.getLogger("chatbus.kvmirror")
 
+CHECK_EVERY_SECONDS = 2.0
+# An update may be in flight when we look; only a lag older than this is a dead watch.
+STALE_AFTER_SECONDS = 2.0
+
 
 class KvMirror:
-    """Mirror of ``bucket``: key -> (value, revision)."""
+    """Mirror of a bucket: key -> (value, revision)."""
 
-    def __init__(self, bucket: KeyValue) -> None:
+    def __init__(self, bucket: KeyValue, name: str) -> None:
         self._bucket = bucket
+        self._name = name
         self._entries: dict[str, tuple[bytes, int]] = {}
+        self._newest_revision = 0
+        self._last_update = time.monotonic()
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Load every key, then follow changes in the background."""
-        watcher = await self._bucket.watchall()
-        while (entry := await watcher.updates(timeout=30)) is not None:
-            self._apply_entry(entry)
-        self._task = asyncio.create_task(self._follow(watcher), name="kv-mirror")
+        watcher = await self._load()
+        self._task = asyncio.create_task(self._follow(watcher), name=f"mirror-{self._name}")
 
     async def stop(self) -> None:
         """Stop following changes."""
@@ -36,7 +47,9 @@ class KvMirror:
             await asyncio.gather(self._task, return_exceptions=True)
 
     def apply(self, key: str, value: bytes | None, revision: int) -> None:
-        """Record a write this process made (ignored if the mirror already knows newer)."""
+        """Record a change (ignored if the mirror already knows a newer one)."""
+        self._newest_revision = max(self._newest_revision, revision)
+        self._last_update = time.monotonic()
         known = self._entries.get(key)
         if known and known[1] >= revision:
             return
@@ -54,21 +67,50 @@ class KvMirror:
         """Every value, in no particular order."""
         return (value for value, _ in list(self._entries.values()))
 
+    async def _load(self) -> KeyValue.KeyWatcher:
+        watcher = await self._bucket.watchall()
+        loaded: dict[str, tuple[bytes, int]] = {}
+        while (entry := await watcher.updates(timeout=30)) is not None:
+            if entry.operation in (KV_DEL, KV_PURGE) or entry.value is None:
+                loaded.pop(entry.key, None)
+            else:
+                loaded[entry.key] = (entry.value, entry.revision or 0)
+            self._newest_revision = max(self._newest_revision, entry.revision or 0)
+        self._entries = loaded
+        self._last_update = time.monotonic()
+        return watcher
+
     async def _follow(self, watcher: KeyValue.KeyWatcher) -> None:
         while True:
             try:
-                async for entry in watcher:
-                    if entry is not None:
-                        self._apply_entry(entry)
-                return
+                updates = asyncio.create_task(self._apply_updates(watcher))
+                await self._wait_until_stale(updates)
+                updates.cancel()
+                with contextlib.suppress(Exception):
+                    await watcher.stop()
+                log.warning("the watch on %s fell behind; reloading it", self._name)
+                watcher = await self._load()
             except asyncio.CancelledError:
-                await watcher.stop()
+                with contextlib.suppress(Exception):
+                    await watcher.stop()
                 raise
             except Exception:
-                log.exception("mirror of %s stopped; restarting it", self._bucket._name)
-                await asyncio.sleep(1)
-                watcher = await self._bucket.watchall()
+                log.exception("could not reload %s; trying again", self._name)
+                await asyncio.sleep(CHECK_EVERY_SECONDS)
 
-    def _apply_entry(self, entry: KeyValue.Entry) -> None:
-        deleted = entry.operation in (KV_DEL, KV_PURGE)
-        self.apply(entry.key, None if deleted else entry.value, entry.revision or 0)
+    async def _apply_updates(self, watcher: KeyValue.KeyWatcher) -> None:
+        async for entry in watcher:
+            if entry is not None:
+                deleted = entry.operation in (KV_DEL, KV_PURGE)
+                self.apply(entry.key, None if deleted else entry.value, entry.revision or 0)
+
+    async def _wait_until_stale(self, updates: asyncio.Task[None]) -> None:
+        while not updates.done():
+            await asyncio.sleep(CHECK_EVERY_SECONDS)
+            try:
+                status = await self._bucket.status()
+            except Exception:
+                continue  # NATS is away; look again later
+            behind = status.stream_info.state.last_seq > self._newest_revision
+            if behind and time.monotonic() - self._last_update > STALE_AFTER_SECONDS:
+                return

@@ -17,7 +17,7 @@ class ChatDirectory:
 
     def __init__(self, bucket: KeyValue) -> None:
         self._bucket = bucket
-        self._mirror = KvMirror(bucket)
+        self._mirror = KvMirror(bucket, "chats")
 
     async def start(self) -> None:
         """Load all chats and follow changes."""

@@ -55,7 +55,7 @@ class PresenceBoard:
     def __init__(self, nc: Client, bucket: KeyValue, *, dead_after: float) -> None:
         self._nc = nc
         self._bucket = bucket
-        self._mirror = KvMirror(bucket)
+        self._mirror = KvMirror(bucket, "presence")
         self._dead_after = dead_after
         self._started = time.monotonic()
         self._edges_seen: dict[str, float] = {}
