@@ -23,6 +23,9 @@ from services.contracts import ErrorCode, failure
 
 log = logging.getLogger("chatbus.errors")
 
+# pydantic's error types for a string or a list longer than its maximum.
+TOO_LONG_ERRORS = frozenset({"string_too_long", "too_long"})
+
 
 class ChatbusError(Exception):
     """A failure the client should hear about."""
@@ -75,6 +78,12 @@ def describe_validation_error(error: ValidationError) -> str:
     return "; ".join(parts) or "invalid payload"
 
 
+def _only_too_long(error: ValidationError) -> bool:
+    # A value over its size limit (a message's text, a chat's name, a member list) is
+    # too_large, not invalid: the client knows to shorten it rather than fix its code.
+    return all(problem["type"] in TOO_LONG_ERRORS for problem in error.errors())
+
+
 def envelope_for(error: BaseException) -> dict[str, Any]:
     """The failure envelope for any exception; unexpected ones are logged and hidden."""
     if isinstance(error, ChatbusError):
@@ -83,6 +92,7 @@ def envelope_for(error: BaseException) -> dict[str, Any]:
         log.warning("NATS failed during a command: %r", error)
         return failure(ErrorCode.UNAVAILABLE, "storage is unavailable; try again")
     if isinstance(error, ValidationError):
-        return failure(ErrorCode.INVALID, describe_validation_error(error))
+        code = ErrorCode.TOO_LARGE if _only_too_long(error) else ErrorCode.INVALID
+        return failure(code, describe_validation_error(error))
     log.exception("unexpected error", exc_info=error)
     return failure(ErrorCode.INTERNAL, "internal error")

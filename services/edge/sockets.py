@@ -122,7 +122,10 @@ def create_socket_server(settings: Settings, relay: Relay, sockets: SocketDirect
         return None
 
     @sio.on("*")
-    async def unknown_event(event: str, sid: str, *args: Any) -> Any:
+    async def unknown_event(*args: Any) -> Any:
+        # Called as (event, sid, *payload); but an event literally named "*" is taken for
+        # this handler's own name and arrives as (sid, *payload), without its name.
+        event = "*" if sockets.username(args[0]) is not None else args[0]
         return failure(ErrorCode.INVALID, f"unknown event {event[:64]!r}")
 
     for command in COMMANDS:
