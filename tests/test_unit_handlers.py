@@ -65,10 +65,9 @@ NOT_AN_OBJECT = [
 # Per command: payloads that are JSON objects but wrong for it (missing, mistyped, out of range).
 WRONG_FIELDS: dict[str, list[dict[str, Any]]] = {
     "chats:create": [
-        {}, {"name": ""}, {"name": "   "}, {"name": 7}, {"name": "x" * 81},
-        {"name": "tab\there"}, {"name": "ok", "private": "yes"}, {"name": "ok", "members": "bob"},
-        {"name": "ok", "members": ["Bob"]}, {"name": "ok", "members": ["bob"] * 101},
-        {"name": "ok", "owner": "mallory"},
+        {}, {"name": ""}, {"name": "   "}, {"name": 7}, {"name": "tab\there"},
+        {"name": "ok", "private": "yes"}, {"name": "ok", "members": "bob"},
+        {"name": "ok", "members": ["Bob"]}, {"name": "ok", "owner": "mallory"},
     ],
     "chats:join": [{}, {"chat_id": ""}, {"chat_id": "a.b"}, {"chat_id": 5}, {"chat_id": "x" * 65}],
     "chats:leave": [{}, {"chat_id": "a b"}, {"chat_id": None}, {"chat_id": ["general"]}],
@@ -79,7 +78,6 @@ WRONG_FIELDS: dict[str, list[dict[str, Any]]] = {
     "messages:send": [
         {}, {"chat_id": "general"}, {"text": "hi"}, {"chat_id": "general", "text": ""},
         {"chat_id": "general", "text": " \n\t "}, {"chat_id": "general", "text": 12},
-        {"chat_id": "general", "text": "x" * 4001},
         {"chat_id": "general", "text": "hi", "client_id": "has space"},
         {"chat_id": "general", "text": "hi", "client_id": ""},
         {"chat_id": "general", "text": "hi", "sender": "mallory"},
@@ -99,6 +97,14 @@ WRONG_FIELDS: dict[str, list[dict[str, Any]]] = {
     "chats:list": [{"private": True}],
     "presence:list": [{"status": "online"}],
 }
+
+# Payloads over a size limit: refused as `invalid`, or as `too_large` so a client knows to shorten.
+OVERSIZE: list[tuple[Command, dict[str, Any]]] = [
+    (CREATE_CHAT, {"name": "x" * 81}),
+    (CREATE_CHAT, {"name": "ok", "members": ["bob"] * 101}),
+    (SEND_MESSAGE, {"chat_id": "general", "text": "x" * 4001}),
+    (SEND_MESSAGE, {"chat_id": "general", "text": "y" * 200_000}),
+]
 
 VALID_PAYLOADS: dict[str, dict[str, Any]] = {
     "chats:list": {}, "chats:create": {"name": "x"}, "chats:join": {"chat_id": "general"},
@@ -161,6 +167,15 @@ async def test_command_with_missing_mistyped_or_out_of_range_fields_is_invalid(
     assert_invalid(await ask(handlers, command.subject_for("alice"), json.dumps(payload).encode()))
 
 
+@pytest.mark.parametrize(("command", "payload"), OVERSIZE,
+                         ids=[f"{command.event}-{index}" for index, (command, _) in enumerate(OVERSIZE)])
+async def test_command_with_a_value_over_its_size_limit_is_refused_before_storage(
+    handlers: NatsBroker, command: Command, payload: dict[str, Any]
+) -> None:
+    envelope = await ask(handlers, command.subject_for("alice"), json.dumps(payload).encode())
+    assert envelope["ok"] is False and envelope["error"]["code"] in {"invalid", "too_large"}
+
+
 @pytest.mark.parametrize("username", BAD_SUBJECT_USERNAMES)
 @pytest.mark.parametrize("command", every_command())
 async def test_command_on_a_subject_whose_username_is_malformed_is_invalid(
@@ -206,7 +221,7 @@ async def test_malformed_command_without_a_reply_subject_is_dropped_and_handlers
         (subjects.REGISTER_USER, {"username": "alice", "password": "short"}),
         (subjects.REGISTER_USER, {"username": "alice"}),
         (subjects.LOGIN, {"username": "alice"}),
-        (subjects.LOGIN, {"username": "a" * 65, "password": "long enough"}),
+        (subjects.LOGIN, {"username": ["alice"], "password": "long enough"}),
         (subjects.CONNECTION_OPENED, {"edge_id": "e1", "connection_id": "c.1", "username": "al"}),
         (subjects.CONNECTION_CLOSED, {"edge_id": "e 1", "connection_id": "c1", "username": "al"}),
         (subjects.CONNECTION_OPENED, {"edge_id": "e1", "connection_id": "c1"}),
