@@ -1,5 +1,6 @@
 """Presence across tabs and edges, chosen status, and typing notices, end to end over socket.io."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -112,6 +113,24 @@ async def test_closing_the_last_tab_announces_offline_and_leaves_presence_list(
     )
     assert datetime.fromisoformat(offline["since"]) >= datetime.fromisoformat(online["since"])
     assert alice.username not in await online_names(bob)
+
+
+async def test_tabs_opening_and_closing_at_once_announce_online_once_and_offline_once(
+    users: Users, nc: Client
+) -> None:
+    bob = await users.connect()
+    alice = await users.register()
+    tabs = await asyncio.gather(*(users.connect(alice) for _ in range(4)))
+    await settle_presence(bob, users)
+    assert [event["status"] for event in bob.received("presence", about(alice))] == ["online"]
+    assert await open_connections(nc, alice) == 4
+
+    await asyncio.gather(*(tab.sio.disconnect() for tab in tabs))
+    await bob.wait_for("presence", lambda p: about(alice)(p) and p["status"] == "offline")
+    await wait_until(lambda: _has_connections(nc, alice, 0))
+    await settle_presence(bob, users)
+    statuses = [event["status"] for event in bob.received("presence", about(alice))]
+    assert statuses == ["online", "offline"]
 
 
 async def test_reconnecting_after_going_offline_announces_online_again(users: Users) -> None:
@@ -250,15 +269,20 @@ async def test_users_of_an_edge_that_stops_heartbeating_go_offline_within_the_li
 ) -> None:
     sweep_every = min(DEAD_EDGE_CHECK_SECONDS, DEAD_AFTER / 3)
     alice = await users.connect()  # on the live edge, which keeps beating
-    bob = await users.register()
+    carol = await users.connect()  # on the live edge, and on the crashed one too
+    bob = await users.register()  # on the crashed edge only
     bob_events = await Inbox.listen(nc, subjects.presence(bob))
-    alice_events = await Inbox.listen(nc, subjects.presence(alice.username))
-    crashed = Connection(edge_id="crashed-edge", connection_id="sid-1", username=bob)
+    live_events = await Inbox.listen(nc, subjects.ALL_PRESENCE)
 
     started = utc_now()
-    opened = await request_raw(nc, subjects.CONNECTION_OPENED, crashed.model_dump_json().encode())
-    assert opened["ok"] and opened["data"]["status"] == "online", opened
+    for number, username in enumerate([bob, carol.username]):
+        crashed = Connection(edge_id="crashed-edge", connection_id=f"sid-{number}",
+                             username=username)
+        opened = await request_raw(nc, subjects.CONNECTION_OPENED,
+                                   crashed.model_dump_json().encode())
+        assert opened["ok"] and opened["data"]["status"] == "online", opened
     assert (await online_names(alice))[bob] == "online"
+    assert await open_connections(nc, carol.username) == 2
 
     offline = await bob_events.wait_for(lambda p: p["status"] == "offline",
                                         timeout=DEAD_AFTER + sweep_every + 2)
@@ -266,10 +290,14 @@ async def test_users_of_an_edge_that_stops_heartbeating_go_offline_within_the_li
     assert DEAD_AFTER <= took <= DEAD_AFTER + sweep_every + 0.5
     assert bob not in await online_names(alice)
 
-    # Alice's edge is alive: she stays online through several more sweeps.
+    # Carol loses only her connection on the crashed edge.
+    await wait_until(lambda: _has_connections(nc, carol.username, 1), timeout=sweep_every + 1)
+
+    # The live edge's users stay online through several more sweeps.
     async def several_sweeps_passed() -> bool:
         return (utc_now() - started).total_seconds() > 2 * DEAD_AFTER + 2 * sweep_every
 
     await wait_until(several_sweeps_passed, timeout=5)
-    assert alice_events.received(lambda p: p["status"] == "offline") == []
-    assert (await online_names(alice))[alice.username] == "online"
+    offline = {p["username"] for p in live_events.received(lambda p: p["status"] == "offline")}
+    assert offline == {bob}
+    assert await online_names(alice) == {alice.username: "online", carol.username: "online"}
