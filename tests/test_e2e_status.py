@@ -33,6 +33,10 @@ async def nc(settings: Settings) -> AsyncIterator[Client]:
     await client.close()
 
 
+# Scheduling delay allowed on top of a promised time, for a loaded test machine.
+SLACK = 0.75
+
+
 def about(username: str) -> Any:
     return lambda presence: presence["username"] == username
 
@@ -255,7 +259,7 @@ async def test_typing_is_announced_again_once_the_throttle_window_has_passed(
     second = bob.received("typing", typing_by(alice.username, chat_id))[1]
     gap = (datetime.fromisoformat(second["expires_at"])
            - datetime.fromisoformat(first["expires_at"])).total_seconds()
-    assert ANNOUNCE_AT_MOST_EVERY_SECONDS <= gap < ANNOUNCE_AT_MOST_EVERY_SECONDS + 0.5
+    assert ANNOUNCE_AT_MOST_EVERY_SECONDS <= gap < ANNOUNCE_AT_MOST_EVERY_SECONDS + SLACK
 
 
 # A crashed edge.
@@ -287,7 +291,7 @@ async def test_users_of_an_edge_that_stops_heartbeating_go_offline_within_the_li
     offline = await bob_events.wait_for(lambda p: p["status"] == "offline",
                                         timeout=DEAD_AFTER + sweep_every + 2)
     took = (datetime.fromisoformat(offline["since"]) - started).total_seconds()
-    assert DEAD_AFTER <= took <= DEAD_AFTER + sweep_every + 0.5
+    assert DEAD_AFTER <= took <= DEAD_AFTER + sweep_every + SLACK
     assert bob not in await online_names(alice)
 
     # Carol loses only her connection on the crashed edge.
