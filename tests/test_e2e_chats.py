@@ -76,6 +76,13 @@ async def test_private_chat_created_with_members_includes_and_tells_them(users: 
     assert await bob.wait_for("message", about(chat["id"])) == sent
 
 
+async def test_members_listed_twice_or_the_creator_are_added_once(users: Users) -> None:
+    alice, bob = await connect_all(users, 2)
+    members = [bob.username, alice.username, bob.username]
+    chat = await alice.ok("chats:create", {"name": "duo", "private": True, "members": members})
+    assert chat["members"] == [alice.username, bob.username]
+
+
 async def test_creating_chat_with_unknown_member_is_not_found_and_creates_nothing(
     users: Users,
 ) -> None:
@@ -119,6 +126,23 @@ async def test_joining_a_chat_twice_changes_nothing(users: Users) -> None:
     assert len(bob.received("message", about(chat["id"]))) == 1
 
 
+async def test_many_users_joining_at_once_all_become_members(users: Users) -> None:
+    owner, *joiners = await connect_all(users, 6)
+    chat = await owner.ok("chats:create", {"name": "crowd"})
+    await asyncio.gather(*(j.ok("chats:join", {"chat_id": chat["id"]}) for j in joiners))
+    listed = next(c for c in await owner.ok("chats:list") if c["id"] == chat["id"])
+    assert sorted(listed["members"]) == sorted([owner.username, *(j.username for j in joiners)])
+
+
+async def test_joining_in_one_tab_brings_the_chat_to_every_tab(users: Users) -> None:
+    alice, bob = await connect_all(users, 2)
+    bob_tab = await users.connect(bob.username)
+    chat = await alice.ok("chats:create", {"name": "lunch"})
+    await bob.ok("chats:join", {"chat_id": chat["id"]})
+    sent = await alice.ok("messages:send", {"chat_id": chat["id"], "text": "both tabs"})
+    assert await bob_tab.wait_for("message", about(chat["id"])) == sent
+
+
 async def test_joining_unknown_chat_is_not_found(users: Users) -> None:
     alice = await users.connect()
     assert await alice.refused("chats:join", {"chat_id": "no-such-chat"}) == "not_found"
@@ -159,6 +183,18 @@ async def test_leaving_a_chat_stops_its_messages_and_tells_the_members(users: Us
     await bob.sync()
     assert [m["text"] for m in bob.received("message", about(chat["id"]))] == ["before"]
     assert await bob.refused("messages:send", {"chat_id": chat["id"], "text": "hi"}) == "forbidden"
+
+
+async def test_leaving_in_one_tab_stops_messages_in_every_tab(users: Users) -> None:
+    alice, bob = await connect_all(users, 2)
+    bob_tab = await users.connect(bob.username)
+    chat = await alice.ok("chats:create", {"name": "lunch", "members": [bob.username]})
+    await bob.ok("chats:leave", {"chat_id": chat["id"]})
+    await bob_tab.wait_for("member", lambda e: e["action"] == "left")
+    await alice.ok("messages:send", {"chat_id": chat["id"], "text": "gone?"})
+    await alice.wait_for("message", about(chat["id"]))
+    await bob_tab.sync()
+    assert bob_tab.received("message", about(chat["id"])) == []
 
 
 async def test_leaving_a_private_chat_hides_it(users: Users) -> None:
