@@ -126,10 +126,11 @@ async def test_retry_after_reconnecting_with_same_client_id_is_stored_once(users
     alice = await users.connect()
     chat_id = await chat_with(alice)
     first = await send(alice, chat_id, "did this arrive?", client_id="c-9")
+    other = await send(alice, chat_id, "and this?", client_id="c-10")
     await alice.sio.disconnect()
     again = await users.connect(alice.username)
     assert await send(again, chat_id, "did this arrive?", client_id="c-9") == first
-    assert (await history(again, chat_id))["messages"] == [first]
+    assert (await history(again, chat_id))["messages"] == [first, other]
 
 
 async def test_concurrent_retries_with_same_client_id_are_stored_once(users: Users) -> None:
