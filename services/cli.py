@@ -1,0 +1,84 @@
+"""The ``chatbus`` command: ``up`` runs everything, the others run one role.
+
+Each subcommand is a function taking the parsed arguments and the settings
+and returning an exit code. Role modules are imported inside their
+subcommand, so ``chatbus up`` never loads the edge into the supervisor and
+one role's import errors cannot break another's command.
+"""
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+from pydantic import ValidationError
+
+from services.logs import configure_logging
+from services.settings import Settings
+
+__all__ = ["build_parser", "main"]
+
+HANDLER_SERVICES = ("chats", "messages", "status")
+
+Subcommand = Callable[[argparse.Namespace, Settings], int]
+
+
+def up(args: argparse.Namespace, settings: Settings) -> int:
+    """NATS (unless ``NATS_URL`` is set), the handler services and the edge, together."""
+    from services.supervisor import run_up
+
+    return run_up(settings)
+
+
+def edge(args: argparse.Namespace, settings: Settings) -> int:
+    """The socket.io/HTTP edge alone."""
+    configure_logging(settings)
+    from services.edge.app import run_edge
+
+    run_edge(settings)
+    return 0
+
+
+def service(args: argparse.Namespace, settings: Settings) -> int:
+    """One handler service alone."""
+    configure_logging(settings)
+    app = importlib.import_module(f"services.{args.name}.app")
+    app.run_service(settings)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser; each subparser sets ``run`` to its subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="chatbus",
+        description="Real-time chat on NATS. Settings come from environment variables.",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    def add(name: str, run: Subcommand, summary: str) -> argparse.ArgumentParser:
+        subparser = commands.add_parser(name, help=summary, description=summary)
+        subparser.set_defaults(run=run)
+        return subparser
+
+    add("up", up, "run NATS (unless NATS_URL is set), the handler services and the edge")
+    add("edge", edge, "run the socket.io/HTTP edge alone")
+    add("service", service, "run one handler service alone").add_argument(
+        "name", choices=HANDLER_SERVICES
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``chatbus`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        parser.exit(2, f"chatbus: invalid settings\n{exc}\n")
+    run: Subcommand = args.run
+    return run(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,230 @@
+"""``chatbus up``: NATS, the three handler services and the edge as one program.
+
+Starts the embedded nats-server (unless ``NATS_URL`` names another NATS), then
+each role as a child process pointed at that NATS, and prints their output as
+one stream, each line tagged with its role. Once the edge answers
+``/healthz`` it prints the URL. Ctrl-C or SIGTERM stops the children in
+reverse order (edge first, NATS last) and exits 0; a child that exits on its
+own stops everything with exit code 1. No restarts: a crash is for a person
+to read about.
+"""
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TextIO
+
+from services.logs import configure_logging
+from services.natsserver import EmbeddedNats, NatsServerError, free_port
+from services.processes import LineSink, http_status, pump_lines, spawn, stop_process
+from services.settings import Settings
+
+__all__ = ["Role", "chatbus_roles", "run_up", "supervise", "tag"]
+
+log = logging.getLogger("chatbus.up")
+
+TAG_WIDTH = 8
+HANDLER_SERVICES = ("chats", "messages", "status")
+# A child's last lines arrive just after it exits; this only bounds a stuck pipe.
+DRAIN_TIMEOUT = 2.0
+_STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+@dataclass(frozen=True)
+class Role:
+    """One child process of ``chatbus up``: its tag in the log stream and its command line."""
+
+    name: str
+    argv: tuple[str, ...]
+
+
+def chatbus_roles() -> list[Role]:
+    """The handler services, then the edge, each run through this Python's ``services.cli``."""
+    cli = (sys.executable, "-m", "services.cli")
+    services = [Role(name, (*cli, "service", name)) for name in HANDLER_SERVICES]
+    return [*services, Role("edge", (*cli, "edge"))]
+
+
+def tag(role: str) -> str:
+    """The fixed-width prefix of a role's lines, e.g. ``"nats    | "``."""
+    return f"{role:<{TAG_WIDTH}}| "
+
+
+def run_up(settings: Settings, roles: Sequence[Role] | None = None) -> int:
+    """Run ``chatbus up`` until Ctrl-C, SIGTERM or a crash; return the exit code."""
+    configure_logging(settings, stream=sys.stdout, prefix=tag("up"))
+    return asyncio.run(supervise(settings, roles or chatbus_roles(), out=sys.stdout))
+
+
+async def supervise(
+    settings: Settings,
+    roles: Sequence[Role],
+    *,
+    out: TextIO | None = None,
+    ready_timeout: float = 60.0,
+    stop_timeout: float = 10.0,
+) -> int:
+    """Start NATS (when embedded) and ``roles`` in order, wait for the edge, run until stopped.
+
+    Returns 0 after a stop signal, 1 when a child exited on its own, the edge
+    never became healthy, or something failed to start.
+    """
+    supervisor = _Supervisor(settings, out or sys.stdout, ready_timeout, stop_timeout)
+    return await supervisor.run(roles)
+
+
+@dataclass
+class _Child:
+    role: Role
+    process: asyncio.subprocess.Process
+    output: asyncio.Task[None]
+    watch: asyncio.Task[None] | None = None
+
+
+class _Supervisor:
+    def __init__(
+        self, settings: Settings, out: TextIO, ready_timeout: float, stop_timeout: float
+    ) -> None:
+        self.settings = settings
+        self.out = out
+        self.ready_timeout = ready_timeout
+        self.stop_timeout = stop_timeout
+        self.stop_requested = asyncio.Event()
+        self.exit_code = 0
+        self.shutting_down = False
+        self.nats: EmbeddedNats | None = None
+        self.children: list[_Child] = []
+
+    async def run(self, roles: Sequence[Role]) -> int:
+        loop = asyncio.get_running_loop()
+        for sig in _STOP_SIGNALS:
+            loop.add_signal_handler(sig, self._on_signal, sig)
+        try:
+            await self._start(roles)
+            await self.stop_requested.wait()
+        except NatsServerError as exc:
+            log.error("%s%s", exc.reason, " (its output is above)" if exc.output else "")
+            self.exit_code = 1
+        except Exception:
+            log.exception("chatbus up failed")
+            self.exit_code = 1
+        finally:
+            await self._shut_down()
+            for sig in _STOP_SIGNALS:
+                loop.remove_signal_handler(sig)
+        return self.exit_code
+
+    async def _start(self, roles: Sequence[Role]) -> None:
+        # Created before any child starts, so no two of them race to generate it.
+        _ = self.settings.signing_key
+        host = self.settings.host
+        port = self.settings.port or free_port(_probe_host(host))
+        env = {
+            **os.environ,
+            "CHATBUS_PORT": str(port),
+            "CHATBUS_DATA_DIR": str(self.settings.data_dir.resolve()),
+            # Python children would otherwise hold their print output in a pipe buffer.
+            "PYTHONUNBUFFERED": "1",
+        }
+        if self.settings.embedded:
+            self.nats = EmbeddedNats(
+                self.settings.nats_port,
+                self.settings.data_dir / "nats",
+                on_line=self._sink("nats"),
+                stop_timeout=self.stop_timeout,
+            )
+            await self.nats.start()
+            log.info("nats-server is ready at %s", self.nats.url)
+            env["NATS_URL"] = self.nats.url
+        else:
+            env["NATS_URL"] = ",".join(self.settings.nats_servers)
+        for role in roles:
+            if self.stop_requested.is_set():
+                return
+            await self._start_child(role, env)
+        await self._wait_until_healthy(_probe_host(host), port)
+
+    async def _start_child(self, role: Role, env: dict[str, str]) -> None:
+        process = await spawn(role.argv, env=env)
+        assert process.stdout is not None  # spawn() always pipes it
+        output = asyncio.create_task(pump_lines(process.stdout, self._sink(role.name)))
+        child = _Child(role, process, output)
+        child.watch = asyncio.create_task(self._watch(child))
+        self.children.append(child)
+        log.info("started %s (pid %d)", role.name, process.pid)
+
+    async def _watch(self, child: _Child) -> None:
+        code = await child.process.wait()
+        if not self.shutting_down:
+            log.error("%s exited unexpectedly with code %d; stopping", child.role.name, code)
+            self._request_stop(1)
+
+    async def _wait_until_healthy(self, host: str, port: int) -> None:
+        url = f"http://{_url_host(host)}:{port}"
+        deadline = asyncio.get_running_loop().time() + self.ready_timeout
+        while not self.stop_requested.is_set():
+            if await http_status(f"{url}/healthz") == 200:
+                self._write("up", f"chatbus is up: {url}")
+                return
+            if asyncio.get_running_loop().time() > deadline:
+                log.error("the edge did not answer %s/healthz within %s s", url, self.ready_timeout)
+                self._request_stop(1)
+                return
+            try:
+                await asyncio.wait_for(self.stop_requested.wait(), 0.1)
+            except TimeoutError:
+                pass
+
+    async def _shut_down(self) -> None:
+        self.shutting_down = True
+        for child in reversed(self.children):
+            code = await stop_process(child.process, grace=self.stop_timeout)
+            await _drain(child.output)
+            log.info("%s stopped (exit code %d)", child.role.name, code)
+        await asyncio.gather(*(child.watch for child in self.children if child.watch))
+        if self.nats is not None and (nats_code := await self.nats.stop()) is not None:
+            log.info("nats-server stopped (exit code %d)", nats_code)
+
+    def _on_signal(self, sig: int) -> None:
+        if self.stop_requested.is_set():
+            log.info("%s: already stopping", signal.Signals(sig).name)
+            return
+        log.info("%s: stopping", signal.Signals(sig).name)
+        self._request_stop(0)
+
+    def _request_stop(self, code: int) -> None:
+        if not self.stop_requested.is_set():
+            self.exit_code = code
+            self.stop_requested.set()
+
+    def _sink(self, role: str) -> LineSink:
+        return lambda line: self._write(role, line)
+
+    def _write(self, role: str, line: str) -> None:
+        try:
+            self.out.write(f"{tag(role)}{line}\n")
+            self.out.flush()
+        except (OSError, ValueError):
+            pass  # a closed terminal must not stop us draining the children
+
+
+async def _drain(output: asyncio.Task[None]) -> None:
+    try:
+        await asyncio.wait_for(output, DRAIN_TIMEOUT)
+    except TimeoutError:
+        pass  # wait_for has cancelled it
+
+
+def _probe_host(host: str) -> str:
+    """Where to reach a server bound to ``host`` from this machine."""
+    return {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
