@@ -25,7 +25,9 @@ async def http(edge_url: str) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-async def register(http: httpx.AsyncClient, username: str, password: str = PASSWORD) -> httpx.Response:
+async def register(
+    http: httpx.AsyncClient, username: str, password: str = PASSWORD
+) -> httpx.Response:
     return await http.post("/api/register", json={"username": username, "password": password})
 
 
@@ -162,10 +164,11 @@ def claims_for(username: str = "alice", **changes: Any) -> dict[str, Any]:
 
 
 def test_issued_token_reads_back_as_its_user_and_expiry() -> None:
+    hour = timedelta(hours=1)
     before = datetime.now(UTC).replace(microsecond=0)
-    claims = read_token(issue_token("alice", KEY, timedelta(hours=1)), KEY)
+    claims = read_token(issue_token("alice", KEY, hour), KEY)
     assert claims.username == "alice"
-    assert before + timedelta(hours=1) <= claims.expires_at <= datetime.now(UTC) + timedelta(hours=1)
+    assert before + hour <= claims.expires_at <= datetime.now(UTC) + hour
 
 
 def _signed(claims: dict[str, Any], algorithm: str = ALGORITHM) -> str:

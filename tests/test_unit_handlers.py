@@ -108,7 +108,8 @@ OVERSIZE: list[tuple[Command, dict[str, Any]]] = [
 
 VALID_PAYLOADS: dict[str, dict[str, Any]] = {
     "chats:list": {}, "chats:create": {"name": "x"}, "chats:join": {"chat_id": "general"},
-    "chats:leave": {"chat_id": "general"}, "chats:invite": {"chat_id": "general", "username": "bob"},
+    "chats:leave": {"chat_id": "general"},
+    "chats:invite": {"chat_id": "general", "username": "bob"},
     "messages:send": {"chat_id": "general", "text": "hi"},
     "messages:history": {"chat_id": "general"}, "typing": {"chat_id": "general"},
     "status:set": {"status": "away"}, "presence:list": {},
@@ -167,8 +168,10 @@ async def test_command_with_missing_mistyped_or_out_of_range_fields_is_invalid(
     assert_invalid(await ask(handlers, command.subject_for("alice"), json.dumps(payload).encode()))
 
 
-@pytest.mark.parametrize(("command", "payload"), OVERSIZE,
-                         ids=[f"{command.event}-{index}" for index, (command, _) in enumerate(OVERSIZE)])
+@pytest.mark.parametrize(
+    ("command", "payload"), OVERSIZE,
+    ids=[f"{command.event}-{index}" for index, (command, _) in enumerate(OVERSIZE)],
+)
 async def test_command_with_a_value_over_its_size_limit_is_refused_before_storage(
     handlers: NatsBroker, command: Command, payload: dict[str, Any]
 ) -> None:
