@@ -1,0 +1,113 @@
+"""`chatbus up` for real: embedded nats-server, the three services and the edge as processes."""
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from services.natsserver import free_port
+
+from .support import PASSWORD, ChatClient
+
+UP_WITHIN_SECONDS = 60
+STOP_WITHIN_SECONDS = 15
+
+
+class RunningUp:
+    """A `chatbus up` process and what it printed."""
+
+    def __init__(self, process: asyncio.subprocess.Process, url: str) -> None:
+        self.process = process
+        self.url = url
+        self.lines: list[str] = []
+
+    async def read_until(self, text: str) -> None:
+        assert self.process.stdout is not None
+        async with asyncio.timeout(UP_WITHIN_SECONDS):
+            while True:
+                line = await self.process.stdout.readline()
+                if not line:
+                    raise AssertionError("chatbus up ended early:\n" + "".join(self.lines[-30:]))
+                self.lines.append(line.decode(errors="replace"))
+                if text in self.lines[-1]:
+                    return
+
+    async def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        assert self.process.stdout is not None
+        async with asyncio.timeout(STOP_WITHIN_SECONDS):
+            rest = await self.process.stdout.read()
+            self.lines.append(rest.decode(errors="replace"))
+            return await self.process.wait()
+
+
+@pytest.fixture
+async def chatbus_up(tmp_path: Path) -> AsyncIterator[RunningUp]:
+    port = free_port()
+    env = {
+        key: value for key, value in os.environ.items()
+        if not key.startswith("CHATBUS_") and key != "NATS_URL"
+    }
+    env |= {
+        "CHATBUS_PORT": str(port),
+        "CHATBUS_NATS_PORT": str(free_port()),
+        "CHATBUS_DATA_DIR": str(tmp_path / "var"),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "services.cli", "up",
+        env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    running = RunningUp(process, f"http://127.0.0.1:{port}")
+    try:
+        yield running
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def test_up_serves_a_whole_conversation_and_stops_cleanly_on_sigterm(
+    chatbus_up: RunningUp, tmp_path: Path
+) -> None:
+    await chatbus_up.read_until(f"chatbus is up: {chatbus_up.url}")
+    async with httpx.AsyncClient(base_url=chatbus_up.url) as http:
+        assert (await http.get("/healthz")).status_code == 200
+        for name in ("alice", "bob"):
+            registered = await http.post(
+                "/api/register", json={"username": name, "password": PASSWORD}
+            )
+            assert registered.status_code == 201
+        tokens = {
+            name: (await http.post(
+                "/api/login", json={"username": name, "password": PASSWORD}
+            )).json()["token"]
+            for name in ("alice", "bob")
+        }
+    alice = ChatClient(chatbus_up.url, tokens["alice"], "alice")
+    bob = ChatClient(chatbus_up.url, tokens["bob"], "bob")
+    await alice.connect()
+    await bob.connect()
+    try:
+        chats = await alice.ok("chats:list")
+        assert [chat["name"] for chat in chats] == ["general"]
+        for client in (alice, bob):
+            await client.ok("chats:join", {"chat_id": "general"})
+        sent = await alice.ok("messages:send", {"chat_id": "general", "text": "hello"})
+        assert await bob.wait_for("message", lambda m: m["id"] == sent["id"]) == sent
+    finally:
+        await alice.sio.disconnect()
+        await bob.sio.disconnect()
+
+    assert await chatbus_up.stop() == 0
+    log = "".join(chatbus_up.lines)
+    for role in ("nats", "chats", "messages", "status", "edge"):
+        assert any(line.startswith(role) for line in chatbus_up.lines), role
+    assert "Traceback" not in log
+    # The store and the signing key stay in the data dir for the next start.
+    assert (tmp_path / "var" / "secret").exists()
+    assert (tmp_path / "var" / "nats" / "jetstream").is_dir()
