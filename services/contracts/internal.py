@@ -46,6 +46,6 @@ class Connection(BaseModel):
 
 
 class EdgeHeartbeat(BaseModel):
-    """An edge is alive; connections of an edge silent for 30 s are closed for it."""
+    """An edge is alive; the connections of an edge that falls silent are closed within 30 s."""
 
     edge_id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")

@@ -68,13 +68,13 @@ def create_edge(settings: Settings) -> Any:
 
 
 def heartbeat_interval(settings: Settings) -> float:
-    """How often the edge says it is alive: three beats per ``edge_dead_after_seconds`` at least.
+    """How often the edge says it is alive: six beats per ``edge_dead_after_seconds`` at least.
 
-    The status service declares an edge dead after that many silent seconds, so
-    beating only every ``HEARTBEAT_SECONDS`` under a lower limit would take a live
-    edge's users offline.
+    The status service declares an edge dead after that many silent seconds, less
+    one sweep (up to a third of it), so beating only every ``HEARTBEAT_SECONDS``
+    under a lower limit would take a live edge's users offline.
     """
-    return min(HEARTBEAT_SECONDS, settings.edge_dead_after_seconds / 3)
+    return min(HEARTBEAT_SECONDS, settings.edge_dead_after_seconds / 6)
 
 
 async def _beat(relay: Relay, edge_id: str, interval: float) -> None:

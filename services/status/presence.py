@@ -119,16 +119,21 @@ class PresenceBoard:
         """An edge showed a sign of life."""
         self._edges_seen[edge_id] = time.monotonic()
 
-    async def close_dead_edges(self) -> int:
-        """Close the connections of silent edges; returns how many were closed."""
+    async def close_dead_edges(self, *, before_next_sweep: float = 0.0) -> int:
+        """Close the connections of silent edges; returns how many were closed.
+
+        An edge that would pass ``dead_after`` before the next sweep, ``before_next_sweep``
+        seconds away, counts as dead already: waiting for that sweep would break the promise.
+        """
         now = time.monotonic()
+        silent_for = self._dead_after - before_next_sweep
         closed = 0
         for value in list(self._mirror.values()):
             record = PresenceRecord.model_validate_json(value)
             dead = [
                 key
                 for key, edge_id in record.connections.items()
-                if now - self._edges_seen.get(edge_id, self._started) > self._dead_after
+                if now - self._edges_seen.get(edge_id, self._started) > silent_for
             ]
             if not dead:
                 continue
@@ -150,11 +155,14 @@ class PresenceBoard:
         return closed
 
     async def watch_edges(self, interval: float) -> None:
-        """Close dead edges' connections every ``interval`` seconds, until cancelled."""
+        """Close dead edges' connections every ``interval`` seconds, until cancelled.
+
+        ``interval`` should be well under ``dead_after``: an edge is judged one interval early.
+        """
         while True:
             await asyncio.sleep(interval)
             try:
-                await self.close_dead_edges()
+                await self.close_dead_edges(before_next_sweep=interval)
             except Exception:
                 log.exception("could not close the connections of silent edges")
 
