@@ -4,13 +4,15 @@
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
+# The protocol check run by tests/test_js_clients.py (official socket.io client, nats.js).
+JS_CLIENTS := tests/js/node_modules/.package-lock.json
 
 .PHONY: run test lock clean
 
 run: $(STAMP)
 	$(VENV)/bin/chatbus up
 
-test: $(STAMP)
+test: $(STAMP) $(JS_CLIENTS)
 	$(VENV)/bin/python -m pytest
 
 $(STAMP): pyproject.toml constraints.txt
@@ -18,6 +20,9 @@ $(STAMP): pyproject.toml constraints.txt
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet --constraint constraints.txt --editable '.[test]'
 	touch $(STAMP)
+
+$(JS_CLIENTS): tests/js/package.json tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund --silent
 
 # Re-pin every dependency to the newest version pyproject.toml allows.
 lock:

@@ -29,8 +29,13 @@ class ChatRecord(BaseModel):
         return not self.private or username in self.members
 
     def may_join(self, username: str) -> bool:
-        """Public chats are open; private ones to those who were invited."""
-        return not self.private or username in self.members or username in self.invited
+        """Public chats are open; private ones to their owner and those who were invited."""
+        return (
+            not self.private
+            or username == self.owner
+            or username in self.members
+            or username in self.invited
+        )
 
     def to_chat(self, last_seq: int) -> Chat:
         """The public view of this chat."""

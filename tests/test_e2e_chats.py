@@ -341,3 +341,11 @@ async def test_non_member_overhears_nothing_of_private_chat(users: Users) -> Non
     await carol.sync()
     for event in ("message", "typing", "member", "chat"):
         assert carol.received(event, about(chat["id"])) == [], event
+
+
+async def test_owner_who_left_their_private_chat_can_rejoin_it(users: Users) -> None:
+    owner = await users.connect()
+    chat = await owner.ok("chats:create", {"name": "mine", "private": True})
+    await owner.ok("chats:leave", {"chat_id": chat["id"]})
+    rejoined = await owner.ok("chats:join", {"chat_id": chat["id"]})
+    assert rejoined["members"] == [owner.username]

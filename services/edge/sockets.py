@@ -97,15 +97,20 @@ def create_socket_server(settings: Settings, relay: Relay, sockets: SocketDirect
                 "unauthorized", {"code": "unauthorized"}
             ) from None
         username = claims.username
+        # In the user's room first, so a chat changed while we list is reconciled for this socket.
+        sockets.usernames[sid] = username
+        await sio.enter_room(sid, user_room(username))
         listed = await relay.command(LIST_CHATS, username, LIST_CHATS.request())
-        opened = await relay.request(subjects.CONNECTION_OPENED, sockets.connection(sid, username))
-        if not (listed.get("ok") and opened.get("ok")):
+        opened = listed.get("ok") and await relay.request(
+            subjects.CONNECTION_OPENED, sockets.connection(sid, username)
+        )
+        if not (opened and opened.get("ok")):
+            sockets.forget(sid)
+            await sio.leave_room(sid, user_room(username))
             raise socketio.exceptions.ConnectionRefusedError(
                 "unavailable", {"code": "unavailable"}
             )
-        sockets.usernames[sid] = username
         sockets.expire_at(sid, claims.expires_at, sio.disconnect)
-        await sio.enter_room(sid, user_room(username))
         for chat in listed["data"]:
             if username in chat["members"]:
                 await sio.enter_room(sid, chat_room(chat["id"]))
