@@ -39,13 +39,19 @@ class ChatClient:
     async def connect(self, transports: list[str] | None = None) -> None:
         """Connect with the token, as the browser client does."""
         await self.sio.connect(
-            self.url, auth={"token": self.token}, transports=transports or ["websocket"],
+            self.url,
+            auth={"token": self.token},
+            transports=transports or ["websocket"],
             wait_timeout=10,
         )
 
     async def call(self, event: str, *payload: Any) -> dict[str, Any]:
         """Emit an event and return its acknowledgement (the envelope)."""
-        return await self.sio.call(event, *payload, timeout=10) if payload else await self.sio.call(event, timeout=10)
+        return (
+            await self.sio.call(event, *payload, timeout=10)
+            if payload
+            else await self.sio.call(event, timeout=10)
+        )
 
     async def ok(self, event: str, payload: Any = None) -> Any:
         """Emit an event that must succeed; its ``data``."""
@@ -136,7 +142,9 @@ class Users:
         )
 
 
-async def read_all_after(client: ChatClient, chat_id: str, after: int, limit: int = 50) -> list[Any]:
+async def read_all_after(
+    client: ChatClient, chat_id: str, after: int, limit: int = 50
+) -> list[Any]:
     """Page ``messages:history`` forward from ``after`` until ``more`` is false."""
     messages: list[Any] = []
     while True:
@@ -182,8 +190,9 @@ class Inbox:
         await nc.flush()
         return inbox
 
-    async def wait_for(self, predicate: Callable[[Any], bool] = lambda _: True,
-                       timeout: float = 10) -> Any:
+    async def wait_for(
+        self, predicate: Callable[[Any], bool] = lambda _: True, timeout: float = 10
+    ) -> Any:
         """The first message matching ``predicate``, waiting for it if need be."""
         async with asyncio.timeout(timeout):
             async with self._arrived:
@@ -211,8 +220,9 @@ class NatsUser:
         self.nc = nc
         self.username = username
 
-    async def call(self, command: Command, payload: Any = None,
-                   headers: dict[str, str] | None = None) -> dict[str, Any]:
+    async def call(
+        self, command: Command, payload: Any = None, headers: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         """Send ``command`` with a JSON payload (``{}`` if None); the reply envelope."""
         body = json.dumps({} if payload is None else payload).encode()
         return await request_raw(self.nc, command.subject_for(self.username), body, headers)
@@ -224,16 +234,18 @@ class NatsUser:
         return reply["data"]
 
 
-async def request_raw(nc: nats.aio.client.Client, subject: str, body: bytes,
-                      headers: dict[str, str] | None = None) -> dict[str, Any]:
+async def request_raw(
+    nc: nats.aio.client.Client, subject: str, body: bytes, headers: dict[str, str] | None = None
+) -> dict[str, Any]:
     """A NATS request with exactly ``body``; the decoded reply."""
     reply = await nc.request(subject, body, timeout=5, headers=headers)
     envelope: dict[str, Any] = json.loads(reply.data)
     return envelope
 
 
-async def wait_until(condition: Callable[[], Awaitable[bool]], timeout: float = 10,
-                     every: float = 0.02) -> float:
+async def wait_until(
+    condition: Callable[[], Awaitable[bool]], timeout: float = 10, every: float = 0.02
+) -> float:
     """Poll ``condition`` until it holds; the seconds it took. Fails after ``timeout``."""
     loop = asyncio.get_running_loop()
     started = loop.time()

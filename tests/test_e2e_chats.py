@@ -37,9 +37,15 @@ async def test_chat_list_shows_public_chats_and_own_private_ones(users: Users) -
     alice, bob = await connect_all(users, 2)
     public = await alice.ok("chats:create", {"name": "open"})
     private = await alice.ok("chats:create", {"name": "secret", "private": True})
-    shared = await bob.ok("chats:create", {"name": "duo", "private": True,
-                                           "members": [alice.username]})
-    assert ids(await alice.ok("chats:list")) >= {"general", public["id"], private["id"], shared["id"]}
+    shared = await bob.ok(
+        "chats:create", {"name": "duo", "private": True, "members": [alice.username]}
+    )
+    assert ids(await alice.ok("chats:list")) >= {
+        "general",
+        public["id"],
+        private["id"],
+        shared["id"],
+    }
     bobs = ids(await bob.ok("chats:list"))
     assert {"general", public["id"], shared["id"]} <= bobs
     assert private["id"] not in bobs
@@ -67,8 +73,9 @@ async def test_new_chats_get_distinct_ids(users: Users) -> None:
 
 async def test_private_chat_created_with_members_includes_and_tells_them(users: Users) -> None:
     alice, bob = await connect_all(users, 2)
-    chat = await alice.ok("chats:create", {"name": "plans", "private": True,
-                                           "members": [bob.username]})
+    chat = await alice.ok(
+        "chats:create", {"name": "plans", "private": True, "members": [bob.username]}
+    )
     assert chat["private"] is True and chat["owner"] == alice.username
     assert chat["members"] == [alice.username, bob.username]
     assert (await bob.wait_for("chat", about(chat["id"])))["members"] == chat["members"]
@@ -88,7 +95,10 @@ async def test_creating_chat_with_unknown_member_is_not_found_and_creates_nothin
 ) -> None:
     alice = await users.connect()
     before = await alice.ok("chats:list")
-    assert await alice.refused("chats:create", {"name": "x", "members": ["nobody-here"]}) == "not_found"
+    assert (
+        await alice.refused("chats:create", {"name": "x", "members": ["nobody-here"]})
+        == "not_found"
+    )
     assert await alice.ok("chats:list") == before
 
 
@@ -199,8 +209,9 @@ async def test_leaving_in_one_tab_stops_messages_in_every_tab(users: Users) -> N
 
 async def test_leaving_a_private_chat_hides_it(users: Users) -> None:
     alice, bob = await connect_all(users, 2)
-    chat = await alice.ok("chats:create", {"name": "secret", "private": True,
-                                           "members": [bob.username]})
+    chat = await alice.ok(
+        "chats:create", {"name": "secret", "private": True, "members": [bob.username]}
+    )
     await bob.ok("chats:leave", {"chat_id": chat["id"]})
     assert chat["id"] not in ids(await bob.ok("chats:list"))
     assert await bob.refused("messages:history", {"chat_id": chat["id"]}) == "forbidden"
@@ -244,8 +255,9 @@ async def test_only_members_can_invite(users: Users) -> None:
         invite = {"chat_id": chat["id"], "username": carol.username}
         assert await bob.refused("chats:invite", invite) == "forbidden"
         assert await carol.refused("chats:invite", invite) == "forbidden"
-    assert [c["members"] for c in await alice.ok("chats:list") if c["id"] in ids([public, private])] \
-        == [[alice.username], [alice.username]]
+    assert [
+        c["members"] for c in await alice.ok("chats:list") if c["id"] in ids([public, private])
+    ] == [[alice.username], [alice.username]]
 
 
 async def test_inviting_unknown_user_is_not_found(users: Users) -> None:
@@ -273,8 +285,9 @@ async def test_new_public_chat_is_announced_to_everyone(users: Users) -> None:
 
 async def test_new_private_chat_is_announced_to_its_members_only(users: Users) -> None:
     alice, bob, carol = await connect_all(users, 3)
-    chat = await alice.ok("chats:create", {"name": "secret", "private": True,
-                                           "members": [bob.username]})
+    chat = await alice.ok(
+        "chats:create", {"name": "secret", "private": True, "members": [bob.username]}
+    )
     await alice.wait_for("chat", about(chat["id"]))
     await bob.wait_for("chat", about(chat["id"]))
     await carol.sync()
@@ -285,8 +298,10 @@ async def test_new_private_chat_is_announced_to_its_members_only(users: Users) -
 
 
 async def private_chat_of(owner: ChatClient, *members: ChatClient) -> dict[str, Any]:
-    return await owner.ok("chats:create", {"name": "secret", "private": True,
-                                           "members": [m.username for m in members]})
+    return await owner.ok(
+        "chats:create",
+        {"name": "secret", "private": True, "members": [m.username for m in members]},
+    )
 
 
 async def test_non_member_cannot_read_private_history(users: Users) -> None:

@@ -34,14 +34,18 @@ async def still_usable(client: ChatClient) -> None:
 async def test_payload_fields_of_the_wrong_type_are_invalid(users: Users) -> None:
     alice = await users.connect()
     cases = [
-        ("chats:create", {"name": 7}), ("chats:create", {"name": "x", "private": "yes"}),
-        ("chats:create", {"name": "x", "members": "bob"}), ("chats:join", {"chat_id": 5}),
-        ("chats:leave", {"chat_id": None}), ("chats:invite", {"chat_id": "general", "username": 1}),
+        ("chats:create", {"name": 7}),
+        ("chats:create", {"name": "x", "private": "yes"}),
+        ("chats:create", {"name": "x", "members": "bob"}),
+        ("chats:join", {"chat_id": 5}),
+        ("chats:leave", {"chat_id": None}),
+        ("chats:invite", {"chat_id": "general", "username": 1}),
         ("messages:send", {"chat_id": "general", "text": ["hi"]}),
         ("messages:send", {"chat_id": "general", "text": "hi", "client_id": 3}),
         ("messages:history", {"chat_id": "general", "limit": "many"}),
         ("messages:history", {"chat_id": "general", "after": 1.5}),
-        ("typing", {"chat_id": {"id": "general"}}), ("status:set", {"status": "offline"}),
+        ("typing", {"chat_id": {"id": "general"}}),
+        ("status:set", {"status": "offline"}),
     ]
     for event, payload in cases:
         assert await alice.refused(event, payload) == "invalid", (event, payload)
@@ -51,10 +55,16 @@ async def test_payload_fields_of_the_wrong_type_are_invalid(users: Users) -> Non
 async def test_payload_missing_required_fields_is_invalid(users: Users) -> None:
     alice = await users.connect()
     cases = [
-        ("chats:create", {}), ("chats:join", {}), ("chats:leave", {}),
-        ("chats:invite", {"chat_id": "general"}), ("chats:invite", {"username": "bob"}),
-        ("messages:send", {"chat_id": "general"}), ("messages:send", {"text": "hi"}),
-        ("messages:history", {}), ("typing", {}), ("status:set", {}),
+        ("chats:create", {}),
+        ("chats:join", {}),
+        ("chats:leave", {}),
+        ("chats:invite", {"chat_id": "general"}),
+        ("chats:invite", {"username": "bob"}),
+        ("messages:send", {"chat_id": "general"}),
+        ("messages:send", {"text": "hi"}),
+        ("messages:history", {}),
+        ("typing", {}),
+        ("status:set", {}),
     ]
     for event, payload in cases:
         assert await alice.refused(event, payload) == "invalid", (event, payload)
@@ -75,7 +85,8 @@ async def test_payload_with_unknown_fields_is_invalid(users: Users) -> None:
     cases = [
         ("messages:send", {"chat_id": "general", "text": "hi", "sender": "mallory"}),
         ("messages:send", {"chat_id": "general", "text": "hi", "via": "nats"}),
-        ("chats:create", {"name": "x", "owner": "mallory"}), ("chats:list", {"all": True}),
+        ("chats:create", {"name": "x", "owner": "mallory"}),
+        ("chats:list", {"all": True}),
         ("status:set", {"status": "away", "username": "mallory"}),
     ]
     for event, payload in cases:
@@ -156,8 +167,9 @@ async def test_client_emitted_connect_and_disconnect_are_refused_and_change_noth
     online = {p["username"]: p["status"] for p in await bob.ok("presence:list")}
     assert online[alice.username] == "online"
     await bob.sync()
-    assert [p["status"] for p in bob.received("presence", lambda p: p["username"] == alice.username)] \
-        == ["online"]
+    assert [
+        p["status"] for p in bob.received("presence", lambda p: p["username"] == alice.username)
+    ] == ["online"]
 
 
 # unauthorized at connect
@@ -165,8 +177,13 @@ async def test_client_emitted_connect_and_disconnect_are_refused_and_change_noth
 
 def claims_for(username: str, **changes: Any) -> dict[str, Any]:
     now = datetime.now(UTC)
-    claims = {"sub": username, "iss": ISSUER, "aud": AUDIENCE, "iat": now,
-              "exp": now + timedelta(hours=1)}
+    claims = {
+        "sub": username,
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + timedelta(hours=1),
+    }
     return {key: value for key, value in {**claims, **changes}.items() if value is not None}
 
 
@@ -181,11 +198,14 @@ BAD_AUTH: dict[str, Callable[[str, str], Any]] = {
     "other-key": lambda user, key: {"token": issue_token(user, key + "-other", timedelta(hours=1))},
     "alg-none": lambda user, key: {"token": jwt.encode(claims_for(user), None, algorithm="none")},
     "other-audience": lambda user, key: {
-        "token": jwt.encode(claims_for(user, aud="elsewhere"), key, algorithm="HS256")},
+        "token": jwt.encode(claims_for(user, aud="elsewhere"), key, algorithm="HS256")
+    },
     "other-issuer": lambda user, key: {
-        "token": jwt.encode(claims_for(user, iss="elsewhere"), key, algorithm="HS256")},
+        "token": jwt.encode(claims_for(user, iss="elsewhere"), key, algorithm="HS256")
+    },
     "no-expiry": lambda user, key: {
-        "token": jwt.encode(claims_for(user, exp=None), key, algorithm="HS256")},
+        "token": jwt.encode(claims_for(user, exp=None), key, algorithm="HS256")
+    },
     "bad-subject": lambda user, key: {"token": issue_token("Not A User!", key, timedelta(hours=1))},
 }
 
@@ -202,8 +222,9 @@ async def test_socket_is_disconnected_when_its_token_expires(
     users: Users, settings: Settings, edge_url: str
 ) -> None:
     username = await users.register()
-    client = ChatClient(edge_url, issue_token(username, settings.signing_key, timedelta(seconds=1)),
-                        username)
+    client = ChatClient(
+        edge_url, issue_token(username, settings.signing_key, timedelta(seconds=1)), username
+    )
     gone = asyncio.Event()
     client.sio.on("disconnect", lambda *_: gone.set())
     await client.connect()
@@ -219,9 +240,12 @@ async def test_commands_on_an_unknown_chat_are_not_found(users: Users) -> None:
     alice, bob = await asyncio.gather(users.connect(), users.connect())
     chat = {"chat_id": "no-such-chat"}
     cases = [
-        ("chats:join", chat), ("chats:leave", chat), ("messages:history", chat),
+        ("chats:join", chat),
+        ("chats:leave", chat),
+        ("messages:history", chat),
         ("chats:invite", {**chat, "username": bob.username}),
-        ("messages:send", {**chat, "text": "hello?"}), ("typing", chat),
+        ("messages:send", {**chat, "text": "hello?"}),
+        ("typing", chat),
     ]
     for event, payload in cases:
         assert await alice.refused(event, payload) == "not_found", event
@@ -232,7 +256,8 @@ async def test_acting_in_a_chat_one_is_not_a_member_of_is_forbidden(users: Users
     public = await alice.ok("chats:create", {"name": "open"})
     chat = {"chat_id": public["id"]}
     cases = [
-        ("messages:send", {**chat, "text": "hi"}), ("typing", chat),
+        ("messages:send", {**chat, "text": "hi"}),
+        ("typing", chat),
         ("chats:invite", {**chat, "username": carol.username}),
     ]
     for event, payload in cases:
@@ -282,8 +307,9 @@ async def test_connection_is_refused_unavailable_while_the_status_service_is_dow
         refusal = await refused_connection(url, {"token": token})
         assert refusal == {"message": "unavailable", "data": {"code": "unavailable"}}
         async with httpx.AsyncClient(base_url=url) as http:
-            response = await http.post("/api/register",
-                                       json={"username": unique_name(), "password": PASSWORD})
+            response = await http.post(
+                "/api/register", json={"username": unique_name(), "password": PASSWORD}
+            )
             assert response.status_code == 503
 
 
@@ -300,10 +326,14 @@ async def test_register_answers_201_then_409_for_a_taken_name(users: Users) -> N
 
 async def test_register_refuses_bad_names_and_short_passwords_with_422(users: Users) -> None:
     bodies = [
-        {"username": "Alice", "password": PASSWORD}, {"username": "a", "password": PASSWORD},
-        {"username": "al.ice", "password": PASSWORD}, {"username": "x" * 33, "password": PASSWORD},
-        {"username": "-alice", "password": PASSWORD}, {"username": unique_name(), "password": "short12"},
-        {"username": unique_name()}, {"password": PASSWORD},
+        {"username": "Alice", "password": PASSWORD},
+        {"username": "a", "password": PASSWORD},
+        {"username": "al.ice", "password": PASSWORD},
+        {"username": "x" * 33, "password": PASSWORD},
+        {"username": "-alice", "password": PASSWORD},
+        {"username": unique_name(), "password": "short12"},
+        {"username": unique_name()},
+        {"password": PASSWORD},
     ]
     for body in bodies:
         response = await users.http.post("/api/register", json=body)
@@ -314,8 +344,10 @@ async def test_login_answers_200_with_a_token_or_401(users: Users) -> None:
     name = await users.register()
     ok = await users.http.post("/api/login", json={"username": name, "password": PASSWORD})
     assert ok.status_code == 200 and ok.json()["username"] == name and ok.json()["token"]
-    for body in ({"username": name, "password": "wrong password"},
-                 {"username": unique_name(), "password": PASSWORD}):
+    for body in (
+        {"username": name, "password": "wrong password"},
+        {"username": unique_name(), "password": PASSWORD},
+    ):
         assert (await users.http.post("/api/login", json=body)).status_code == 401, body
     client = ChatClient(users.url, ok.json()["token"], name)
     await client.connect()

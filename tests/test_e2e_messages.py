@@ -17,7 +17,7 @@ TEXTS = [
     "emoji 👩‍👩‍👧‍👦 🎉 and a flag 🇳🇴, RTL שלום, CJK 漢字",
     "  leading and trailing spaces  ",
     "line one\nline two\r\nthree\ttabbed\n\n",
-    'quotes \' " and \\backslashes\\ and a NUL-free \u200b zero-width space',
+    "quotes ' \" and \\backslashes\\ and a NUL-free \u200b zero-width space",
     "x" * 4000,
     "😀" * 4000,
 ]
@@ -29,8 +29,10 @@ def in_chat(chat_id: str) -> Any:
 
 async def chat_with(owner: ChatClient, *others: ChatClient, private: bool = False) -> str:
     """A new chat of ``owner`` that ``others`` have joined; its id."""
-    chat = await owner.ok("chats:create", {"name": "room", "private": private,
-                                           "members": [o.username for o in others]})
+    chat = await owner.ok(
+        "chats:create",
+        {"name": "room", "private": private, "members": [o.username for o in others]},
+    )
     return chat["id"]
 
 
@@ -163,10 +165,9 @@ async def test_concurrent_senders_get_contiguous_seqs_without_duplicates(users: 
     senders = list(await asyncio.gather(*(users.connect() for _ in range(4))))
     clients = [owner, *senders]
     chat_id = await chat_with(owner, *senders)
-    replies = await asyncio.gather(*(
-        send(client, chat_id, f"{client.username} #{n}")
-        for client in clients for n in range(20)
-    ))
+    replies = await asyncio.gather(
+        *(send(client, chat_id, f"{client.username} #{n}") for client in clients for n in range(20))
+    )
     assert sorted(seqs(list(replies))) == list(range(1, 101))
     assert len({reply["id"] for reply in replies}) == 100
     stored = (await history(owner, chat_id, limit=100))["messages"]
@@ -189,9 +190,9 @@ async def test_two_messages_replicas_never_give_out_the_same_seq(
 ) -> None:
     clients = list(await asyncio.gather(*(users.connect() for _ in range(3))))
     chat_id = await chat_with(clients[0], *clients[1:])
-    replies = await asyncio.gather(*(
-        send(client, chat_id, f"n{n}") for client in clients for n in range(20)
-    ))
+    replies = await asyncio.gather(
+        *(send(client, chat_id, f"n{n}") for client in clients for n in range(20))
+    )
     assert sorted(seqs(list(replies))) == list(range(1, 61))
     stored = (await history(clients[0], chat_id, limit=100))["messages"]
     assert seqs(stored) == list(range(1, 61))
@@ -244,8 +245,11 @@ async def test_history_pages_forward_with_after_until_more_is_false(users: Users
     assert seqs(first["messages"]) == [1, 2, 3] and first["more"] is True
     last = await history(alice, chat_id, after=6, limit=3)
     assert seqs(last["messages"]) == [7] and last["more"] is False
-    assert await history(alice, chat_id, after=7) == {"messages": [], "more": False,
-                                                      "truncated": False}
+    assert await history(alice, chat_id, after=7) == {
+        "messages": [],
+        "more": False,
+        "truncated": False,
+    }
     assert seqs(await read_all_after(alice, chat_id, after=0, limit=2)) == list(range(1, 8))
 
 

@@ -60,8 +60,12 @@ class ChatBook:
     async def _ensure_general(self) -> None:
         """The public chat everyone finds on first start."""
         general = ChatRecord(
-            id=GENERAL_CHAT_ID, name="general", private=False, owner=SYSTEM_USER,
-            members=[], created_at=utc_now(),
+            id=GENERAL_CHAT_ID,
+            name="general",
+            private=False,
+            owner=SYSTEM_USER,
+            members=[],
+            created_at=utc_now(),
         )
         await self._directory.create(general)
 
@@ -82,8 +86,12 @@ class ChatBook:
                 raise NotFound(f"no user named {member}")
         while True:
             record = ChatRecord(
-                id=secrets.token_urlsafe(9), name=request.name, private=request.private,
-                owner=username, members=[username, *invited], invited=invited,
+                id=secrets.token_urlsafe(9),
+                name=request.name,
+                private=request.private,
+                owner=username,
+                members=[username, *invited],
+                invited=invited,
                 created_at=utc_now(),
             )
             if await self._directory.create(record):

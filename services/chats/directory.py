@@ -65,4 +65,3 @@ class ChatDirectory:
             self._mirror.apply(chat_id, value, new_revision)
             return changed, True
         raise Unavailable("the chat is changing too fast; try again")
-

@@ -33,29 +33,80 @@ class Command:
         return subjects.command("{username}", self.area, self.verb)
 
 
-LIST_CHATS = Command("chats:list", "chats", "list", requests.ListChats, list[Chat],
-                     "The chats the user can see: public ones and their own.")
-CREATE_CHAT = Command("chats:create", "chats", "create", requests.CreateChat, Chat,
-                      "Create a chat; the creator is owner and member.")
-JOIN_CHAT = Command("chats:join", "chats", "join", requests.JoinChat, Chat,
-                    "Join a public chat or a private one the user was invited to.")
-LEAVE_CHAT = Command("chats:leave", "chats", "leave", requests.LeaveChat, ChatLeft,
-                     "Leave a chat.")
-INVITE_TO_CHAT = Command("chats:invite", "chats", "invite", requests.InviteToChat, Chat,
-                         "Add a user to a chat; members only.")
-SEND_MESSAGE = Command("messages:send", "messages", "send", requests.SendMessage, Message,
-                       "Send a message; answered with the message as stored.")
-MESSAGE_HISTORY = Command("messages:history", "messages", "history", requests.MessageHistory,
-                          HistoryPage, "Read a page of a chat's messages, ascending by seq.")
-TYPING = Command("typing", "typing", "start", requests.Typing, Empty,
-                 "Tell a chat's members the user is typing.")
-SET_STATUS = Command("status:set", "status", "set", requests.SetStatus, Presence,
-                     "Choose online, away or busy.")
-LIST_PRESENCE = Command("presence:list", "presence", "list", requests.ListPresence,
-                        list[Presence], "The users who are not offline.")
+LIST_CHATS = Command(
+    "chats:list",
+    "chats",
+    "list",
+    requests.ListChats,
+    list[Chat],
+    "The chats the user can see: public ones and their own.",
+)
+CREATE_CHAT = Command(
+    "chats:create",
+    "chats",
+    "create",
+    requests.CreateChat,
+    Chat,
+    "Create a chat; the creator is owner and member.",
+)
+JOIN_CHAT = Command(
+    "chats:join",
+    "chats",
+    "join",
+    requests.JoinChat,
+    Chat,
+    "Join a public chat or a private one the user was invited to.",
+)
+LEAVE_CHAT = Command("chats:leave", "chats", "leave", requests.LeaveChat, ChatLeft, "Leave a chat.")
+INVITE_TO_CHAT = Command(
+    "chats:invite",
+    "chats",
+    "invite",
+    requests.InviteToChat,
+    Chat,
+    "Add a user to a chat; members only.",
+)
+SEND_MESSAGE = Command(
+    "messages:send",
+    "messages",
+    "send",
+    requests.SendMessage,
+    Message,
+    "Send a message; answered with the message as stored.",
+)
+MESSAGE_HISTORY = Command(
+    "messages:history",
+    "messages",
+    "history",
+    requests.MessageHistory,
+    HistoryPage,
+    "Read a page of a chat's messages, ascending by seq.",
+)
+TYPING = Command(
+    "typing", "typing", "start", requests.Typing, Empty, "Tell a chat's members the user is typing."
+)
+SET_STATUS = Command(
+    "status:set", "status", "set", requests.SetStatus, Presence, "Choose online, away or busy."
+)
+LIST_PRESENCE = Command(
+    "presence:list",
+    "presence",
+    "list",
+    requests.ListPresence,
+    list[Presence],
+    "The users who are not offline.",
+)
 
 COMMANDS: tuple[Command, ...] = (
-    LIST_CHATS, CREATE_CHAT, JOIN_CHAT, LEAVE_CHAT, INVITE_TO_CHAT,
-    SEND_MESSAGE, MESSAGE_HISTORY, TYPING, SET_STATUS, LIST_PRESENCE,
+    LIST_CHATS,
+    CREATE_CHAT,
+    JOIN_CHAT,
+    LEAVE_CHAT,
+    INVITE_TO_CHAT,
+    SEND_MESSAGE,
+    MESSAGE_HISTORY,
+    TYPING,
+    SET_STATUS,
+    LIST_PRESENCE,
 )
 COMMANDS_BY_EVENT: dict[str, Command] = {command.event: command for command in COMMANDS}

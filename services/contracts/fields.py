@@ -24,18 +24,27 @@ def _encodable(value: str) -> str:
 
 Username = Annotated[
     str,
-    Field(pattern=USERNAME_PATTERN, description="A user's name; lowercase, 2-32 characters.",
-          examples=["alice"]),
+    Field(
+        pattern=USERNAME_PATTERN,
+        description="A user's name; lowercase, 2-32 characters.",
+        examples=["alice"],
+    ),
 ]
 ChatId = Annotated[
     str,
-    Field(pattern=CHAT_ID_PATTERN, description="A chat's id, chosen by the server.",
-          examples=["general"]),
+    Field(
+        pattern=CHAT_ID_PATTERN,
+        description="A chat's id, chosen by the server.",
+        examples=["general"],
+    ),
 ]
 ChatSeq = Annotated[
     int,
-    Field(ge=1, description="A message's position in its chat: 1, 2, 3, ... without gaps.",
-          examples=[42]),
+    Field(
+        ge=1,
+        description="A message's position in its chat: 1, 2, 3, ... without gaps.",
+        examples=[42],
+    ),
 ]
 Timestamp = Annotated[
     datetime, Field(description="An instant, ISO 8601 in UTC.", examples=["2026-11-25T17:30:00Z"])

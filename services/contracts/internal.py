@@ -9,7 +9,8 @@ class Credentials(BaseModel):
     """A username and password, for register and login."""
 
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"username": "alice", "password": "s3cret-pass"}]}
+        extra="forbid",
+        json_schema_extra={"examples": [{"username": "alice", "password": "s3cret-pass"}]},
     )
 
     username: Username
@@ -35,7 +36,9 @@ class Connection(BaseModel):
     """One socket connection of a user on an edge."""
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"edge_id": "e1a2", "connection_id": "Zx9", "username": "alice"}]}
+        json_schema_extra={
+            "examples": [{"edge_id": "e1a2", "connection_id": "Zx9", "username": "alice"}]
+        }
     )
 
     edge_id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The edge process.")

@@ -92,7 +92,9 @@ class MemberEvent(BaseModel):
     """Someone joined or left a chat."""
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"chat_id": "general", "username": "bob", "action": "joined"}]}
+        json_schema_extra={
+            "examples": [{"chat_id": "general", "username": "bob", "action": "joined"}]
+        }
     )
 
     chat_id: ChatId

@@ -54,12 +54,18 @@ def create_edge(settings: Settings) -> Any:
             await _close_all(sio, relay, sockets)
             await relay.close()
 
-    api = FastAPI(title="chatbus edge", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url="/api/openapi.json")
+    api = FastAPI(
+        title="chatbus edge",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
     api.include_router(create_http_router(settings, relay))
     if (WEB_DIST / "index.html").exists():
         api.mount("/", StaticFiles(directory=WEB_DIST, html=True), name="web")
     else:
+
         @api.get("/", response_class=HTMLResponse, include_in_schema=False)
         async def no_web_client() -> str:
             return "<!doctype html><title>chatbus</title><p>The web client is not built.</p>"

@@ -63,7 +63,8 @@ class FanOut:
         if isinstance(event, Chat):
             await self._chat_changed(event, data)
         elif isinstance(event, MemberEvent):
-            # The member's own sockets hear it too: joiners are not in the room yet, leavers no more.
+            # The member's own sockets hear it too: joiners are not in the room yet,
+            # leavers no longer.
             rooms = [chat_room(chat_id), user_room(event.username)]
             await self._sio.emit(socket_event, data, to=rooms)
         else:

@@ -55,16 +55,19 @@ def create_http_router(settings: Settings, relay: Relay) -> APIRouter:
         """Exchange a username and password for a token."""
         account = await account_from(subjects.LOGIN, attempt)
         ttl = timedelta(seconds=settings.token_ttl_seconds)
-        return Session(token=issue_token(account.username, settings.signing_key, ttl),
-                       username=account.username)
+        return Session(
+            token=issue_token(account.username, settings.signing_key, ttl),
+            username=account.username,
+        )
 
     @router.get("/healthz")
     async def healthz() -> JSONResponse:
         """200 while NATS is connected, 503 otherwise."""
         connected = relay.connected
-        body: dict[str, Any] = {"status": "ok" if connected else "degraded",
-                                "nats": "connected" if connected else "disconnected"}
+        body: dict[str, Any] = {
+            "status": "ok" if connected else "degraded",
+            "nats": "connected" if connected else "disconnected",
+        }
         return JSONResponse(body, status_code=200 if connected else 503)
 
     return router
-

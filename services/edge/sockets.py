@@ -56,9 +56,7 @@ class SocketDirectory:
         """Disconnect ``sid`` when its token expires."""
         delay = max(0.0, (when - datetime.now(UTC)).total_seconds())
         loop = asyncio.get_running_loop()
-        self._expiry[sid] = loop.call_later(
-            delay, lambda: asyncio.ensure_future(disconnect(sid))
-        )
+        self._expiry[sid] = loop.call_later(delay, lambda: asyncio.ensure_future(disconnect(sid)))
 
     def forget(self, sid: str) -> None:
         """The socket is gone."""
@@ -68,7 +66,9 @@ class SocketDirectory:
             timer.cancel()
 
 
-def create_socket_server(settings: Settings, relay: Relay, sockets: SocketDirectory) -> socketio.AsyncServer:
+def create_socket_server(
+    settings: Settings, relay: Relay, sockets: SocketDirectory
+) -> socketio.AsyncServer:
     """The socket.io server with every handler of the client protocol."""
     sio = socketio.AsyncServer(
         async_mode="asgi",
@@ -90,8 +90,9 @@ def create_socket_server(settings: Settings, relay: Relay, sockets: SocketDirect
         if is_event_from_client(sid):
             return failure(ErrorCode.INVALID, "'connect' is reserved")
         try:
-            claims = read_token(auth.get("token") if isinstance(auth, dict) else None,
-                                settings.signing_key)
+            claims = read_token(
+                auth.get("token") if isinstance(auth, dict) else None, settings.signing_key
+            )
         except InvalidToken:
             raise socketio.exceptions.ConnectionRefusedError(
                 "unauthorized", {"code": "unauthorized"}
@@ -107,9 +108,7 @@ def create_socket_server(settings: Settings, relay: Relay, sockets: SocketDirect
         if not (opened and opened.get("ok")):
             sockets.forget(sid)
             await sio.leave_room(sid, user_room(username))
-            raise socketio.exceptions.ConnectionRefusedError(
-                "unavailable", {"code": "unavailable"}
-            )
+            raise socketio.exceptions.ConnectionRefusedError("unavailable", {"code": "unavailable"})
         sockets.expire_at(sid, claims.expires_at, sio.disconnect)
         for chat in listed["data"]:
             if username in chat["members"]:
@@ -158,4 +157,3 @@ def _command_handler(command: Command, relay: Relay, sockets: SocketDirectory) -
 
     handle.__name__ = f"on_{command.area}_{command.verb}"
     return handle
-

@@ -44,8 +44,13 @@ class Messenger:
             raise Forbidden("join the chat before posting in it")
         message_id = uuid.uuid4().hex
         draft = Message(
-            chat_id=chat.id, seq=1, id=message_id, sender=username, text=request.text,
-            sent_at=utc_now(), via="web" if via_web else "nats",
+            chat_id=chat.id,
+            seq=1,
+            id=message_id,
+            sender=username,
+            text=request.text,
+            sent_at=utc_now(),
+            via="web" if via_web else "nats",
         )
         message, is_new = await self._archive.append(
             draft, _dedupe_key(chat.id, username, request.client_id) or message_id

@@ -26,7 +26,9 @@ def create_messages_router(messenger: Messenger, signing_key: str) -> NatsRouter
     router = NatsRouter()
 
     @router.subscriber(
-        SEND_MESSAGE.subscription, queue=QUEUE, max_workers=COMMAND_WORKERS,
+        SEND_MESSAGE.subscription,
+        queue=QUEUE,
+        max_workers=COMMAND_WORKERS,
         description=SEND_MESSAGE.summary,
     )
     async def send_message(
@@ -38,7 +40,9 @@ def create_messages_router(messenger: Messenger, signing_key: str) -> NatsRouter
         return success(await messenger.send(acting_user(username), request, via_web=via_web))
 
     @router.subscriber(
-        MESSAGE_HISTORY.subscription, queue=QUEUE, max_workers=COMMAND_WORKERS,
+        MESSAGE_HISTORY.subscription,
+        queue=QUEUE,
+        max_workers=COMMAND_WORKERS,
         description=MESSAGE_HISTORY.summary,
     )
     async def message_history(request: MessageHistory, username: str = Path()) -> dict[str, Any]:

@@ -138,7 +138,9 @@ class PresenceBoard:
             if not dead:
                 continue
 
-            def remove_dead(current: PresenceRecord, dead: list[str] = dead) -> PresenceRecord | None:
+            def remove_dead(
+                current: PresenceRecord, dead: list[str] = dead
+            ) -> PresenceRecord | None:
                 gone = [key for key in dead if key in current.connections]
                 if not gone:
                     return None

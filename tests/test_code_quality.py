@@ -1,0 +1,23 @@
+"""The type checker and the linter run clean (STYLE.md: "the checker runs clean")."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", *argv], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_mypy_finds_no_type_errors_in_services() -> None:
+    result = run("mypy", "services")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_finds_no_lint_errors() -> None:
+    result = run("ruff", "check", "services", "tests")
+    assert result.returncode == 0, result.stdout + result.stderr
