@@ -136,7 +136,7 @@ class _Supervisor:
             self.nats = EmbeddedNats(
                 self.settings.nats_port,
                 self.settings.data_dir / "nats",
-                on_line=self._sink("nats"),
+                on_line=self._nats_sink(),
                 stop_timeout=self.stop_timeout,
             )
             await self.nats.start()
@@ -203,6 +203,12 @@ class _Supervisor:
             self.exit_code = code
             self.stop_requested.set()
 
+    def _nats_sink(self) -> LineSink:
+        # nats-server's start-up banner is ~30 lines; keep its warnings and milestones.
+        everything = self.settings.log_level.upper() == "DEBUG"
+        show = self._sink("nats")
+        return lambda line: show(line) if everything or _worth_showing(line) else None
+
     def _sink(self, role: str) -> LineSink:
         return lambda line: self._write(role, line)
 
@@ -212,6 +218,16 @@ class _Supervisor:
             self.out.flush()
         except (OSError, ValueError):
             pass  # a closed terminal must not stop us draining the children
+
+
+NATS_MILESTONES = ("Version:", "Server is ready", "Listening for", "Trapped", "Exiting")
+
+
+def _worth_showing(nats_line: str) -> bool:
+    """Warnings, errors and milestones of nats-server's output."""
+    if "[INF]" not in nats_line:
+        return True
+    return any(milestone in nats_line for milestone in NATS_MILESTONES)
 
 
 async def _drain(output: asyncio.Task[None]) -> None:

@@ -111,5 +111,6 @@ def run_edge(settings: Settings) -> None:
         ws="websockets-sansio",
         log_level=settings.log_level.lower(),
         access_log=False,
+        log_config=None,  # one log format for every role (configure_logging)
         timeout_graceful_shutdown=5,
     )
