@@ -21,6 +21,7 @@ from .commands import (
     Command,
 )
 from .envelope import ErrorCode, ErrorDetail, Failure, Success, failure, success
+from .events import SERVER_EVENTS, ServerEvent
 from .fields import ChatId, Username, is_username, utc_now
 from .internal import Account, Connection, Credentials, EdgeHeartbeat, LoginAttempt
 from .models import (
@@ -89,6 +90,8 @@ __all__ = [
     "Presence",
     "PresenceStatus",
     "Request",
+    "SERVER_EVENTS",
+    "ServerEvent",
     "SendMessage",
     "SetStatus",
     "Success",

@@ -13,20 +13,14 @@ from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 from pydantic import BaseModel, ValidationError
 
-from services.contracts import Chat, MemberEvent, Message, Presence, TypingEvent, subjects
+from services.contracts import Chat, MemberEvent, Presence, subjects
+from services.contracts.events import CHAT_EVENT, EVENTS_BY_ROOM_EVENT, PRESENCE_EVENT
 
 from .relay import Relay
 from .rooms import chat_room, user_room
 from .sockets import SocketDirectory
 
 log = logging.getLogger("chatbus.edge.fanout")
-
-ROOM_EVENTS: dict[str, tuple[str, type[BaseModel]]] = {
-    "message": ("message", Message),
-    "typing": ("typing", TypingEvent),
-    "member": ("member", MemberEvent),
-    "updated": ("chat", Chat),
-}
 
 
 class FanOut:
@@ -52,11 +46,11 @@ class FanOut:
 
     async def _on_room_event(self, msg: Msg) -> None:
         parsed = subjects.parse_room_event(msg.subject)
-        if parsed is None or parsed[1] not in ROOM_EVENTS:
+        if parsed is None or parsed[1] not in EVENTS_BY_ROOM_EVENT:
             return
         chat_id, kind = parsed
-        socket_event, model = ROOM_EVENTS[kind]
-        event = _read(msg, model)
+        server_event = EVENTS_BY_ROOM_EVENT[kind]
+        event = _read(msg, server_event.payload)
         if event is None or getattr(event, "chat_id", getattr(event, "id", None)) != chat_id:
             return
         data = event.model_dump(mode="json")
@@ -66,9 +60,9 @@ class FanOut:
             # The member's own sockets hear it too: joiners are not in the room yet,
             # leavers no longer.
             rooms = [chat_room(chat_id), user_room(event.username)]
-            await self._sio.emit(socket_event, data, to=rooms)
+            await self._sio.emit(server_event.name, data, to=rooms)
         else:
-            await self._sio.emit(socket_event, data, to=chat_room(chat_id))
+            await self._sio.emit(server_event.name, data, to=chat_room(chat_id))
 
     async def _chat_changed(self, chat: Chat, data: dict[str, Any]) -> None:
         room = chat_room(chat.id)
@@ -82,14 +76,14 @@ class FanOut:
         if chat.private:
             if chat.members:
                 rooms = [user_room(member) for member in chat.members]
-                await self._sio.emit("chat", data, to=rooms)
+                await self._sio.emit(CHAT_EVENT.name, data, to=rooms)
         else:
-            await self._sio.emit("chat", data)
+            await self._sio.emit(CHAT_EVENT.name, data)
 
     async def _on_presence(self, msg: Msg) -> None:
         presence = _read(msg, Presence)
         if presence is not None and msg.subject == subjects.presence(presence.username):
-            await self._sio.emit("presence", presence.model_dump(mode="json"))
+            await self._sio.emit(PRESENCE_EVENT.name, presence.model_dump(mode="json"))
 
 
 def _read(msg: Msg, model: type[BaseModel]) -> Any:

@@ -1,0 +1,205 @@
+// Generated from services/contracts by `python -m services.contracts.typescript`.
+// Do not edit: change the Python models and regenerate.
+
+
+export type ErrorCode = "invalid" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "too_large" | "unavailable" | "internal";
+
+export interface ErrorDetail {
+  code: ErrorCode;
+  message: string;
+}
+/** Every acknowledgement: the data, or an error. */
+export type Envelope<T> = { ok: true; data: T } | { ok: false; error: ErrorDetail };
+
+/** A chat room. Public chats are visible to everyone; private ones to their members only. */
+export interface Chat {
+  /** A chat's id, chosen by the server. */
+  id: string;
+  /** The chat's display name. */
+  name: string;
+  /** Whether only members can see and join it. */
+  private: boolean;
+  /** The user who created it. */
+  owner: string;
+  /** Who receives its messages. */
+  members: string[];
+  /** An instant, ISO 8601 in UTC. */
+  created_at: string;
+  /** The seq of the newest message; 0 while the chat is empty. */
+  last_seq: number;
+}
+
+/** The chat the user has left. */
+export interface ChatLeft {
+  /** A chat's id, chosen by the server. */
+  chat_id: string;
+}
+
+/** Create a chat; the creator becomes its owner and first member. */
+export interface CreateChat {
+  /** Display name, 1-80 characters. */
+  name: string;
+  /** Only members can see and join it. */
+  private?: boolean;
+  /** Users to add besides the creator. */
+  members?: string[];
+}
+
+/** No data. */
+export interface Empty {
+}
+
+/** A page of messages, ascending by seq. */
+export interface HistoryPage {
+  messages: Message[];
+  /** Whether further messages exist in the direction asked for. */
+  more: boolean;
+  /** Whether older messages in the range asked for were removed by retention. */
+  truncated: boolean;
+}
+
+/** Add a user to a chat the acting user is a member of. */
+export interface InviteToChat {
+  /** A chat's id, chosen by the server. */
+  chat_id: string;
+  /** A user's name; lowercase, 2-32 characters. */
+  username: string;
+}
+
+/** Join a public chat, or a private one the user was invited to. */
+export interface JoinChat {
+  /** A chat's id, chosen by the server. */
+  chat_id: string;
+}
+
+/** Leave a chat; its messages stop arriving. */
+export interface LeaveChat {
+  /** A chat's id, chosen by the server. */
+  chat_id: string;
+}
+
+/** List the chats the user can see: public ones and those they are a member of. */
+export interface ListChats {
+}
+
+/** List the users who are not offline. */
+export interface ListPresence {
+}
+
+/** Someone joined or left a chat. */
+export interface MemberEvent {
+  /** A chat's id, chosen by the server. */
+  chat_id: string;
+  /** A user's name; lowercase, 2-32 characters. */
+  username: string;
+  action: "joined" | "left";
+}
+
+/** A stored message. Its `seq` gives the order every reader sees. */
+export interface Message {
+  /** A chat's id, chosen by the server. */
+  chat_id: string;
+  /** A message's position in its chat: 1, 2, 3, ... without gaps. */
+  seq: number;
+  /** Unique across all chats. */
+  id: string;
+  /** Who sent it. */
+  sender: string;
+  /** Exactly as sent; render it as text. */
+  text: string;
+  /** An instant, ISO 8601 in UTC. */
+  sent_at: string;
+  /** `web` when sent through the edge, `nats` when published on NATS directly. */
+  via: "web" | "nats";
+}
+
+/** Read a chat's messages. Without bounds: the newest page. */
+export interface MessageHistory {
+  /** A chat's id, chosen by the server. */
+  chat_id: string;
+  /** Only messages with a smaller seq. */
+  before?: number | null;
+  /** Only messages with a larger seq. */
+  after?: number | null;
+  /** At most this many messages. */
+  limit?: number;
+}
+
+/** Whether a user is reachable, across all their connections. */
+export interface Presence {
+  /** A user's name; lowercase, 2-32 characters. */
+  username: string;
+  /** `offline` when the user has no connection; otherwise what they chose. */
+  status: "online" | "away" | "busy" | "offline";
+  /** When this status began. */
+  since: string;
+}
+
+/** Send a message. A retry with the same `client_id` is stored once. */
+export interface SendMessage {
+  /** A chat's id, chosen by the server. */
+  chat_id: string;
+  /** 1-4000 characters, kept exactly. */
+  text: string;
+  /** The sender's own id for this message, to make retries safe. */
+  client_id?: string | null;
+}
+
+/** Choose the status others see while the user is connected. */
+export interface SetStatus {
+  status: "online" | "away" | "busy";
+}
+
+/** Tell the chat's members the user is typing. */
+export interface Typing {
+  /** A chat's id, chosen by the server. */
+  chat_id: string;
+}
+
+/** Someone is typing in a chat. Consider it over at `expires_at` unless another arrives. */
+export interface TypingEvent {
+  /** A chat's id, chosen by the server. */
+  chat_id: string;
+  /** A user's name; lowercase, 2-32 characters. */
+  username: string;
+  /** 5 s after the keystroke that caused it. */
+  expires_at: string;
+}
+
+/** Client -> server events and their acknowledgements. */
+export interface ClientEvents {
+  /** The chats the user can see: public ones and their own. */
+  "chats:list": { request: ListChats; reply: Chat[] };
+  /** Create a chat; the creator is owner and member. */
+  "chats:create": { request: CreateChat; reply: Chat };
+  /** Join a public chat or a private one the user was invited to. */
+  "chats:join": { request: JoinChat; reply: Chat };
+  /** Leave a chat. */
+  "chats:leave": { request: LeaveChat; reply: ChatLeft };
+  /** Add a user to a chat; members only. */
+  "chats:invite": { request: InviteToChat; reply: Chat };
+  /** Send a message; answered with the message as stored. */
+  "messages:send": { request: SendMessage; reply: Message };
+  /** Read a page of a chat's messages, ascending by seq. */
+  "messages:history": { request: MessageHistory; reply: HistoryPage };
+  /** Tell a chat's members the user is typing. */
+  "typing": { request: Typing; reply: Empty };
+  /** Choose online, away or busy. */
+  "status:set": { request: SetStatus; reply: Presence };
+  /** The users who are not offline. */
+  "presence:list": { request: ListPresence; reply: Presence[] };
+}
+
+/** Server -> client events. */
+export interface ServerEvents {
+  /** A new message in a chat the user is a member of. */
+  message: Message;
+  /** A chat the user can see was created or changed. */
+  chat: Chat;
+  /** Someone joined or left a chat. */
+  member: MemberEvent;
+  /** Someone is typing; it expires at `expires_at`. */
+  typing: TypingEvent;
+  /** A user's presence changed (first connection, last, status). */
+  presence: Presence;
+}
