@@ -2,6 +2,7 @@
 
 import asyncio
 import secrets
+from typing import Literal
 
 from nats.aio.client import Client
 from nats.js import JetStreamContext
@@ -150,11 +151,15 @@ class ChatBook:
         return await self._announce(record, changed, guest, "joined")
 
     async def _announce(
-        self, record: ChatRecord, changed: bool, username: str, action: str
+        self,
+        record: ChatRecord,
+        changed: bool,
+        username: str,
+        action: Literal["joined", "left"],
     ) -> Chat:
         chat = (await self._with_last_seq([record]))[0]
         if changed:
-            event = MemberEvent(chat_id=record.id, username=username, action=action)  # type: ignore[arg-type]
+            event = MemberEvent(chat_id=record.id, username=username, action=action)
             await publish_event(self._nc, subjects.room_event(record.id, "member"), event)
             await publish_event(self._nc, subjects.room_event(record.id, "updated"), chat)
         return chat

@@ -1,5 +1,7 @@
 """The status service's state, opened once NATS is connected."""
 
+import asyncio
+
 from nats.aio.client import Client
 from nats.js.kv import KeyValue
 
@@ -10,6 +12,9 @@ from services.jetstream import is_registered, open_bucket
 from .accounts import Accounts
 from .presence import PresenceBoard
 from .typing_notices import TypingNotices
+
+# How often silent edges are looked for; well inside the 30 s promise.
+DEAD_EDGE_CHECK_SECONDS = 5.0
 
 
 class StatusDesk:
@@ -22,6 +27,7 @@ class StatusDesk:
 
     def __init__(self, *, edge_dead_after: float) -> None:
         self._edge_dead_after = edge_dead_after
+        self._sweeper: asyncio.Task[None] | None = None
 
     async def open(self, nc: Client) -> None:
         """Open the buckets and load presence."""
@@ -33,9 +39,16 @@ class StatusDesk:
         )
         self.typing = TypingNotices(nc, await open_bucket(js, storage.CHATS_BUCKET))
         await self.presence.start()
+        check_every = min(DEAD_EDGE_CHECK_SECONDS, self._edge_dead_after / 3)
+        self._sweeper = asyncio.create_task(
+            self.presence.watch_edges(check_every), name="dead-edge-sweeper"
+        )
 
     async def close(self) -> None:
-        """Stop following presence changes."""
+        """Stop sweeping and following presence changes."""
+        if self._sweeper:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
         await self.presence.stop()
 
     async def require_registered(self, username: str) -> None:
