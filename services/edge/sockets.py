@@ -9,6 +9,7 @@ connection.
 import asyncio
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,7 +43,7 @@ class SocketDirectory:
     def __init__(self) -> None:
         self.edge_id = secrets.token_urlsafe(8)
         self.usernames: dict[str, str] = {}
-        self._expiry: dict[str, asyncio.TimerHandle] = {}
+        self._expiry: dict[str, asyncio.Task[None]] = {}
 
     def username(self, sid: str) -> str | None:
         """The user behind a socket."""
@@ -52,18 +53,28 @@ class SocketDirectory:
         """How the status service knows this socket."""
         return Connection(edge_id=self.edge_id, connection_id=sid, username=username)
 
-    def expire_at(self, sid: str, when: datetime, disconnect: Any) -> None:
+    def expire_at(
+        self, sid: str, when: datetime, disconnect: Callable[[str], Awaitable[None]]
+    ) -> None:
         """Disconnect ``sid`` when its token expires."""
-        delay = max(0.0, (when - datetime.now(UTC)).total_seconds())
-        loop = asyncio.get_running_loop()
-        self._expiry[sid] = loop.call_later(delay, lambda: asyncio.ensure_future(disconnect(sid)))
+        self._expiry[sid] = asyncio.create_task(self._expire(sid, when, disconnect))
+
+    async def _expire(
+        self, sid: str, when: datetime, disconnect: Callable[[str], Awaitable[None]]
+    ) -> None:
+        await asyncio.sleep(max(0.0, (when - datetime.now(UTC)).total_seconds()))
+        self._expiry.pop(sid, None)  # the disconnect below must not cancel this task
+        try:
+            await disconnect(sid)
+        except Exception:
+            log.exception("could not disconnect %s after its token expired", sid)
 
     def forget(self, sid: str) -> None:
         """The socket is gone."""
         self.usernames.pop(sid, None)
-        timer = self._expiry.pop(sid, None)
-        if timer:
-            timer.cancel()
+        expiry = self._expiry.pop(sid, None)
+        if expiry:
+            expiry.cancel()
 
 
 def create_socket_server(
