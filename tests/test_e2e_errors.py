@@ -123,6 +123,18 @@ async def test_message_text_over_4000_characters_is_too_large(users: Users) -> N
     assert (await alice.ok("messages:send", {"chat_id": "general", "text": "x" * 4000}))["seq"] == 1
 
 
+async def test_a_pasted_100_kb_text_is_answered_too_large_on_both_transports(
+    users: Users,
+) -> None:
+    for transports in (["websocket"], ["polling"]):
+        alice = await users.connect(transports=transports)
+        await alice.ok("chats:join", {"chat_id": "general"})
+        pasted = {"chat_id": "general", "text": "y" * 100_000}
+        assert await alice.refused("messages:send", pasted) == "too_large", transports
+        assert alice.sio.connected
+        await alice.ok("messages:send", {"chat_id": "general", "text": "still here"})
+
+
 async def test_ids_and_names_that_could_break_a_nats_subject_are_invalid(users: Users) -> None:
     alice = await users.connect()
     for chat_id in ["", "a.b", "*", ">", "general.message", "a b", "x" * 65]:

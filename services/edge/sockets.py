@@ -34,7 +34,9 @@ from .tokens import InvalidToken, read_token
 
 log = logging.getLogger("chatbus.edge.sockets")
 
-MAX_PACKET_BYTES = 64 * 1024
+# Large enough that an oversize message is answered `too_large` by validation;
+# only packets beyond this (nothing a real client sends) close the connection.
+MAX_PACKET_BYTES = 1024 * 1024
 
 
 class SocketDirectory:
