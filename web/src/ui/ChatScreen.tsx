@@ -1,0 +1,58 @@
+import { useEffect, useState, useSyncExternalStore } from "react";
+
+import { ChatClient } from "../client/ChatClient";
+import type { Session } from "../lib/session";
+import { ConnectionBanner } from "./ConnectionBanner";
+import { Conversation } from "./Conversation";
+import { Notice } from "./Notice";
+import { Sidebar } from "./Sidebar";
+
+interface Props {
+  session: Session;
+  onLoggedOut: (reason?: string) => void;
+}
+
+/** Owns the chat client for one login: made on mount, closed on logout. */
+export function ChatScreen({ session, onLoggedOut }: Props) {
+  const [client, setClient] = useState<ChatClient | null>(null);
+
+  useEffect(() => {
+    const next = new ChatClient({
+      token: session.token,
+      username: session.username,
+      onSessionEnded: (reason) => onLoggedOut(reason),
+    });
+    setClient(next);
+    next.start();
+    return () => next.close();
+  }, [session.token, session.username, onLoggedOut]);
+
+  if (!client) return null;
+  return <ChatLayout client={client} onLogout={() => onLoggedOut()} />;
+}
+
+function ChatLayout({ client, onLogout }: { client: ChatClient; onLogout: () => void }) {
+  const state = useSyncExternalStore(client.subscribe, client.getState);
+
+  useEffect(() => {
+    const seen = () => client.markActiveSeen();
+    document.addEventListener("visibilitychange", seen);
+    window.addEventListener("focus", seen);
+    return () => {
+      document.removeEventListener("visibilitychange", seen);
+      window.removeEventListener("focus", seen);
+    };
+  }, [client]);
+
+  const active = state.activeChatId ? state.chats[state.activeChatId] : undefined;
+  return (
+    <div className="app" data-view={active ? "chat" : "list"}>
+      <ConnectionBanner connection={state.connection} everConnected={state.everConnected} />
+      <div className="panes">
+        <Sidebar client={client} state={state} onLogout={onLogout} />
+        <Conversation client={client} state={state} chat={active} />
+      </div>
+      <Notice notice={state.notice} onDismiss={() => client.dismissNotice()} />
+    </div>
+  );
+}

@@ -1,0 +1,147 @@
+import { useLayoutEffect, useMemo, useRef, useState, useEffect } from "react";
+
+import type { ChatClient } from "../client/ChatClient";
+import type { ChatMessages } from "../client/state";
+import type { Message } from "../protocol";
+import { timeOfDay, withDaySeparators } from "../lib/days";
+import type { PendingMessage } from "../lib/pending";
+import { MessageText } from "./MessageText";
+
+interface Props {
+  client: ChatClient;
+  chatId: string;
+  me: string;
+  held: ChatMessages;
+  pending: readonly PendingMessage[];
+}
+
+const NEAR_TOP_PX = 200;
+const NEAR_BOTTOM_PX = 60;
+// Consecutive messages from one sender within this time share one header.
+const GROUP_MS = 5 * 60 * 1000;
+
+/** Newest at the bottom; scrolling near the top loads older messages without moving what is on screen. */
+export function MessageList({ client, chatId, me, held, pending }: Props) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const previous = useRef<{ first: number | undefined; height: number; pending: number }>({
+    first: undefined,
+    height: 0,
+    pending: 0,
+  });
+  const [today, setToday] = useState(() => new Date());
+  const timeline = useMemo(() => withDaySeparators(held.items, today), [held.items, today]);
+
+  useEffect(() => {
+    const timer = setInterval(() => setToday(new Date()), 60_000);
+    return () => clearInterval(timer);
+  }, []);
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const first = held.items[0]?.seq;
+    const before = previous.current;
+    if (pending.length > before.pending) atBottom.current = true; // the user just sent: show it
+    if (before.first !== undefined && first !== undefined && first < before.first && !atBottom.current) {
+      el.scrollTop += el.scrollHeight - before.height; // older messages above: keep the view still
+    } else if (atBottom.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+    previous.current = { first, height: el.scrollHeight, pending: pending.length };
+    if (held.hasOlder && el.scrollHeight <= el.clientHeight + NEAR_TOP_PX) void client.loadOlder(chatId);
+  }, [held.items, held.hasOlder, pending.length, client, chatId]);
+
+  function onScroll() {
+    const el = scroller.current;
+    if (!el) return;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
+    if (el.scrollTop < NEAR_TOP_PX) void client.loadOlder(chatId);
+  }
+
+  let last: Message | undefined;
+  return (
+    <div className="message-scroller" ref={scroller} onScroll={onScroll}>
+      {held.loaded && !held.hasOlder && held.items.length > 0 && (
+        <p className="history-start">This is the beginning of the chat.</p>
+      )}
+      {held.loadingOlder && <p className="history-start">Loading older messages…</p>}
+      {held.error && (
+        <p className="error" role="alert">
+          {held.error}
+        </p>
+      )}
+      {held.loaded && held.items.length === 0 && pending.length === 0 && (
+        <p className="history-start">No messages yet. Say hello!</p>
+      )}
+      {!held.loaded && !held.error && <p className="history-start">Loading messages…</p>}
+      <ol className="messages" data-testid="message-list" aria-label="Messages" role="log">
+        {timeline.map((item) => {
+          if (item.kind === "day") {
+            last = undefined;
+            return (
+              <li key={item.key} className="day" data-testid="day-separator">
+                <span>{item.label}</span>
+              </li>
+            );
+          }
+          const message = item.message;
+          const grouped =
+            last !== undefined &&
+            last.sender === message.sender &&
+            Date.parse(message.sent_at) - Date.parse(last.sent_at) < GROUP_MS;
+          last = message;
+          return (
+            <li
+              key={message.id}
+              className={`message${message.sender === me ? " mine" : ""}${grouped ? " grouped" : ""}`}
+              data-testid="message"
+              data-seq={message.seq}
+              data-sender={message.sender}
+            >
+              {!grouped && (
+                <div className="meta">
+                  <span className="sender">{message.sender}</span>
+                  {message.via === "nats" && <span className="via">bot</span>}
+                  <time dateTime={message.sent_at}>{timeOfDay(message.sent_at)}</time>
+                </div>
+              )}
+              <p className="text">
+                <MessageText text={message.text} />
+              </p>
+            </li>
+          );
+        })}
+        {pending.map((p) => (
+          <li
+            key={p.clientId}
+            className={`message mine pending${p.error ? " failed" : ""}`}
+            data-testid="message"
+            data-pending="true"
+            data-client-id={p.clientId}
+            data-sender={me}
+          >
+            <div className="meta">
+              <span className="sender">{me}</span>
+              <span className="state">{p.error ? "Not sent" : "Sending…"}</span>
+            </div>
+            <p className="text">
+              <MessageText text={p.text} />
+            </p>
+            {p.error && (
+              <div className="failure" role="alert">
+                <span>{p.error}</span>
+                <button type="button" className="small" onClick={() => client.retry(p.clientId)}>
+                  Retry
+                </button>
+                <button type="button" className="small quiet" onClick={() => client.discard(p.clientId)}>
+                  Discard
+                </button>
+              </div>
+            )}
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}

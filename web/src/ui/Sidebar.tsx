@@ -1,0 +1,180 @@
+import { useId, useState, type FormEvent } from "react";
+
+import type { ChatClient } from "../client/ChatClient";
+import { sortedChats, type ChatState } from "../client/state";
+import type { Chat, SetStatus } from "../protocol";
+import { unreadCount } from "../lib/unread";
+import { STATUS_LABEL, StatusDot } from "./StatusDot";
+
+interface Props {
+  client: ChatClient;
+  state: ChatState;
+  onLogout: () => void;
+}
+
+export function Sidebar({ client, state, onLogout }: Props) {
+  const { mine, others } = sortedChats(state);
+  const myStatus = state.presence[state.me]?.status ?? "online";
+  const statusId = useId();
+
+  return (
+    <aside className="sidebar" aria-label="Chats and people">
+      <header className="me">
+        <span className="logo" aria-hidden="true" />
+        <div className="me-name">
+          <strong data-testid="current-user">{state.me}</strong>
+          <label className="status-picker" htmlFor={statusId}>
+            <StatusDot status={myStatus} />
+            <span className="sr-only">Your status</span>
+            <select
+              id={statusId}
+              data-testid="status-select"
+              value={myStatus === "offline" ? "online" : myStatus}
+              onChange={(e) => void client.setStatus(e.target.value as SetStatus["status"])}
+            >
+              <option value="online">Online</option>
+              <option value="away">Away</option>
+              <option value="busy">Busy</option>
+            </select>
+          </label>
+        </div>
+        <button type="button" className="quiet" data-testid="logout" onClick={onLogout}>
+          Log out
+        </button>
+      </header>
+
+      <nav className="chats" aria-label="Chats">
+        <ul data-testid="chat-list">
+          {mine.length > 0 && <li className="group-title" aria-hidden="true">Your chats</li>}
+          {mine.map((chat) => (
+            <ChatItem key={chat.id} chat={chat} state={state} client={client} member />
+          ))}
+          {others.length > 0 && <li className="group-title" aria-hidden="true">Public chats</li>}
+          {others.map((chat) => (
+            <ChatItem key={chat.id} chat={chat} state={state} client={client} member={false} />
+          ))}
+          {state.chatsLoaded && mine.length + others.length === 0 && <li className="empty">No chats yet.</li>}
+        </ul>
+      </nav>
+
+      <NewChatForm client={client} />
+
+      <section className="people" aria-labelledby={`${statusId}-people`}>
+        <h2 id={`${statusId}-people`}>Online</h2>
+        <ul data-testid="presence-list">
+          {Object.values(state.presence)
+            .sort((a, b) => (a.username === state.me ? -1 : b.username === state.me ? 1 : a.username.localeCompare(b.username)))
+            .map((p) => (
+              <li key={p.username} data-testid="presence-item" data-username={p.username} data-status={p.status}>
+                <StatusDot status={p.status} />
+                <span className="person">{p.username}</span>
+                {p.username === state.me && <span className="muted"> (you)</span>}
+                <span className="status-text">{STATUS_LABEL[p.status]}</span>
+              </li>
+            ))}
+        </ul>
+      </section>
+    </aside>
+  );
+}
+
+function ChatItem({ chat, state, client, member }: { chat: Chat; state: ChatState; client: ChatClient; member: boolean }) {
+  const unread = unreadCount(chat, state.me, state.lastSeen);
+  const current = state.activeChatId === chat.id;
+  return (
+    <li
+      className={`chat-item${current ? " current" : ""}${unread ? " unread" : ""}`}
+      data-testid="chat-item"
+      data-chat-id={chat.id}
+      data-unread={unread}
+    >
+      <button
+        type="button"
+        className="chat-open"
+        aria-current={current ? "page" : undefined}
+        onClick={() => client.openChat(chat.id)}
+      >
+        <ChatIcon isPrivate={chat.private} />
+        <span className="chat-name">{chat.name}</span>
+        {unread > 0 && (
+          <span className="badge" aria-label={`${unread} unread`}>
+            {unread > 99 ? "99+" : unread}
+          </span>
+        )}
+      </button>
+      {!member && (
+        <button type="button" className="small" data-testid="join-chat" onClick={() => void client.joinChat(chat.id)}>
+          Join<span className="sr-only"> {chat.name}</span>
+        </button>
+      )}
+    </li>
+  );
+}
+
+export function ChatIcon({ isPrivate }: { isPrivate: boolean }) {
+  if (!isPrivate) {
+    return (
+      <span className="chat-icon" aria-hidden="true">
+        #
+      </span>
+    );
+  }
+  return (
+    <svg className="chat-icon" viewBox="0 0 16 16" width="14" height="14" aria-label="private" role="img">
+      <path
+        fill="currentColor"
+        d="M4 7V5a4 4 0 1 1 8 0v2h.5A1.5 1.5 0 0 1 14 8.5v5a1.5 1.5 0 0 1-1.5 1.5h-9A1.5 1.5 0 0 1 2 13.5v-5A1.5 1.5 0 0 1 3.5 7H4Zm2 0h4V5a2 2 0 1 0-4 0v2Z"
+      />
+    </svg>
+  );
+}
+
+function NewChatForm({ client }: { client: ChatClient }) {
+  const id = useId();
+  const [name, setName] = useState("");
+  const [isPrivate, setPrivate] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const trimmed = name.trim();
+    if (!trimmed || busy) return;
+    setBusy(true);
+    if (await client.createChat(trimmed, isPrivate)) {
+      setName("");
+      setPrivate(false);
+    }
+    setBusy(false);
+  }
+
+  return (
+    <form className="new-chat" onSubmit={submit} aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>New chat</h2>
+      <div className="row">
+        <label className="sr-only" htmlFor={`${id}-name`}>
+          Chat name
+        </label>
+        <input
+          id={`${id}-name`}
+          data-testid="new-chat-name"
+          placeholder="Chat name"
+          maxLength={80}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+        />
+        <button type="submit" className="primary small" data-testid="new-chat-submit" disabled={busy || !name.trim()}>
+          Create
+        </button>
+      </div>
+      <label className="check">
+        <input
+          type="checkbox"
+          data-testid="new-chat-private"
+          checked={isPrivate}
+          onChange={(e) => setPrivate(e.target.checked)}
+        />
+        Private (members only)
+      </label>
+    </form>
+  );
+}
