@@ -6,14 +6,26 @@ VENV := .venv
 STAMP := $(VENV)/.installed
 # The protocol check run by tests/test_js_clients.py (official socket.io client, nats.js).
 JS_CLIENTS := tests/js/node_modules/.package-lock.json
+# The web client (web/): npm ci writes the first when package-lock.json changed,
+# and the build is redone when any source is newer than web/dist.
+WEB_DEPS := web/node_modules/.package-lock.json
+WEB_DIST := web/dist/index.html
+WEB_SOURCES := web/index.html web/vite.config.ts web/tsconfig.json $(shell find web/src web/public -type f 2>/dev/null)
 
-.PHONY: run test lock clean
+.PHONY: run test web-check lock clean
 
-run: $(STAMP)
+run: $(STAMP) $(WEB_DIST)
 	$(VENV)/bin/chatbus up
 
-test: $(STAMP) $(JS_CLIENTS)
+# The web client's checks and build come first: the browser tests need web/dist.
+test: $(STAMP) $(JS_CLIENTS) web-check
 	$(VENV)/bin/python -m pytest
+
+web-check:
+	npm ci --prefix web --no-audit --no-fund
+	npm run --prefix web typecheck
+	npm test --prefix web
+	npm run --prefix web build
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +36,12 @@ $(STAMP): pyproject.toml constraints.txt
 $(JS_CLIENTS): tests/js/package.json tests/js/package-lock.json
 	npm ci --prefix tests/js --no-audit --no-fund --silent
 
+$(WEB_DEPS): web/package.json web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund
+
+$(WEB_DIST): $(WEB_DEPS) $(WEB_SOURCES)
+	npm run --prefix web build
+
 # Re-pin every dependency to the newest version pyproject.toml allows.
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
@@ -33,4 +51,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) var test-output
+	rm -rf $(VENV) var test-output web/node_modules web/dist
