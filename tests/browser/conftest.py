@@ -1,0 +1,276 @@
+"""Browser-test fixtures: `chatbus up` as the README starts it, one Chromium, a context per user.
+
+Every page a test opens is watched: a console error, an uncaught exception, a dialog
+(`alert`, `confirm`, `prompt`) or a request to any origin but the edge's fails the test.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Dialog,
+    Error,
+    Page,
+    Request,
+    ViewportSize,
+    WebSocket,
+    expect,
+    sync_playwright,
+)
+
+from services.natsserver import free_port
+
+from ..support import PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+WEB_INDEX = ROOT / "web" / "dist" / "index.html"
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+CHATBUS_LOG = ROOT / "test-output" / "browser-chatbus-up.log"
+
+# Debian's Chromium: Playwright's own browser download is not reachable from here or CI.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
+]
+UP_WITHIN_SECONDS = 60
+STOP_WITHIN_SECONDS = 15
+EXPECT_TIMEOUT_MS = 10_000
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 375, "height": 812}
+
+# Chromium's own console lines for a request that failed while the test had cut the network.
+NETWORK_CUT_MARKERS = ("net::ERR_INTERNET_DISCONNECTED", "net::ERR_NETWORK_CHANGED")
+
+# Keeps track of every WebSocket the page opens, so a test can close them like a dropped
+# connection would (context.set_offline blocks new connections but leaves open ones open).
+TRACK_WEBSOCKETS = """
+(() => {
+  const Native = window.WebSocket;
+  const open = new Set();
+  class TrackedWebSocket extends Native {
+    constructor(...args) {
+      super(...args);
+      open.add(this);
+      this.addEventListener("close", () => open.delete(this));
+    }
+  }
+  window.WebSocket = TrackedWebSocket;
+  window.__testOpenSockets = () =>
+    [...open].filter((socket) => socket.readyState === Native.OPEN).length;
+  window.__testDropSockets = () => {
+    const count = open.size;
+    for (const socket of open) socket.close();
+    return count;
+  };
+})();
+"""
+
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+
+
+@dataclass
+class Chatbus:
+    """A running `chatbus up` and what it printed."""
+
+    url: str
+    process: subprocess.Popen[str]
+    lines: list[str] = field(default_factory=list)
+
+    def log_tail(self, count: int = 40) -> str:
+        return "".join(self.lines[-count:])
+
+    def register(self, username: str, password: str = PASSWORD) -> None:
+        """Register through the HTTP API (faster than the form, for users a test only needs)."""
+        reply = httpx.post(
+            f"{self.url}/api/register", json={"username": username, "password": password}
+        )
+        assert reply.status_code == 201, reply.text
+
+
+@pytest.fixture(scope="package")
+def chatbus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chatbus]:
+    """`python -m services.cli up` on free ports with a fresh data dir, serving web/dist."""
+    if not WEB_INDEX.exists():
+        pytest.fail(
+            f"{WEB_INDEX.relative_to(ROOT)} is missing: build the web client first "
+            "(`make test` builds it before running pytest)",
+            pytrace=False,
+        )
+    workdir = tmp_path_factory.mktemp("chatbus-up")
+    port = free_port()
+    env = {
+        key: value for key, value in os.environ.items()
+        if not key.startswith("CHATBUS_") and key != "NATS_URL"
+    }
+    env |= {
+        "CHATBUS_PORT": str(port),
+        "CHATBUS_NATS_PORT": str(free_port()),
+        "CHATBUS_DATA_DIR": str(workdir / "var"),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "services.cli", "up"],
+        cwd=ROOT, env=env, text=True, errors="replace",
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    running = Chatbus(f"http://127.0.0.1:{port}", process)
+    is_up = threading.Event()
+
+    def read_output() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            running.lines.append(line)
+            if f"chatbus is up: {running.url}" in line:
+                is_up.set()
+
+    reader = threading.Thread(target=read_output, daemon=True)
+    reader.start()
+    try:
+        if not is_up.wait(UP_WITHIN_SECONDS):
+            pytest.fail(f"chatbus up did not come up:\n{running.log_tail()}", pytrace=False)
+        yield running
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(STOP_WITHIN_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        reader.join(5)
+        CHATBUS_LOG.parent.mkdir(parents=True, exist_ok=True)
+        CHATBUS_LOG.write_text("".join(running.lines))
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the whole browser suite."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser tests need Debian's Chromium "
+            "(`apt-get install chromium`; .ci/run installs it)",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def unique_username(prefix: str) -> str:
+    """A valid username (`^[a-z0-9][a-z0-9_-]{1,31}$`) no other test uses."""
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class User:
+    """One person at one browser: a fresh context, its page, and everything the page did."""
+
+    username: str
+    context: BrowserContext
+    page: Page
+    origin: str
+    problems: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    # Console errors a test expects, by a piece of their text (Chromium's own lines).
+    tolerated: set[str] = field(default_factory=set)
+
+    def watch(self, page: Page) -> None:
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.problems.append(f"uncaught: {error}"))
+        page.on("dialog", self._on_dialog)
+        page.on("request", self._on_request)
+        page.on("websocket", self._on_websocket)
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if message.type != "error":
+            return
+        if any(mark in message.text for mark in self.tolerated):
+            return
+        where = message.location.get("url", "")
+        self.problems.append(f"console error: {message.text} (at {where})")
+
+    def _on_dialog(self, dialog: Dialog) -> None:
+        self.problems.append(f"dialog {dialog.type}: {dialog.message!r}")
+        dialog.dismiss()
+
+    def _on_request(self, request: Request) -> None:
+        self.requests.append(request.url)
+
+    def _on_websocket(self, socket: WebSocket) -> None:
+        self.requests.append(socket.url)
+
+    def foreign_requests(self) -> list[str]:
+        """Requests to anything but the edge (data: and blob: URLs reach no host)."""
+        host = self.origin.split("://", 1)[1]
+        allowed = (f"http://{host}/", f"ws://{host}/", "data:", "blob:")
+        return [url for url in self.requests if not url.startswith(allowed)]
+
+    def cut_network(self) -> None:
+        """Drop the page's connection and keep it down: open sockets close, new ones fail.
+
+        Waits for socket.io's upgrade to a WebSocket first, so that there is one to drop.
+        """
+        self.page.wait_for_function("window.__testOpenSockets() > 0")
+        self.tolerated.update(NETWORK_CUT_MARKERS)
+        self.context.set_offline(True)
+        dropped = self.page.evaluate("window.__testDropSockets()")
+        assert dropped >= 1, "the page had no open WebSocket to drop"
+
+    def restore_network(self) -> None:
+        """Let the page connect again; its own reconnection logic has to notice."""
+        self.context.set_offline(False)
+
+    def network_is_back(self) -> None:
+        """From here on, failed requests are the page's problem again."""
+        self.tolerated.difference_update(NETWORK_CUT_MARKERS)
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=path)
+        return path
+
+
+OpenUser = Callable[..., User]
+
+
+@pytest.fixture
+def open_user(chatbus: Chatbus, browser: Browser) -> Iterator[OpenUser]:
+    """Opens the app for a new user in a fresh browser context; checks every page at the end."""
+    opened: list[User] = []
+
+    def open_one(prefix: str = "user", viewport: ViewportSize = DESKTOP) -> User:
+        context = browser.new_context(base_url=chatbus.url, viewport=viewport)
+        context.add_init_script(TRACK_WEBSOCKETS)
+        page = context.new_page()
+        user = User(unique_username(prefix), context, page, chatbus.url)
+        user.watch(page)
+        opened.append(user)
+        page.goto("/")
+        return user
+
+    yield open_one
+
+    failures = []
+    for user in opened:
+        try:
+            user.context.close()
+        except Error:
+            pass
+        failures += [f"{user.username}: {problem}" for problem in user.problems]
+        failures += [f"{user.username}: request to another host: {url}"
+                     for url in user.foreign_requests()]
+    if failures:
+        pytest.fail("the page misbehaved:\n" + "\n".join(failures), pytrace=False)

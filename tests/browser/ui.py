@@ -1,0 +1,125 @@
+"""What a person does in the web client, step by step, through its data-testid hooks."""
+
+from playwright.sync_api import Locator, Page, expect
+
+from ..support import PASSWORD
+from .conftest import User
+
+# Selectors shared by the tests. A message's text is its `p.text` (there is no test id for it).
+STORED = '[data-testid="message"]:not([data-pending])'
+PENDING = '[data-testid="message"][data-pending]'
+MESSAGE_TEXT = "p.text"
+
+
+def register(user: User) -> None:
+    """Create the account with the form; the app then asks to log in."""
+    page = user.page
+    page.get_by_test_id("register-username").fill(user.username)
+    page.get_by_test_id("register-password").fill(PASSWORD)
+    page.get_by_test_id("register-submit").click()
+    expect(page.get_by_test_id("register-success")).to_contain_text(user.username)
+
+
+def log_in(user: User) -> None:
+    """Log in with the form and wait until the chat screen is connected."""
+    page = user.page
+    page.get_by_test_id("login-username").fill(user.username)
+    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    wait_until_connected(user)
+
+
+def wait_until_connected(user: User) -> None:
+    """The chat screen is up, the socket connected and the user listed as present."""
+    page = user.page
+    expect(page.get_by_test_id("chat-list")).to_be_visible()
+    expect(page.get_by_test_id("connection-banner")).to_have_count(0)
+    expect(presence_item(page, user.username)).to_have_count(1)
+
+
+def sign_up(user: User) -> None:
+    register(user)
+    log_in(user)
+
+
+def chat_item(page: Page, chat_id: str) -> Locator:
+    return page.locator(f'[data-testid="chat-item"][data-chat-id="{chat_id}"]')
+
+
+def presence_item(page: Page, username: str) -> Locator:
+    return page.locator(f'[data-testid="presence-item"][data-username="{username}"]')
+
+
+def create_chat(user: User, name: str, private: bool = False) -> str:
+    """Create a chat with the sidebar form; the app opens it. Returns its id."""
+    page = user.page
+    page.get_by_test_id("new-chat-name").fill(name)
+    if private:
+        page.get_by_test_id("new-chat-private").check()
+    page.get_by_test_id("new-chat-submit").click()
+    expect(page.get_by_test_id("chat-title")).to_contain_text(name)
+    item = page.get_by_test_id("chat-item").filter(has_text=name)
+    expect(item).to_have_count(1)
+    chat_id = item.get_attribute("data-chat-id")
+    assert chat_id, "a chat item without data-chat-id"
+    return chat_id
+
+
+def join_chat(user: User, chat_id: str, name: str) -> None:
+    """Join a public chat from the list; the app opens it."""
+    page = user.page
+    item = chat_item(page, chat_id)
+    expect(item).to_be_visible()
+    item.get_by_test_id("join-chat").click()
+    expect(page.get_by_test_id("chat-title")).to_contain_text(name)
+    expect(page.get_by_test_id("composer")).to_be_visible()
+
+
+def open_chat(user: User, chat_id: str, name: str) -> None:
+    page = user.page
+    chat_item(page, chat_id).get_by_role("button").first.click()
+    expect(page.get_by_test_id("chat-title")).to_contain_text(name)
+
+
+def invite(user: User, username: str) -> None:
+    """Invite someone into the open chat from its members panel."""
+    page = user.page
+    field = page.get_by_test_id("invite-username")
+    if not field.is_visible():
+        page.get_by_test_id("members-toggle").click()
+    field.fill(username)
+    page.get_by_test_id("invite-submit").click()
+    expect(page.locator(f'[data-testid="member-item"][data-username="{username}"]')).to_have_count(1)
+
+
+def send(user: User, text: str) -> None:
+    """Type into the composer and press Enter."""
+    composer = user.page.get_by_test_id("composer")
+    composer.fill(text)
+    composer.press("Enter")
+    expect(composer).to_have_value("")
+
+
+def stored_texts(page: Page) -> list[str]:
+    """The texts of the open chat's stored (acknowledged) messages, in screen order."""
+    return page.locator(f"{STORED} {MESSAGE_TEXT}").all_text_contents()
+
+
+def stored_seqs(page: Page) -> list[int]:
+    seqs = page.eval_on_selector_all(STORED, "els => els.map(e => e.dataset.seq)")
+    return [int(seq) for seq in seqs]
+
+
+def expect_message(page: Page, text: str) -> None:
+    """A stored message with exactly this text is on screen (once)."""
+    expect(
+        page.locator(STORED).filter(has=page.locator(MESSAGE_TEXT, has_text=text))
+    ).to_have_count(1)
+
+
+def expect_stored_texts(page: Page, texts: list[str]) -> None:
+    """The open chat shows exactly these stored messages, character for character, in this
+    order, and nothing pending."""
+    expect(page.locator(PENDING)).to_have_count(0)
+    expect(page.locator(STORED)).to_have_count(len(texts))
+    assert stored_texts(page) == texts
