@@ -63,13 +63,21 @@ TRACK_WEBSOCKETS = """
   class TrackedWebSocket extends Native {
     constructor(...args) {
       super(...args);
+      this.__upgraded = false;
       open.add(this);
       this.addEventListener("close", () => open.delete(this));
     }
+    send(data) {
+      // engine.io's upgrade packet: from now on this socket alone carries the session.
+      if (data === "5") this.__upgraded = true;
+      super.send(data);
+    }
   }
   window.WebSocket = TrackedWebSocket;
-  window.__testOpenSockets = () =>
-    [...open].filter((socket) => socket.readyState === Native.OPEN).length;
+  // Sockets that carry the session: open, and either upgraded from polling or never polled.
+  window.__testOpenSockets = () => [...open].filter((socket) =>
+    socket.readyState === Native.OPEN && (socket.__upgraded || !socket.url.includes("sid="))
+  ).length;
   window.__testDropSockets = () => {
     const count = open.size;
     for (const socket of open) socket.close();
@@ -218,15 +226,18 @@ class User:
         return [url for url in self.requests if not url.startswith(allowed)]
 
     def cut_network(self) -> None:
-        """Drop the page's connection and keep it down: open sockets close, new ones fail.
+        """Drop the page's connection and keep it down until `restore_network`.
 
-        Waits for socket.io's upgrade to a WebSocket first, so that there is one to drop.
+        Offline emulation makes new requests and WebSockets fail; this Chromium also closes
+        the open WebSocket, and any socket still open is closed by hand. Waits for
+        socket.io's upgrade from polling to a WebSocket first: a long-poll already in
+        flight could still deliver.
         """
         self.page.wait_for_function("window.__testOpenSockets() > 0")
         self.tolerated.update(NETWORK_CUT_MARKERS)
         self.context.set_offline(True)
-        dropped = self.page.evaluate("window.__testDropSockets()")
-        assert dropped >= 1, "the page had no open WebSocket to drop"
+        self.page.evaluate("window.__testDropSockets()")
+        assert self.page.evaluate("window.__testOpenSockets()") == 0
 
     def restore_network(self) -> None:
         """Let the page connect again; its own reconnection logic has to notice."""

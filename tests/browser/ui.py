@@ -1,5 +1,6 @@
 """What a person does in the web client, step by step, through its data-testid hooks."""
 
+import httpx
 from playwright.sync_api import Locator, Page, expect
 
 from ..support import PASSWORD
@@ -39,6 +40,15 @@ def wait_until_connected(user: User) -> None:
 
 def sign_up(user: User) -> None:
     register(user)
+    log_in(user)
+
+
+def enter(user: User) -> None:
+    """Register over HTTP (the form has its own test) and log in with the form."""
+    reply = httpx.post(
+        f"{user.origin}/api/register", json={"username": user.username, "password": PASSWORD}
+    )
+    assert reply.status_code == 201, reply.text
     log_in(user)
 
 
