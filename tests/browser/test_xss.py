@@ -1,0 +1,96 @@
+"""Message text is shown as text: no markup, URL scheme or template in it ever runs."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from . import ui
+from .conftest import OpenUser, User, unique_username
+from .xss_corpus import EXPECTED_LINKS, PAYLOADS
+
+pytestmark = pytest.mark.timeout(20)
+
+# Ends in a statement, not a function: page.evaluate would call a function it is given.
+SENTINEL = """
+window.__xss = 0;
+window.alert = (...args) => { window.__xss = `alert(${args})`; };
+void 0;
+"""
+
+# Every element inside a message's text, with its attributes.
+ELEMENTS_IN_TEXT = """
+(selector) => [...document.querySelectorAll(selector)].map((text) =>
+  [...text.querySelectorAll("*")].map((el) => ({
+    tag: el.tagName,
+    attrs: Object.fromEntries([...el.attributes].map((a) => [a.name, a.value])),
+  })))
+"""
+# Any element anywhere carrying an inline event handler (React never sets one).
+INLINE_HANDLERS = """
+() => [...document.querySelectorAll("*")].flatMap((el) =>
+  [...el.attributes].filter((a) => a.name.toLowerCase().startsWith("on"))
+    .map((a) => `${el.tagName} ${a.name}`))
+"""
+
+
+def test_xss_corpus_is_displayed_as_literal_text_and_runs_nothing(open_user: OpenUser) -> None:
+    assert len(PAYLOADS) >= 50
+    alice = open_user("alice")
+    bob = open_user("bob")
+    for user in (alice, bob):
+        user.page.add_init_script(SENTINEL)
+        user.page.evaluate(SENTINEL)
+        ui.enter(user)
+
+    # The chat's name is a payload too.
+    name = '<img src=x onerror="window.__xss=1">' + unique_username("")
+    chat_id = ui.create_chat(alice, name)
+    ui.join_chat(bob, chat_id, name)
+
+    for payload in PAYLOADS:
+        ui.send(alice, payload)
+    for user in (alice, bob):
+        ui.expect_stored_texts(user.page, PAYLOADS)
+        assert_nothing_ran(user, name)
+    bob.screenshot("xss-corpus")
+
+    # The same holds for messages loaded from history after a reload (the newest page).
+    bob.page.reload()
+    ui.wait_until_connected(bob)
+    expect(bob.page.get_by_test_id("chat-title")).to_contain_text(name)
+    expect(bob.page.locator(ui.STORED).last.locator(ui.MESSAGE_TEXT)).to_have_text(PAYLOADS[-1])
+    shown = ui.stored_texts(bob.page)
+    assert shown == PAYLOADS[-len(shown):]
+    assert_nothing_ran(bob, name)
+
+
+def assert_nothing_ran(user: User, chat_name: str) -> None:
+    page = user.page
+    assert page.evaluate("window.__xss") == 0, f"{user.username}: a payload ran"
+    assert page.evaluate(INLINE_HANDLERS) == [], f"{user.username}: inline handlers in the DOM"
+    expect(page.get_by_test_id("chat-title")).to_contain_text(chat_name)
+    expect(ui.chat_item(page, page_chat_id(page))).to_contain_text(chat_name)
+
+    texts = ui.stored_texts(page)
+    elements = page.evaluate(ELEMENTS_IN_TEXT, f"{ui.STORED} {ui.MESSAGE_TEXT}")
+    assert len(elements) == len(texts)
+    for text, inside in zip(texts, elements, strict=True):
+        hrefs = []
+        for element in inside:
+            assert element["tag"] == "A", (text, element)
+            attrs = element["attrs"]
+            assert set(attrs) <= {"href", "target", "rel"}, (text, attrs)
+            assert attrs.get("href", "").startswith(("http://", "https://")), (text, attrs)
+            assert attrs.get("target") == "_blank", (text, attrs)
+            assert "noopener" in attrs.get("rel", "").split(), (text, attrs)
+            hrefs.append(attrs["href"])
+        if "http://" not in text and "https://" not in text:
+            assert hrefs == [], text
+        if text in EXPECTED_LINKS:
+            assert hrefs == EXPECTED_LINKS[text], text
+
+
+def page_chat_id(page: Page) -> str:
+    current = page.locator('[data-testid="chat-item"] [aria-current="page"]').locator("..")
+    chat_id = current.get_attribute("data-chat-id")
+    assert chat_id
+    return chat_id
