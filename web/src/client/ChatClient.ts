@@ -18,7 +18,15 @@ import type {
 } from "../protocol";
 import { RequestError, describeError } from "../lib/errors";
 import { mergeMessages, missingAfter, newestSeq } from "../lib/messages";
-import { markRefused, newClientId, settle, toSend, type PendingMessage } from "../lib/pending";
+import {
+  loadPending,
+  markRefused,
+  newClientId,
+  savePending,
+  settle,
+  toSend,
+  type PendingMessage,
+} from "../lib/pending";
 import { shouldAnnounceTyping, typingExpiry } from "../lib/typing";
 import { loadLastSeen, markSeen, saveLastSeen } from "../lib/unread";
 import { EMPTY_MESSAGES, initialState, type ChatMessages, type ChatState } from "./state";
@@ -62,7 +70,10 @@ export class ChatClient {
 
   constructor(private readonly options: ChatClientOptions) {
     const active = sessionStorage.getItem(ACTIVE_CHAT_KEY);
-    this.state = initialState(options.username, loadLastSeen(options.username), active);
+    this.state = {
+      ...initialState(options.username, loadLastSeen(options.username), active),
+      pending: loadPending(options.username),
+    };
     const socketOptions = { path: "/socket.io/", auth: { token: options.token }, autoConnect: false };
     this.socket = options.url ? io(options.url, socketOptions) : io(socketOptions);
     this.listen();
@@ -81,6 +92,7 @@ export class ChatClient {
     const next = change(this.state);
     if (next === this.state) return;
     if (next.lastSeen !== this.state.lastSeen) saveLastSeen(next.me, next.lastSeen);
+    if (next.pending !== this.state.pending) savePending(next.me, next.pending);
     this.state = next;
     for (const listener of this.listeners) listener();
   }
@@ -342,6 +354,13 @@ export class ChatClient {
 
   private receiveMessage(message: Message): void {
     this.noteNewest(message.chat_id, message.seq);
+    if (message.sender === this.state.me) {
+      // Posted from here or another tab: the user has seen the chat up to their own message.
+      this.update((s) => {
+        const lastSeen = markSeen(s.lastSeen, message.chat_id, message.seq);
+        return lastSeen === s.lastSeen ? s : { ...s, lastSeen };
+      });
+    }
     this.update((s) => {
       const typers = s.typing[message.chat_id];
       if (!typers || !(message.sender in typers)) return s;

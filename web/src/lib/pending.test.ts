@@ -1,6 +1,15 @@
 import { describe, expect, test } from "vitest";
 
-import { markRefused, newClientId, settle, toSend, visiblePending, type PendingMessage } from "./pending";
+import {
+  loadPending,
+  markRefused,
+  newClientId,
+  savePending,
+  settle,
+  toSend,
+  visiblePending,
+  type PendingMessage,
+} from "./pending";
 import { message } from "./testing";
 
 function pending(clientId: string, text: string, overrides: Partial<PendingMessage> = {}): PendingMessage {
@@ -58,5 +67,31 @@ describe("visiblePending", () => {
   test("only the chat's own pending messages are drawn", () => {
     const queue = [pending("a", "x", { chatId: "other" }), pending("b", "y")];
     expect(visiblePending(queue, "general", [], "alice").map((p) => p.clientId)).toEqual(["b"]);
+  });
+});
+
+describe("pending messages across a reload", () => {
+  function memoryStorage(): Storage {
+    const items = new Map<string, string>();
+    return {
+      getItem: (k: string) => items.get(k) ?? null,
+      setItem: (k: string, v: string) => void items.set(k, v),
+      removeItem: (k: string) => void items.delete(k),
+    } as unknown as Storage;
+  }
+
+  test("are kept with their client_id, per user", () => {
+    const storage = memoryStorage();
+    savePending("alice", [pending("a", "one")], storage);
+    expect(loadPending("alice", storage)).toEqual([pending("a", "one")]);
+    expect(loadPending("bob", storage)).toEqual([]);
+    savePending("alice", [], storage);
+    expect(loadPending("alice", storage)).toEqual([]);
+  });
+
+  test("a damaged entry is dropped, not sent", () => {
+    const storage = memoryStorage();
+    storage.setItem("chatbus.pending.alice", JSON.stringify([{ clientId: 1 }, pending("b", "two")]));
+    expect(loadPending("alice", storage).map((p) => p.clientId)).toEqual(["b"]);
   });
 });

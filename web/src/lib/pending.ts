@@ -63,3 +63,34 @@ export function visiblePending(
   }
   return visible;
 }
+
+const key = (username: string): string => `chatbus.pending.${username}`;
+
+/** Unacknowledged messages survive a reload of the tab (sessionStorage); re-sent with the same client_id. */
+export function savePending(username: string, pending: readonly PendingMessage[], storage: Storage = sessionStorage): void {
+  try {
+    if (pending.length === 0) storage.removeItem(key(username));
+    else storage.setItem(key(username), JSON.stringify(pending));
+  } catch {
+    // Storage full or disabled: they still go out while this page lives.
+  }
+}
+
+export function loadPending(username: string, storage: Storage = sessionStorage): PendingMessage[] {
+  try {
+    const value: unknown = JSON.parse(storage.getItem(key(username)) ?? "[]");
+    if (!Array.isArray(value)) return [];
+    return value.filter(
+      (p): p is PendingMessage =>
+        typeof p === "object" &&
+        p !== null &&
+        typeof p.clientId === "string" &&
+        typeof p.chatId === "string" &&
+        typeof p.text === "string" &&
+        typeof p.afterSeq === "number" &&
+        (p.error === null || typeof p.error === "string"),
+    );
+  } catch {
+    return [];
+  }
+}

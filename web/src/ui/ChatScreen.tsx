@@ -2,6 +2,7 @@ import { useEffect, useState, useSyncExternalStore } from "react";
 
 import { ChatClient } from "../client/ChatClient";
 import type { Session } from "../lib/session";
+import { unreadCount } from "../lib/unread";
 import { ConnectionBanner } from "./ConnectionBanner";
 import { Conversation } from "./Conversation";
 import { Notice } from "./Notice";
@@ -43,6 +44,14 @@ function ChatLayout({ client, onLogout }: { client: ChatClient; onLogout: () => 
       window.removeEventListener("focus", seen);
     };
   }, [client]);
+
+  const unread = Object.values(state.chats).reduce((sum, chat) => sum + unreadCount(chat, state.me, state.lastSeen), 0);
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) chatbus` : "chatbus";
+    return () => {
+      document.title = "chatbus";
+    };
+  }, [unread]);
 
   const active = state.activeChatId ? state.chats[state.activeChatId] : undefined;
   return (

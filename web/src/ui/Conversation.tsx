@@ -76,9 +76,9 @@ export function Conversation({ client, state, chat }: Props) {
         )}
       </header>
       <div className="conversation-body">
-        <div className="conversation-main">
+        {/* Keyed by chat: switching chats starts a fresh list, scroll position and draft. */}
+        <div className="conversation-main" key={chat.id}>
           <MessageList
-            key={chat.id}
             client={client}
             chatId={chat.id}
             me={state.me}
@@ -87,7 +87,7 @@ export function Conversation({ client, state, chat }: Props) {
           />
           <TypingLine typers={state.typing[chat.id]} />
           {member ? (
-            <Composer key={chat.id} client={client} chat={chat} />
+            <Composer client={client} chat={chat} />
           ) : (
             <div className="join-bar">
               <p>You are reading a public chat you have not joined.</p>

@@ -61,7 +61,7 @@ export function MessageList({ client, chatId, me, held, pending }: Props) {
 
   let last: Message | undefined;
   return (
-    <div className="message-scroller" ref={scroller} onScroll={onScroll}>
+    <div className="message-scroller" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label="Conversation">
       {held.loaded && !held.hasOlder && held.items.length > 0 && (
         <p className="history-start">This is the beginning of the chat.</p>
       )}
