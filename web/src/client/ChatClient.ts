@@ -52,6 +52,8 @@ export interface ChatClientOptions {
   onSessionEnded: (reason: string) => void;
   /** Where socket.io lives; the page's own origin by default. */
   url?: string;
+  /** A ready socket instead of a new one (tests). */
+  socket?: Socket;
 }
 
 export class ChatClient {
@@ -75,7 +77,7 @@ export class ChatClient {
       pending: loadPending(options.username),
     };
     const socketOptions = { path: "/socket.io/", auth: { token: options.token }, autoConnect: false };
-    this.socket = options.url ? io(options.url, socketOptions) : io(socketOptions);
+    this.socket = options.socket ?? (options.url ? io(options.url, socketOptions) : io(socketOptions));
     this.listen();
   }
 

@@ -1,0 +1,243 @@
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import type { Socket } from "socket.io-client";
+
+import type { Envelope, Message } from "../protocol";
+import { chat, message } from "../lib/testing";
+import { ChatClient } from "./ChatClient";
+
+type Handler = (...args: unknown[]) => void;
+type Ack = (error: Error | null, envelope?: Envelope<unknown>) => void;
+interface Emitted {
+  event: string;
+  payload: Record<string, unknown>;
+  ack: Ack;
+}
+
+/** A socket.io client stand-in: records what is emitted; the test plays the server. */
+class FakeSocket {
+  connected = false;
+  active = true;
+  emitted: Emitted[] = [];
+  private handlers = new Map<string, Handler[]>();
+  /** How the server answers; undefined: the answer is lost. */
+  server: (event: string, payload: Record<string, unknown>) => Envelope<unknown> | undefined = () => ({
+    ok: true,
+    data: {},
+  });
+
+  on(event: string, handler: Handler): this {
+    this.handlers.set(event, [...(this.handlers.get(event) ?? []), handler]);
+    return this;
+  }
+  connect(): this {
+    return this;
+  }
+  disconnect(): this {
+    this.connected = false;
+    return this;
+  }
+  removeAllListeners(): this {
+    this.handlers.clear();
+    return this;
+  }
+  timeout(): { emit: (event: string, payload: Record<string, unknown>, ack: Ack) => void } {
+    return {
+      emit: (event, payload, ack) => {
+        this.emitted.push({ event, payload, ack });
+        const envelope = this.server(event, payload);
+        if (envelope) queueMicrotask(() => ack(null, envelope));
+      },
+    };
+  }
+  fire(event: string, ...args: unknown[]): void {
+    for (const handler of this.handlers.get(event) ?? []) handler(...args);
+  }
+  up(): void {
+    this.connected = true;
+    this.fire("connect");
+  }
+  down(): void {
+    this.connected = false;
+    this.fire("disconnect", "transport close");
+  }
+  sent(event: string): Record<string, unknown>[] {
+    return this.emitted.filter((e) => e.event === event).map((e) => e.payload);
+  }
+}
+
+function memoryStorage(): Storage {
+  const items = new Map<string, string>();
+  return {
+    getItem: (k: string) => items.get(k) ?? null,
+    setItem: (k: string, v: string) => void items.set(k, v),
+    removeItem: (k: string) => void items.delete(k),
+  } as unknown as Storage;
+}
+
+const settle = async () => {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+};
+
+/** A server holding `stored` messages of chat "general", where alice is a member. */
+function serverWith(stored: Message[], pageSize = 2) {
+  return (event: string, payload: Record<string, unknown>): Envelope<unknown> | undefined => {
+    switch (event) {
+      case "chats:list":
+        return { ok: true, data: [chat({ last_seq: stored.length })] };
+      case "presence:list":
+        return { ok: true, data: [] };
+      case "messages:history": {
+        const after = (payload.after as number | undefined) ?? null;
+        const matching = after === null ? stored.slice(-pageSize) : stored.filter((m) => m.seq > after);
+        const page = after === null ? matching : matching.slice(0, pageSize);
+        const more = after === null ? stored.length > pageSize : matching.length > pageSize;
+        return { ok: true, data: { messages: page, more, truncated: false } };
+      }
+      case "messages:send": {
+        const existing = stored.find((m) => m.id === payload.client_id);
+        const sent =
+          existing ?? message(stored.length + 1, { id: payload.client_id as string, text: payload.text as string });
+        if (!existing) stored.push(sent);
+        return { ok: true, data: sent };
+      }
+      default:
+        return { ok: true, data: {} };
+    }
+  };
+}
+
+describe("ChatClient", () => {
+  let socket: FakeSocket;
+  let client: ChatClient;
+
+  beforeEach(() => {
+    vi.stubGlobal("sessionStorage", memoryStorage());
+    vi.stubGlobal("localStorage", memoryStorage());
+    vi.stubGlobal("document", { visibilityState: "visible" });
+    socket = new FakeSocket();
+    client = new ChatClient({
+      token: "t",
+      username: "alice",
+      onSessionEnded: () => undefined,
+      socket: socket as unknown as Socket,
+    });
+    client.start();
+  });
+
+  afterEach(() => {
+    client.close();
+    vi.unstubAllGlobals();
+  });
+
+  test("a message sent while offline is pending, then sent once connected with its client_id", async () => {
+    const stored: Message[] = [];
+    socket.server = serverWith(stored);
+    client.send("general", "hello");
+    expect(client.getState().pending).toHaveLength(1);
+    expect(socket.sent("messages:send")).toHaveLength(0);
+
+    socket.up();
+    await settle();
+    expect(client.getState().pending).toHaveLength(0);
+    expect(socket.sent("messages:send")).toEqual([{ chat_id: "general", text: "hello", client_id: stored[0]?.id }]);
+    expect(stored).toHaveLength(1);
+  });
+
+  test("an unacknowledged send is re-sent with the same client_id after a reconnect and held once", async () => {
+    const stored: Message[] = [];
+    const server = serverWith(stored);
+    socket.server = server;
+    socket.up();
+    await settle();
+    client.openChat("general");
+    await settle();
+
+    // The server stores the message and announces it, but the ack is lost with the connection.
+    socket.server = (event, payload) => {
+      const envelope = server(event, payload);
+      if (event === "messages:send") {
+        socket.fire("message", (envelope as { data: Message }).data);
+        return undefined;
+      }
+      return envelope;
+    };
+    client.send("general", "are you there?");
+    await settle();
+    expect(client.getState().pending).toHaveLength(1);
+
+    socket.down();
+    socket.server = server;
+    socket.up();
+    await settle();
+
+    const sends = socket.sent("messages:send");
+    expect(sends).toHaveLength(2);
+    expect(sends[1]?.client_id).toBe(sends[0]?.client_id);
+    expect(stored).toHaveLength(1);
+    expect(client.getState().pending).toHaveLength(0);
+    expect(client.getState().messages.general?.items.map((m) => m.text)).toEqual(["are you there?"]);
+  });
+
+  test("after a reconnect every loaded chat is caught up page by page, each message once, in order", async () => {
+    const stored = [1, 2, 3].map((seq) => message(seq));
+    socket.server = serverWith(stored);
+    socket.up();
+    await settle();
+    client.openChat("general");
+    await settle();
+    expect(client.getState().messages.general?.items.map((m) => m.seq)).toEqual([2, 3]);
+
+    socket.down();
+    stored.push(...[4, 5, 6, 7, 8].map((seq) => message(seq)));
+    socket.up();
+    await settle();
+
+    expect(client.getState().messages.general?.items.map((m) => m.seq)).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    const afters = socket.sent("messages:history").map((p) => p.after);
+    expect(afters.slice(-3)).toEqual([3, 5, 7]);
+  });
+
+  test("a message after a gap fetches the missing ones", async () => {
+    const stored = [1, 2].map((seq) => message(seq));
+    socket.server = serverWith(stored);
+    socket.up();
+    await settle();
+    client.openChat("general");
+    await settle();
+
+    stored.push(message(3), message(4), message(5));
+    socket.fire("message", message(5));
+    await settle();
+
+    expect(client.getState().messages.general?.items.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+    // From the hole on, until the server says there is no more.
+    expect(socket.sent("messages:history").map((p) => p.after).slice(-2)).toEqual([2, 5]);
+  });
+
+  test("unread counts follow message events in chats that are not open", async () => {
+    socket.server = serverWith([message(1)]);
+    socket.up();
+    await settle();
+    socket.fire("message", message(2, { sender: "bob" }));
+    socket.fire("message", message(3, { sender: "bob" }));
+    expect(client.getState().chats.general?.last_seq).toBe(3);
+    client.openChat("general");
+    expect(client.getState().lastSeen.general).toBe(3);
+  });
+
+  test("a refused send is kept, marked in plain words, and not sent again by itself", async () => {
+    socket.server = (event) =>
+      event === "messages:send"
+        ? { ok: false, error: { code: "forbidden", message: "join the chat before posting in it" } }
+        : serverWith([])(event, {});
+    socket.up();
+    await settle();
+    client.send("general", "hi");
+    await settle();
+    expect(client.getState().pending[0]?.error).toBe("You are not a member of this chat. Join it to post.");
+    socket.down();
+    socket.up();
+    await settle();
+    expect(socket.sent("messages:send")).toHaveLength(1);
+  });
+});
