@@ -113,9 +113,9 @@ export class ChatClient {
     this.update((s) => ({ ...s, notice }));
   }
 
-  dismissNotice(): void {
+  dismissNotice = (): void => {
     this.update((s) => (s.notice ? { ...s, notice: null } : s));
-  }
+  };
 
   // --- connection ---
 

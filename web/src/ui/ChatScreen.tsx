@@ -61,7 +61,7 @@ function ChatLayout({ client, onLogout }: { client: ChatClient; onLogout: () => 
         <Sidebar client={client} state={state} onLogout={onLogout} />
         <Conversation client={client} state={state} chat={active} />
       </div>
-      <Notice notice={state.notice} onDismiss={() => client.dismissNotice()} />
+      <Notice notice={state.notice} onDismiss={client.dismissNotice} />
     </div>
   );
 }
