@@ -57,6 +57,7 @@ def test_outsider_never_sees_a_private_chat_while_its_members_talk(open_user: Op
     # Once Bob leaves, the chat is gone from his list too; Alice keeps talking unseen.
     bob.page.get_by_test_id("leave-chat").click()
     expect(ui.chat_item(bob.page, chat_id)).to_have_count(0)
+    ui.open_chat(alice, chat_id, secret)
     ui.send(alice, "bob left")
     ui.expect_stored_texts(alice.page, [*said, "bob left"])
     expect(bob.page.locator("body")).not_to_contain_text("bob left")

@@ -130,6 +130,11 @@ def expect_message(page: Page, text: str) -> None:
 def expect_stored_texts(page: Page, texts: list[str]) -> None:
     """The open chat shows exactly these stored messages, character for character, in this
     order, and nothing pending."""
-    expect(page.locator(PENDING)).to_have_count(0)
-    expect(page.locator(STORED)).to_have_count(len(texts))
+    try:
+        expect(page.locator(PENDING)).to_have_count(0)
+        expect(page.locator(STORED)).to_have_count(len(texts))
+    except AssertionError as error:
+        shown = list(zip(stored_seqs(page), stored_texts(page), strict=True))
+        pending = page.locator(f"{PENDING} {MESSAGE_TEXT}").all_text_contents()
+        raise AssertionError(f"{error}\nstored (seq, text): {shown}\npending: {pending}") from None
     assert stored_texts(page) == texts
