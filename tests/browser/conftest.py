@@ -5,6 +5,7 @@ Every page a test opens is watched: a console error, an uncaught exception, a di
 """
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -24,8 +25,10 @@ from playwright.sync_api import (
     Error,
     Page,
     Request,
+    Route,
     ViewportSize,
     WebSocket,
+    WebSocketRoute,
     expect,
     sync_playwright,
 )
@@ -53,6 +56,9 @@ PHONE: ViewportSize = {"width": 375, "height": 812}
 
 # Chromium's own console lines for a request that failed while the test had cut the network.
 NETWORK_CUT_MARKERS = ("net::ERR_INTERNET_DISCONNECTED", "net::ERR_NETWORK_CHANGED")
+# ... and for a request the test refused (route.abort()).
+ABORTED = "net::ERR_FAILED"
+SOCKETIO = re.compile(r"/socket\.io/")
 
 # Keeps track of every WebSocket the page opens, so a test can close them like a dropped
 # connection would (context.set_offline blocks new connections but leaves open ones open).
@@ -193,6 +199,7 @@ class User:
     requests: list[str] = field(default_factory=list)
     # Console errors a test expects, by a piece of their text (Chromium's own lines).
     tolerated: set[str] = field(default_factory=set)
+    socketio_blocked: bool = False
 
     def watch(self, page: Page) -> None:
         page.on("console", self._on_console)
@@ -246,6 +253,29 @@ class User:
     def network_is_back(self) -> None:
         """From here on, failed requests are the page's problem again."""
         self.tolerated.difference_update(NETWORK_CUT_MARKERS)
+
+    def block_socketio(self) -> None:
+        """Refuse every socket.io request and WebSocket while pages still load: the page
+        stays cut off across reloads until `unblock_socketio`."""
+        self.socketio_blocked = True
+        self.tolerated.add(ABORTED)
+        self.page.wait_for_function("window.__testOpenSockets() > 0")
+        self.context.route(SOCKETIO, self._refuse_request)
+        self.context.route_web_socket(SOCKETIO, self._route_websocket)
+        self.page.evaluate("window.__testDropSockets()")
+
+    def unblock_socketio(self) -> None:
+        self.socketio_blocked = False
+        self.context.unroute(SOCKETIO, self._refuse_request)
+
+    def _refuse_request(self, route: Route) -> None:
+        route.abort()
+
+    def _route_websocket(self, socket: WebSocketRoute) -> None:
+        if self.socketio_blocked:
+            socket.close()
+        else:
+            socket.connect_to_server()
 
     def screenshot(self, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

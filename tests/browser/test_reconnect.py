@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from . import ui
-from .conftest import OpenUser, unique_username
+from .conftest import ABORTED, OpenUser, unique_username
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -54,3 +54,36 @@ def test_cut_and_restored_socket_leaves_every_message_once_in_seq_order(
     ui.send(alice, "welcome back")
     ui.expect_stored_texts(bob.page, [*everything, "welcome back"])
     assert ui.stored_seqs(bob.page) == list(range(1, len(everything) + 2))
+
+
+def test_message_sent_while_cut_off_goes_out_once_even_after_a_reload(
+    open_user: OpenUser,
+) -> None:
+    alice = open_user("alice")
+    bob = open_user("bob")
+    ui.enter(alice)
+    ui.enter(bob)
+    room = unique_username("room")
+    chat_id = ui.create_chat(alice, room)
+    ui.join_chat(bob, chat_id, room)
+    ui.send(bob, "hello")
+    ui.expect_stored_texts(alice.page, ["hello"])
+
+    bob.block_socketio()
+    expect(bob.page.get_by_test_id("connection-banner")).to_be_visible()
+    ui.send(bob, "written offline")
+    expect(bob.page.locator(ui.PENDING)).to_have_count(1)
+    ui.send(alice, "meanwhile")
+
+    # Bob reloads the tab while still cut off, then the connection comes back.
+    bob.page.reload()
+    expect(bob.page.get_by_test_id("connection-banner")).to_be_visible()
+    expect(bob.page.get_by_test_id("logout")).to_be_visible()  # still logged in
+    bob.unblock_socketio()
+    ui.wait_until_connected(bob)
+    bob.tolerated.discard(ABORTED)
+
+    expect(bob.page.get_by_test_id("chat-title")).to_contain_text(room)
+    for user in (alice, bob):
+        ui.expect_stored_texts(user.page, ["hello", "meanwhile", "written offline"])
+        assert ui.stored_seqs(user.page) == [1, 2, 3]

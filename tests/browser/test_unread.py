@@ -27,6 +27,7 @@ def test_unread_count_grows_in_a_closed_chat_and_clears_when_it_is_opened(
         ui.send(alice, f"over there {n}")
         expect(ui.chat_item(bob.page, there_id)).to_have_attribute("data-unread", str(n))
     expect(ui.chat_item(bob.page, there_id)).to_contain_text("3")
+    expect(bob.page).to_have_title("(3) chatbus")
 
     # A message in the open chat is read at once.
     ui.open_chat(alice, here_id, here)
@@ -40,6 +41,7 @@ def test_unread_count_grows_in_a_closed_chat_and_clears_when_it_is_opened(
     ui.expect_stored_texts(bob.page, ["over there 1", "over there 2", "over there 3"])
     expect(ui.chat_item(bob.page, there_id)).to_have_attribute("data-unread", "0")
     expect(ui.chat_item(bob.page, here_id)).to_have_attribute("data-unread", "0")
+    expect(bob.page).to_have_title("chatbus")
 
     # Read stays read across a reload, and new messages count from there.
     ui.open_chat(bob, here_id, here)
@@ -50,3 +52,4 @@ def test_unread_count_grows_in_a_closed_chat_and_clears_when_it_is_opened(
     ui.wait_until_connected(bob)
     expect(ui.chat_item(bob.page, there_id)).to_have_attribute("data-unread", "1")
     expect(ui.chat_item(bob.page, here_id)).to_have_attribute("data-unread", "0")
+    expect(bob.page).to_have_title("(1) chatbus")
