@@ -18,6 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
+import nats
+import nats.errors
+
+from services.contracts import LIST_CHATS, LIST_PRESENCE, MESSAGE_HISTORY
 from services.logs import configure_logging
 from services.natsserver import EmbeddedNats, NatsServerError, free_port
 from services.processes import LineSink, http_status, pump_lines, spawn, stop_process
@@ -38,17 +42,35 @@ _STOP_SIGNALS = tuple(
 
 @dataclass(frozen=True)
 class Role:
-    """One child process of ``chatbus up``: its tag in the log stream and its command line."""
+    """One child process of ``chatbus up``: its tag in the log stream and its command line.
+
+    ``answers_on``: a NATS subject the role answers once it is ready (any reply will do).
+    ``after_answers``: start this role only once every earlier role answers, so the edge
+    never reports healthy while a service is still starting.
+    """
 
     name: str
     argv: tuple[str, ...]
+    answers_on: str | None = None
+    after_answers: bool = False
+
+
+# A command each service answers (for the reserved user, any answer proves it is subscribed).
+READINESS_PROBES = {
+    "chats": LIST_CHATS.subject_for("chatbus"),
+    "messages": MESSAGE_HISTORY.subject_for("chatbus"),
+    "status": LIST_PRESENCE.subject_for("chatbus"),
+}
 
 
 def chatbus_roles() -> list[Role]:
     """The handler services, then the edge, each run through this Python's ``services.cli``."""
     cli = (sys.executable, "-m", "services.cli")
-    services = [Role(name, (*cli, "service", name)) for name in HANDLER_SERVICES]
-    return [*services, Role("edge", (*cli, "edge"))]
+    services = [
+        Role(name, (*cli, "service", name), answers_on=READINESS_PROBES[name])
+        for name in HANDLER_SERVICES
+    ]
+    return [*services, Role("edge", (*cli, "edge"), after_answers=True)]
 
 
 def tag(role: str) -> str:
@@ -145,6 +167,8 @@ class _Supervisor:
         else:
             env["NATS_URL"] = ",".join(self.settings.nats_servers)
         for role in roles:
+            if role.after_answers:
+                await self._wait_until_answering(env["NATS_URL"], roles[: roles.index(role)])
             if self.stop_requested.is_set():
                 return
             await self._start_child(role, env)
@@ -158,6 +182,26 @@ class _Supervisor:
         child.watch = asyncio.create_task(self._watch(child))
         self.children.append(child)
         log.info("started %s (pid %d)", role.name, process.pid)
+
+    async def _wait_until_answering(self, nats_url: str, roles: Sequence[Role]) -> None:
+        probes = [role.answers_on for role in roles if role.answers_on]
+        if not probes:
+            return
+        deadline = asyncio.get_running_loop().time() + self.ready_timeout
+        nc = await nats.connect(nats_url.split(","), allow_reconnect=False)
+        try:
+            while probes and not self.stop_requested.is_set():
+                try:
+                    await nc.request(probes[0], b"", timeout=0.5)
+                    probes.pop(0)
+                except nats.errors.Error:
+                    if asyncio.get_running_loop().time() > deadline:
+                        log.error("no answer on %s within %s s", probes[0], self.ready_timeout)
+                        self._request_stop(1)
+                        return
+                    await asyncio.sleep(0.05)
+        finally:
+            await nc.close()
 
     async def _watch(self, child: _Child) -> None:
         code = await child.process.wait()
