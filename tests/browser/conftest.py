@@ -100,6 +100,7 @@ class Chatbus:
     """A running `chatbus up` and what it printed."""
 
     url: str
+    nats_url: str
     process: subprocess.Popen[str]
     lines: list[str] = field(default_factory=list)
 
@@ -125,13 +126,14 @@ def chatbus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chatbus]:
         )
     workdir = tmp_path_factory.mktemp("chatbus-up")
     port = free_port()
+    nats_port = free_port()
     env = {
         key: value for key, value in os.environ.items()
         if not key.startswith("CHATBUS_") and key != "NATS_URL"
     }
     env |= {
         "CHATBUS_PORT": str(port),
-        "CHATBUS_NATS_PORT": str(free_port()),
+        "CHATBUS_NATS_PORT": str(nats_port),
         "CHATBUS_DATA_DIR": str(workdir / "var"),
     }
     process = subprocess.Popen(
@@ -139,7 +141,7 @@ def chatbus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chatbus]:
         cwd=ROOT, env=env, text=True, errors="replace",
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
-    running = Chatbus(f"http://127.0.0.1:{port}", process)
+    running = Chatbus(f"http://127.0.0.1:{port}", f"nats://127.0.0.1:{nats_port}", process)
     is_up = threading.Event()
 
     def read_output() -> None:
