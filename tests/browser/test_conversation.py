@@ -85,3 +85,34 @@ def test_wrong_password_is_refused_on_the_login_screen(open_user: OpenUser) -> N
     page.get_by_test_id("login-submit").click()
     expect(page.get_by_test_id("login-error")).to_be_visible()
     expect(page.get_by_test_id("chat-list")).to_have_count(0)
+
+
+def test_taken_username_is_refused_on_the_register_form(open_user: OpenUser) -> None:
+    dave = open_user("dave")
+    ui.register(dave)
+    dave.tolerated.add("status of 409 (Conflict)")
+    page = dave.page
+    page.get_by_test_id("register-username").fill(dave.username)
+    page.get_by_test_id("register-password").fill("another good password")
+    page.get_by_test_id("register-submit").click()
+    expect(page.get_by_test_id("register-error")).to_be_visible()
+    # The first account still works.
+    ui.log_in(dave)
+
+
+def test_longest_message_is_sent_whole_and_a_longer_one_is_kept_back_with_a_notice(
+    open_user: OpenUser,
+) -> None:
+    erin = open_user("erin")
+    ui.enter(erin)
+    ui.create_chat(erin, unique_username("long"))
+    longest = "x" * 3999 + "!"
+    ui.send(erin, longest)
+    ui.expect_stored_texts(erin.page, [longest])
+
+    composer = erin.page.get_by_test_id("composer")
+    composer.fill(longest + "?")
+    composer.press("Enter")
+    expect(erin.page.get_by_test_id("notice")).to_contain_text("4000")
+    expect(composer).to_have_value(longest + "?")
+    ui.expect_stored_texts(erin.page, [longest])
