@@ -23,8 +23,11 @@ def test_outsider_never_sees_a_private_chat_while_its_members_talk(open_user: Op
     ui.open_chat(bob, chat_id, secret)
 
     said = ["the plan is on", "keep it between us", "agreed"]
+    # Each waits for the other's message before answering: the order is the conversation's.
     ui.send(alice, said[0])
+    ui.expect_message(bob.page, said[0])
     ui.send(bob, said[1])
+    ui.expect_message(alice.page, said[1])
     ui.send(alice, said[2])
     ui.expect_stored_texts(alice.page, said)
     ui.expect_stored_texts(bob.page, said)

@@ -23,6 +23,7 @@ def test_cut_and_restored_socket_leaves_every_message_once_in_seq_order(
     chat_id = ui.create_chat(alice, room)
     ui.join_chat(bob, chat_id, room)
     ui.send(alice, "before the cut")
+    ui.expect_message(bob.page, "before the cut")
     ui.send(bob, "me too")
     ui.expect_stored_texts(bob.page, ["before the cut", "me too"])
 
@@ -74,6 +75,7 @@ def test_message_sent_while_cut_off_goes_out_once_even_after_a_reload(
     ui.send(bob, "written offline")
     expect(bob.page.locator(ui.PENDING)).to_have_count(1)
     ui.send(alice, "meanwhile")
+    ui.expect_message(alice.page, "meanwhile")
 
     # Bob reloads the tab while still cut off, then the connection comes back.
     bob.page.reload()
