@@ -150,11 +150,13 @@ def chatbus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chatbus]:
             running.lines.append(line)
             if f"chatbus is up: {running.url}" in line:
                 is_up.set()
+        is_up.set()  # it ended: stop waiting
 
     reader = threading.Thread(target=read_output, daemon=True)
     reader.start()
     try:
-        if not is_up.wait(UP_WITHIN_SECONDS):
+        is_up.wait(UP_WITHIN_SECONDS)
+        if process.poll() is not None or not any("chatbus is up" in x for x in running.lines):
             pytest.fail(f"chatbus up did not come up:\n{running.log_tail()}", pytrace=False)
         yield running
     finally:
@@ -167,6 +169,8 @@ def chatbus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chatbus]:
         reader.join(5)
         CHATBUS_LOG.parent.mkdir(parents=True, exist_ok=True)
         CHATBUS_LOG.write_text("".join(running.lines))
+    if any("Traceback" in line for line in running.lines):
+        pytest.fail(f"chatbus logged a traceback; see {CHATBUS_LOG}", pytrace=False)
 
 
 @pytest.fixture(scope="package")
