@@ -12,13 +12,16 @@ WEB_DEPS := web/node_modules/.package-lock.json
 WEB_DIST := web/dist/index.html
 WEB_SOURCES := web/index.html web/vite.config.ts web/tsconfig.json $(shell find web/src web/public -type f 2>/dev/null)
 
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here).
+CHROMIUM := /usr/bin/chromium
+
 .PHONY: run test web-check lock clean
 
 run: $(STAMP) $(WEB_DIST)
 	$(VENV)/bin/chatbus up
 
 # The web client's checks and build come first: the browser tests need web/dist.
-test: $(STAMP) $(JS_CLIENTS) web-check
+test: $(STAMP) $(JS_CLIENTS) $(CHROMIUM) web-check
 	$(VENV)/bin/python -m pytest
 
 web-check:
@@ -32,6 +35,13 @@ $(STAMP): pyproject.toml constraints.txt
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet --constraint constraints.txt --editable '.[test]'
 	touch $(STAMP)
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else \
+	  echo "The browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; \
+	fi
 
 $(JS_CLIENTS): tests/js/package.json tests/js/package-lock.json
 	npm ci --prefix tests/js --no-audit --no-fund --silent
