@@ -45,8 +45,14 @@ CHATBUS_LOG = ROOT / "test-output" / "browser-chatbus-up.log"
 # Debian's Chromium: Playwright's own browser download is not reachable from here or CI.
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 UP_WITHIN_SECONDS = 60
 STOP_WITHIN_SECONDS = 15
@@ -128,7 +134,8 @@ def chatbus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chatbus]:
     port = free_port()
     nats_port = free_port()
     env = {
-        key: value for key, value in os.environ.items()
+        key: value
+        for key, value in os.environ.items()
         if not key.startswith("CHATBUS_") and key != "NATS_URL"
     }
     env |= {
@@ -138,8 +145,12 @@ def chatbus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chatbus]:
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "services.cli", "up"],
-        cwd=ROOT, env=env, text=True, errors="replace",
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        text=True,
+        errors="replace",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     running = Chatbus(f"http://127.0.0.1:{port}", f"nats://127.0.0.1:{nats_port}", process)
     is_up = threading.Event()
@@ -317,7 +328,8 @@ def open_user(chatbus: Chatbus, browser: Browser) -> Iterator[OpenUser]:
         except Error:
             pass
         failures += [f"{user.username}: {problem}" for problem in user.problems]
-        failures += [f"{user.username}: request to another host: {url}"
-                     for url in user.foreign_requests()]
+        failures += [
+            f"{user.username}: request to another host: {url}" for url in user.foreign_requests()
+        ]
     if failures:
         pytest.fail("the page misbehaved:\n" + "\n".join(failures), pytrace=False)

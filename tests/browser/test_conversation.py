@@ -60,9 +60,7 @@ def test_two_users_register_talk_both_ways_see_presence_and_typing_and_log_out(
     alice.page.reload()
     ui.wait_until_connected(alice)
     expect(alice.page.get_by_test_id("chat-title")).to_contain_text(room)
-    ui.expect_stored_texts(
-        alice.page, ["hello from alice", "first line\nsecond line", "by button"]
-    )
+    ui.expect_stored_texts(alice.page, ["hello from alice", "first line\nsecond line", "by button"])
 
     # Logging out returns to the login screen, for good, and Alice goes offline for Bob.
     alice.page.get_by_test_id("logout").click()

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from . import ui
-from .conftest import ABORTED, OpenUser, unique_username
+from .conftest import ABORTED, OpenUser
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -15,13 +15,7 @@ SENT_WHILE_CUT = 3
 def test_cut_and_restored_socket_leaves_every_message_once_in_seq_order(
     open_user: OpenUser,
 ) -> None:
-    alice = open_user("alice")
-    bob = open_user("bob")
-    ui.enter(alice)
-    ui.enter(bob)
-    room = unique_username("room")
-    chat_id = ui.create_chat(alice, room)
-    ui.join_chat(bob, chat_id, room)
+    alice, bob, _chat_id, room = ui.two_users_in_a_room(open_user)
     ui.send(alice, "before the cut")
     ui.expect_message(bob.page, "before the cut")
     ui.send(bob, "me too")
@@ -60,13 +54,7 @@ def test_cut_and_restored_socket_leaves_every_message_once_in_seq_order(
 def test_message_sent_while_cut_off_goes_out_once_even_after_a_reload(
     open_user: OpenUser,
 ) -> None:
-    alice = open_user("alice")
-    bob = open_user("bob")
-    ui.enter(alice)
-    ui.enter(bob)
-    room = unique_username("room")
-    chat_id = ui.create_chat(alice, room)
-    ui.join_chat(bob, chat_id, room)
+    alice, bob, _chat_id, room = ui.two_users_in_a_room(open_user)
     ui.send(bob, "hello")
     ui.expect_stored_texts(alice.page, ["hello"])
 

@@ -59,7 +59,7 @@ def test_xss_corpus_is_displayed_as_literal_text_and_runs_nothing(open_user: Ope
     expect(bob.page.get_by_test_id("chat-title")).to_contain_text(name)
     expect(bob.page.locator(ui.STORED).last.locator(ui.MESSAGE_TEXT)).to_have_text(PAYLOADS[-1])
     shown = ui.stored_texts(bob.page)
-    assert shown == PAYLOADS[-len(shown):]
+    assert shown == PAYLOADS[-len(shown) :]
     assert_nothing_ran(bob, name)
 
 

@@ -4,12 +4,12 @@ import httpx
 from playwright.sync_api import Locator, Page, expect
 
 from ..support import PASSWORD
-from .conftest import User
+from .conftest import OpenUser, User, unique_username
 
-# Selectors shared by the tests. A message's text is its `p.text` (there is no test id for it).
+# Selectors shared by the tests.
 STORED = '[data-testid="message"]:not([data-pending])'
 PENDING = '[data-testid="message"][data-pending]'
-MESSAGE_TEXT = "p.text"
+MESSAGE_TEXT = '[data-testid="message-text"]'
 
 
 def register(user: User) -> None:
@@ -91,6 +91,19 @@ def open_chat(user: User, chat_id: str, name: str) -> None:
     expect(page.get_by_test_id("chat-title")).to_contain_text(name)
 
 
+def two_users_in_a_room(open_user: OpenUser) -> tuple[User, User, str, str]:
+    """Alice and Bob open the app and enter; Alice creates a public room and Bob joins it,
+    so both have it open. Returns (alice, bob, chat_id, room)."""
+    alice = open_user("alice")
+    bob = open_user("bob")
+    enter(alice)
+    enter(bob)
+    room = unique_username("room")
+    chat_id = create_chat(alice, room)
+    join_chat(bob, chat_id, room)
+    return alice, bob, chat_id, room
+
+
 def invite(user: User, username: str) -> None:
     """Invite someone into the open chat from its members panel."""
     page = user.page
@@ -99,7 +112,9 @@ def invite(user: User, username: str) -> None:
         page.get_by_test_id("members-toggle").click()
     field.fill(username)
     page.get_by_test_id("invite-submit").click()
-    expect(page.locator(f'[data-testid="member-item"][data-username="{username}"]')).to_have_count(1)
+    expect(page.locator(f'[data-testid="member-item"][data-username="{username}"]')).to_have_count(
+        1
+    )
 
 
 def send(user: User, text: str) -> None:

@@ -136,7 +136,7 @@ export class ChatClient {
     const socket = this.socket;
     socket.on("connect", () => void this.connected());
     socket.on("disconnect", (reason) => {
-      this.update((s) => ({ ...s, connection: "offline" }));
+      this.update((s) => ({ ...s, connection: "offline", presenceStale: true }));
       // The server ended the connection (a restart, an expired token): socket.io
       // does not come back by itself then, so ask again; a bad token is refused.
       if (reason === "io server disconnect" && !this.closed) {
@@ -148,7 +148,7 @@ export class ChatClient {
         this.options.onSessionEnded("Your session has expired. Please log in again.");
         return;
       }
-      this.update((s) => ({ ...s, connection: "offline" }));
+      this.update((s) => ({ ...s, connection: "offline", presenceStale: true }));
       if (!socket.active && !this.closed) {
         // Refused for another reason (e.g. the service is unavailable): try again soon.
         this.reconnectTimer = setTimeout(() => this.socket.connect(), 2000);
@@ -477,7 +477,13 @@ export class ChatClient {
   private async refreshPresence(): Promise<void> {
     try {
       const everyone = await this.request("presence:list", {});
-      this.update((s) => ({ ...s, presence: Object.fromEntries(everyone.map((p) => [p.username, p])) }));
+      // Listed by a socket that has since dropped: still stale; the next connect lists again.
+      const live = this.socket.connected;
+      this.update((s) => ({
+        ...s,
+        presence: Object.fromEntries(everyone.map((p) => [p.username, p])),
+        presenceStale: !live,
+      }));
     } catch {
       // Offline again; the next connect lists them.
     }

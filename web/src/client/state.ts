@@ -27,6 +27,8 @@ export interface ChatState {
   messages: Readonly<Record<string, ChatMessages>>;
   pending: readonly PendingMessage[];
   presence: Readonly<Record<string, Presence>>;
+  /** The presence list is not live: cut off since, or not yet listed after, the last connect. */
+  presenceStale: boolean;
   /** chat id -> username -> when their notice expires (ms, this clock). */
   typing: Readonly<Record<string, Readonly<Record<string, number>>>>;
   lastSeen: LastSeen;
@@ -53,6 +55,7 @@ export function initialState(me: string, lastSeen: LastSeen, activeChatId: strin
     messages: {},
     pending: [],
     presence: {},
+    presenceStale: true,
     typing: {},
     lastSeen,
     activeChatId,

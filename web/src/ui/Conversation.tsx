@@ -49,7 +49,7 @@ export function Conversation({ client, state, chat }: Props) {
         <div className="title">
           <h2 id="conversation-title" data-testid="chat-title">
             <ChatIcon isPrivate={chat.private} />
-            {chat.name}
+            <span className="title-text">{chat.name}</span>
           </h2>
           <p className="muted">
             {chat.private ? "Private" : "Public"} · {chat.members.length}{" "}

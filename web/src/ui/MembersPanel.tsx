@@ -60,7 +60,7 @@ export function MembersPanel({ client, state, chat, member, open, onClose }: Pro
           ×
         </button>
       </div>
-      <ul>
+      <ul className="members-list" data-stale={state.presenceStale ? "true" : undefined}>
         {members.map((name) => {
           const status = state.presence[name]?.status ?? "offline";
           return (
@@ -68,7 +68,7 @@ export function MembersPanel({ client, state, chat, member, open, onClose }: Pro
               <StatusDot status={status} />
               <span className="person">{name}</span>
               {name === chat.owner && <span className="muted"> · owner</span>}
-              <span className="status-text">{STATUS_LABEL[status]}</span>
+              <span className="status-text">{state.presenceStale ? "Unknown" : STATUS_LABEL[status]}</span>
             </li>
           );
         })}

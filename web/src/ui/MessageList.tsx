@@ -106,7 +106,7 @@ export function MessageList({ client, chatId, me, held, pending }: Props) {
                   <time dateTime={message.sent_at}>{timeOfDay(message.sent_at)}</time>
                 </div>
               )}
-              <p className="text">
+              <p className="text" data-testid="message-text">
                 <MessageText text={message.text} />
               </p>
             </li>
@@ -125,7 +125,7 @@ export function MessageList({ client, chatId, me, held, pending }: Props) {
               <span className="sender">{me}</span>
               <span className="state">{p.error ? "Not sent" : "Sending…"}</span>
             </div>
-            <p className="text">
+            <p className="text" data-testid="message-text">
               <MessageText text={p.text} />
             </p>
             {p.error && (

@@ -61,7 +61,12 @@ export function Sidebar({ client, state, onLogout }: Props) {
 
       <section className="people" aria-labelledby={`${statusId}-people`}>
         <h2 id={`${statusId}-people`}>Online</h2>
-        <ul data-testid="presence-list">
+        <ul
+          data-testid="presence-list"
+          data-stale={state.presenceStale ? "true" : undefined}
+          className={state.presenceStale ? "stale" : undefined}
+          title={state.presenceStale ? "Status unknown while disconnected" : undefined}
+        >
           {Object.values(state.presence)
             .sort((a, b) => (a.username === state.me ? -1 : b.username === state.me ? 1 : a.username.localeCompare(b.username)))
             .map((p) => (
@@ -69,7 +74,7 @@ export function Sidebar({ client, state, onLogout }: Props) {
                 <StatusDot status={p.status} />
                 <span className="person">{p.username}</span>
                 {p.username === state.me && <span className="muted"> (you)</span>}
-                <span className="status-text">{STATUS_LABEL[p.status]}</span>
+                <span className="status-text">{state.presenceStale ? "Unknown" : STATUS_LABEL[p.status]}</span>
               </li>
             ))}
         </ul>
