@@ -47,6 +47,17 @@ def service(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def docs(args: argparse.Namespace, settings: Settings) -> int:
+    """Regenerate the AsyncAPI document into ``asyncapi/``."""
+    from pathlib import Path
+
+    from services.docs import build_asyncapi, write_documents
+
+    for path in write_documents(build_asyncapi(), Path(args.output)):
+        sys.stdout.write(f"wrote {path}\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; each subparser sets ``run`` to its subcommand."""
     parser = argparse.ArgumentParser(
@@ -64,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("edge", edge, "run the socket.io/HTTP edge alone")
     add("service", service, "run one handler service alone").add_argument(
         "name", choices=HANDLER_SERVICES
+    )
+    add("docs", docs, "regenerate the AsyncAPI document (asyncapi/)").add_argument(
+        "--output", default="asyncapi", help="directory to write into (default: asyncapi)"
     )
     return parser
 

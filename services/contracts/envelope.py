@@ -25,6 +25,12 @@ class ErrorCode(StrEnum):
 class ErrorDetail(BaseModel):
     """A machine-readable code and a sentence for people."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"code": "forbidden", "message": "you are not a member of this chat"}]
+        }
+    )
+
     code: ErrorCode = Field(description="What kind of failure this is.", examples=["forbidden"])
     message: str = Field(
         description="A human-readable explanation.", examples=["you are not a member of this chat"]
@@ -34,7 +40,17 @@ class ErrorDetail(BaseModel):
 class Failure(BaseModel):
     """The command was refused or failed; nothing was changed."""
 
-    model_config = ConfigDict(title="Failure")
+    model_config = ConfigDict(
+        title="Failure",
+        json_schema_extra={
+            "examples": [
+                {
+                    "ok": False,
+                    "error": {"code": "forbidden", "message": "you are not a member of this chat"},
+                }
+            ]
+        },
+    )
 
     ok: Literal[False] = Field(default=False, description="Always false on failure.")
     error: ErrorDetail

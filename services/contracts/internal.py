@@ -20,7 +20,10 @@ class Credentials(BaseModel):
 class LoginAttempt(BaseModel):
     """Credentials as typed at login; not validated beyond size, so any failure reads the same."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"username": "alice", "password": "s3cret-pass"}]},
+    )
 
     username: str = Field(max_length=64)
     password: str = Field(max_length=256)
@@ -28,6 +31,8 @@ class LoginAttempt(BaseModel):
 
 class Account(BaseModel):
     """A registered user."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"username": "alice"}]})
 
     username: Username
 
@@ -51,4 +56,6 @@ class Connection(BaseModel):
 class EdgeHeartbeat(BaseModel):
     """An edge is alive; the connections of an edge that falls silent are closed within 30 s."""
 
-    edge_id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    model_config = ConfigDict(json_schema_extra={"examples": [{"edge_id": "e1a2"}]})
+
+    edge_id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The edge process.")

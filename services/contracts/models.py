@@ -121,11 +121,35 @@ class TypingEvent(BaseModel):
 class ChatLeft(BaseModel):
     """The chat the user has left."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"chat_id": "general"}]})
+
     chat_id: ChatId
 
 
 class HistoryPage(BaseModel):
     """A page of messages, ascending by seq."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "messages": [
+                        {
+                            "chat_id": "general",
+                            "seq": 42,
+                            "id": "01JDQ4M0YF6Q9T0Z2V8N3K5W7X",
+                            "sender": "alice",
+                            "text": "hello",
+                            "sent_at": "2026-11-25T17:30:00Z",
+                            "via": "web",
+                        }
+                    ],
+                    "more": False,
+                    "truncated": False,
+                }
+            ]
+        }
+    )
 
     messages: list[Message]
     more: bool = Field(
@@ -140,3 +164,5 @@ class HistoryPage(BaseModel):
 
 class Empty(BaseModel):
     """No data."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{}]})

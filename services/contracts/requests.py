@@ -19,6 +19,8 @@ class Request(BaseModel):
 class ListChats(Request):
     """List the chats the user can see: public ones and those they are a member of."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{}]})
+
 
 class CreateChat(Request):
     """Create a chat; the creator becomes its owner and first member."""
@@ -125,3 +127,5 @@ class SetStatus(Request):
 
 class ListPresence(Request):
     """List the users who are not offline."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{}]})
