@@ -7,6 +7,8 @@ edge handles cannot be missing from the document.
 
 from typing import Any
 
+from pydantic import BaseModel
+
 from services.contracts.commands import COMMANDS
 from services.contracts.events import SERVER_EVENTS
 
@@ -23,13 +25,9 @@ def describe_socketio(document: Document) -> None:
     for command in COMMANDS:
         channel = _channel(document, command.event)
         request = f"socketio.{command.event}.request"
-        messages[request] = {
-            "name": command.request.__name__,
-            "title": f"{command.event} request",
-            "summary": command.summary,
-            "contentType": "application/json",
-            "payload": add_model(schemas, command.request),
-        }
+        messages[request] = _message(
+            schemas, command.request, f"{command.event} request", command.summary
+        )
         ack = f"socketio.{command.event}.ack"
         messages[ack] = reply_message(schemas, command)
         channel["messages"]["request"] = {"$ref": f"#/components/messages/{request}"}
@@ -49,13 +47,7 @@ def describe_socketio(document: Document) -> None:
     for event in SERVER_EVENTS:
         channel = _channel(document, event.name)
         name = f"socketio.{event.name}.event"
-        messages[name] = {
-            "name": event.payload.__name__,
-            "title": f"{event.name} event",
-            "summary": event.summary,
-            "contentType": "application/json",
-            "payload": add_model(schemas, event.payload),
-        }
+        messages[name] = _message(schemas, event.payload, f"{event.name} event", event.summary)
         channel["messages"]["event"] = {"$ref": f"#/components/messages/{name}"}
         key = _key(event.name)
         document["operations"][f"{key}:send"] = {
@@ -64,6 +56,16 @@ def describe_socketio(document: Document) -> None:
             "channel": {"$ref": f"#/channels/{key}"},
             "messages": [{"$ref": f"#/channels/{key}/messages/event"}],
         }
+
+
+def _message(schemas: dict[str, Schema], model: type[BaseModel], title: str, summary: str) -> Any:
+    return {
+        "name": model.__name__,
+        "title": title,
+        "summary": summary,
+        "contentType": "application/json",
+        "payload": add_model(schemas, model),
+    }
 
 
 def _key(event: str) -> str:
