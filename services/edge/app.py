@@ -10,6 +10,7 @@ from typing import Any
 import socketio
 import uvicorn
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -61,6 +62,14 @@ def create_edge(settings: Settings) -> Any:
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
+    if settings.cors_origins:
+        # The same allowlist as socket.io's, so a web client on another origin can log in.
+        api.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["content-type"],
+        )
     api.include_router(create_http_router(settings, relay))
     if (WEB_DIST / "index.html").exists():
         api.mount("/", StaticFiles(directory=WEB_DIST, html=True), name="web")
