@@ -8,8 +8,9 @@ from typing import Any
 
 from faststream import Context, ExceptionMiddleware, FastStream
 from faststream.message import StreamMessage
-from faststream.nats import NatsBroker
+from faststream.nats import NatsBroker, NatsRouter
 
+from services.contracts import Command
 from services.errors import envelope_for
 from services.logs import configure_logging
 from services.settings import Settings
@@ -64,6 +65,18 @@ def create_broker(settings: Settings, name: str) -> NatsBroker:
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,
     )
+
+
+def answers(router: NatsRouter, subject: str, *, queue: str, description: str) -> Any:
+    """Subscribe a request/reply handler: one queue group per service, several at once."""
+    return router.subscriber(
+        subject, queue=queue, max_workers=COMMAND_WORKERS, description=description
+    )
+
+
+def answers_command(router: NatsRouter, command: Command, *, queue: str) -> Any:
+    """``answers`` for a row of the command table."""
+    return answers(router, command.subscription, queue=queue, description=command.summary)
 
 
 def _quiet_logger(name: str) -> logging.Logger:

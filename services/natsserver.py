@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 from services.processes import (
     LineSink,
+    first_line,
     http_status,
     pump_lines,
     signal_group,
@@ -346,24 +347,12 @@ class EmbeddedNats:
 
     async def _greets_as_ours(self) -> bool:
         """Whether the client port answers with this server's INFO line."""
+        greeting = await first_line(self.host, self.port, timeout=1.0)
+        verb, _, payload = (greeting or b"").decode(errors="replace").partition(" ")
         try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(self.host, self.port), 1.0
-            )
-        except (OSError, TimeoutError):
-            return False
-        try:
-            greeting = await asyncio.wait_for(reader.readline(), 1.0)
-            verb, _, payload = greeting.decode(errors="replace").partition(" ")
             return verb == "INFO" and json.loads(payload).get("server_name") == self.name
-        except (OSError, TimeoutError, ValueError):
+        except ValueError:
             return False
-        finally:
-            writer.close()
-            try:
-                await writer.wait_closed()
-            except OSError:
-                pass
 
 
 def _log_line(line: str) -> None:

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 __all__ = [
     "LineSink",
+    "first_line",
     "http_status",
     "pump_lines",
     "signal_group",
@@ -107,29 +108,19 @@ async def stop_process(process: asyncio.subprocess.Process, *, grace: float = 10
     return code
 
 
-async def http_status(url: str, *, timeout: float = 1.0) -> int | None:
-    """GET ``url`` (plain http) and return the status code, or None if unreachable.
-
-    Hand-written so readiness probes need no HTTP client dependency and never
-    go through a proxy from the environment.
-    """
-    parts = urlsplit(url)
-    host = parts.hostname or "127.0.0.1"
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+async def first_line(
+    host: str, port: int, *, send: bytes = b"", timeout: float = 1.0
+) -> bytes | None:
+    """Connect, send ``send``, return the first line the peer answers; None if unreachable."""
     try:
-        reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(host, parts.port or 80), timeout
-        )
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
     except (OSError, TimeoutError):
         return None
     try:
-        writer.write(
-            f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nConnection: close\r\n\r\n".encode()
-        )
-        status_line = await asyncio.wait_for(reader.readline(), timeout)
-        fields = status_line.split()
-        return int(fields[1]) if len(fields) >= 2 and fields[1].isdigit() else None
-    except (OSError, TimeoutError, ValueError):
+        if send:
+            writer.write(send)
+        return await asyncio.wait_for(reader.readline(), timeout)
+    except (OSError, TimeoutError):
         return None
     finally:
         writer.close()
@@ -137,3 +128,19 @@ async def http_status(url: str, *, timeout: float = 1.0) -> int | None:
             await writer.wait_closed()
         except OSError:
             pass
+
+
+async def http_status(url: str, *, timeout: float = 1.0) -> int | None:
+    """GET ``url`` (plain http) and return the status code, or None if unreachable.
+
+    Hand-written so readiness probes need no HTTP client dependency and never
+    go through a proxy from the environment.
+    """
+    parts = urlsplit(url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    request = f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nConnection: close\r\n\r\n"
+    status_line = await first_line(
+        parts.hostname or "127.0.0.1", parts.port or 80, send=request.encode(), timeout=timeout
+    )
+    fields = (status_line or b"").split()
+    return int(fields[1]) if len(fields) >= 2 and fields[1].isdigit() else None

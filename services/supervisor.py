@@ -21,7 +21,8 @@ from typing import TextIO
 import nats
 import nats.errors
 
-from services.contracts import LIST_CHATS, LIST_PRESENCE, MESSAGE_HISTORY
+from services.cli import HANDLER_SERVICES
+from services.contracts import LIST_CHATS, LIST_PRESENCE, MESSAGE_HISTORY, SYSTEM_USER
 from services.logs import configure_logging
 from services.natsserver import EmbeddedNats, NatsServerError, free_port
 from services.processes import LineSink, http_status, pump_lines, spawn, stop_process
@@ -32,7 +33,6 @@ __all__ = ["Role", "chatbus_roles", "run_up", "supervise", "tag"]
 log = logging.getLogger("chatbus.up")
 
 TAG_WIDTH = 8
-HANDLER_SERVICES = ("chats", "messages", "status")
 # A child's last lines arrive just after it exits; this only bounds a stuck pipe.
 DRAIN_TIMEOUT = 2.0
 _STOP_SIGNALS = tuple(
@@ -57,9 +57,9 @@ class Role:
 
 # A command each service answers (for the reserved user, any answer proves it is subscribed).
 READINESS_PROBES = {
-    "chats": LIST_CHATS.subject_for("chatbus"),
-    "messages": MESSAGE_HISTORY.subject_for("chatbus"),
-    "status": LIST_PRESENCE.subject_for("chatbus"),
+    "chats": LIST_CHATS.subject_for(SYSTEM_USER),
+    "messages": MESSAGE_HISTORY.subject_for(SYSTEM_USER),
+    "status": LIST_PRESENCE.subject_for(SYSTEM_USER),
 }
 
 

@@ -10,6 +10,7 @@ from nats.js.kv import KeyValue
 
 from services.chat_records import ChatRecord
 from services.contracts import (
+    SYSTEM_USER,
     Chat,
     ChatLeft,
     CreateChat,
@@ -33,7 +34,6 @@ from services.jetstream import (
 from .directory import ChatDirectory
 
 GENERAL_CHAT_ID = "general"
-SYSTEM_USER = "chatbus"
 
 
 class ChatBook:

@@ -22,7 +22,7 @@ from .commands import (
 )
 from .envelope import ErrorCode, ErrorDetail, Failure, Success, failure, success
 from .events import SERVER_EVENTS, ServerEvent
-from .fields import ChatId, Username, is_username, utc_now
+from .fields import RESERVED_USERNAMES, SYSTEM_USER, ChatId, Username, is_username, utc_now
 from .internal import Account, Connection, Credentials, EdgeHeartbeat, LoginAttempt
 from .models import (
     Chat,
@@ -89,8 +89,10 @@ __all__ = [
     "MessageHistory",
     "Presence",
     "PresenceStatus",
+    "RESERVED_USERNAMES",
     "Request",
     "SERVER_EVENTS",
+    "SYSTEM_USER",
     "ServerEvent",
     "SendMessage",
     "SetStatus",

@@ -11,6 +11,9 @@ CHAT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 MAX_TEXT_LENGTH = 4000
 MAX_CHAT_NAME_LENGTH = 80
 _USERNAME = re.compile(USERNAME_PATTERN)
+# The system's own name (owner of "general"); with a few others, nobody can register it.
+SYSTEM_USER = "chatbus"
+RESERVED_USERNAMES = frozenset({SYSTEM_USER, "system", "admin", "root"})
 
 
 def _encodable(value: str) -> str:

@@ -5,7 +5,7 @@ from typing import Any
 from faststream import Header, Path
 from faststream.nats import NatsRouter
 
-from services.broker import COMMAND_WORKERS
+from services.broker import answers_command
 from services.contracts import (
     MESSAGE_HISTORY,
     SEND_MESSAGE,
@@ -25,12 +25,7 @@ def create_messages_router(messenger: Messenger, signing_key: str) -> NatsRouter
     """Subscribe the messages commands, one queue group shared by every replica."""
     router = NatsRouter()
 
-    @router.subscriber(
-        SEND_MESSAGE.subscription,
-        queue=QUEUE,
-        max_workers=COMMAND_WORKERS,
-        description=SEND_MESSAGE.summary,
-    )
+    @answers_command(router, SEND_MESSAGE, queue=QUEUE)
     async def send_message(
         request: SendMessage,
         username: str = Path(),
@@ -39,12 +34,7 @@ def create_messages_router(messenger: Messenger, signing_key: str) -> NatsRouter
         via_web = relayed_by_edge(edge, signing_key)
         return success(await messenger.send(acting_user(username), request, via_web=via_web))
 
-    @router.subscriber(
-        MESSAGE_HISTORY.subscription,
-        queue=QUEUE,
-        max_workers=COMMAND_WORKERS,
-        description=MESSAGE_HISTORY.summary,
-    )
+    @answers_command(router, MESSAGE_HISTORY, queue=QUEUE)
     async def message_history(request: MessageHistory, username: str = Path()) -> dict[str, Any]:
         return success(await messenger.history(acting_user(username), request))
 

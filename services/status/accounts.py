@@ -9,11 +9,15 @@ from nats.js.errors import KeyWrongLastSequenceError, NotFoundError
 from nats.js.kv import KeyValue
 from pydantic import BaseModel
 
-from services.contracts import Account, Credentials, LoginAttempt, is_username, utc_now
+from services.contracts import (
+    RESERVED_USERNAMES,
+    Account,
+    Credentials,
+    LoginAttempt,
+    is_username,
+    utc_now,
+)
 from services.errors import Conflict, Unauthorized
-
-# Names the system itself uses (the owner of "general").
-RESERVED_USERNAMES = frozenset({"chatbus", "system", "admin", "root"})
 
 
 class AccountRecord(BaseModel):

@@ -5,7 +5,7 @@ from typing import Any
 from faststream import Path
 from faststream.nats import NatsRouter
 
-from services.broker import COMMAND_WORKERS
+from services.broker import answers, answers_command
 from services.contracts import (
     LIST_PRESENCE,
     SET_STATUS,
@@ -31,41 +31,53 @@ def create_status_router(desk: StatusDesk) -> NatsRouter:
     """Subscribe the status commands and the edge-to-service subjects."""
     router = NatsRouter()
 
-    def command(subject: str, description: str) -> Any:
-        return router.subscriber(
-            subject, queue=QUEUE, max_workers=COMMAND_WORKERS, description=description
-        )
-
-    @command(SET_STATUS.subscription, SET_STATUS.summary)
+    @answers_command(router, SET_STATUS, queue=QUEUE)
     async def set_status(request: SetStatus, username: str = Path()) -> dict[str, Any]:
         user = acting_user(username)
         await desk.require_registered(user)
         return success(await desk.presence.set_status(user, request.status))
 
-    @command(LIST_PRESENCE.subscription, LIST_PRESENCE.summary)
+    @answers_command(router, LIST_PRESENCE, queue=QUEUE)
     async def list_presence(request: ListPresence, username: str = Path()) -> dict[str, Any]:
         acting_user(username)
         return success(desk.presence.online())
 
-    @command(TYPING.subscription, TYPING.summary)
+    @answers_command(router, TYPING, queue=QUEUE)
     async def typing(request: Typing, username: str = Path()) -> dict[str, Any]:
         user = acting_user(username)
         await desk.typing.typing(user, request.chat_id)
         return success({})
 
-    @command(subjects.REGISTER_USER, "Create an account (edge only).")
+    @answers(
+        router, subjects.REGISTER_USER, queue=QUEUE, description="Create an account (edge only)."
+    )
     async def register_user(credentials: Credentials) -> dict[str, Any]:
         return success(await desk.accounts.register(credentials))
 
-    @command(subjects.LOGIN, "Check a username and password (edge only).")
+    @answers(
+        router,
+        subjects.LOGIN,
+        queue=QUEUE,
+        description="Check a username and password (edge only).",
+    )
     async def log_in(attempt: LoginAttempt) -> dict[str, Any]:
         return success(await desk.accounts.login(attempt))
 
-    @command(subjects.CONNECTION_OPENED, "A socket connection was opened on an edge.")
+    @answers(
+        router,
+        subjects.CONNECTION_OPENED,
+        queue=QUEUE,
+        description="A socket connection was opened on an edge.",
+    )
     async def connection_opened(connection: Connection) -> dict[str, Any]:
         return success(await desk.presence.connection_opened(connection))
 
-    @command(subjects.CONNECTION_CLOSED, "A socket connection was closed on an edge.")
+    @answers(
+        router,
+        subjects.CONNECTION_CLOSED,
+        queue=QUEUE,
+        description="A socket connection was closed on an edge.",
+    )
     async def connection_closed(connection: Connection) -> dict[str, Any]:
         return success(await desk.presence.connection_closed(connection))
 
