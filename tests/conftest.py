@@ -67,8 +67,12 @@ async def edge_url(settings: Settings, services: None) -> AsyncIterator[str]:
 async def running_edge(settings: Settings) -> AsyncIterator[str]:
     """Serve an edge until the block ends."""
     config = uvicorn.Config(
-        create_edge(settings), host=settings.host, port=settings.port,
-        log_level="warning", ws="websockets-sansio", lifespan="on",
+        create_edge(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        ws="websockets-sansio",
+        lifespan="on",
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

@@ -50,7 +50,8 @@ class RunningUp:
 async def chatbus_up(tmp_path: Path) -> AsyncIterator[RunningUp]:
     port = free_port()
     env = {
-        key: value for key, value in os.environ.items()
+        key: value
+        for key, value in os.environ.items()
         if not key.startswith("CHATBUS_") and key != "NATS_URL"
     }
     env |= {
@@ -59,8 +60,14 @@ async def chatbus_up(tmp_path: Path) -> AsyncIterator[RunningUp]:
         "CHATBUS_DATA_DIR": str(tmp_path / "var"),
     }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "services.cli", "up",
-        env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        "services.cli",
+        "up",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     running = RunningUp(process, f"http://127.0.0.1:{port}")
     try:
@@ -83,9 +90,9 @@ async def test_up_serves_a_whole_conversation_and_stops_cleanly_on_sigterm(
             )
             assert registered.status_code == 201
         tokens = {
-            name: (await http.post(
-                "/api/login", json={"username": name, "password": PASSWORD}
-            )).json()["token"]
+            name: (
+                await http.post("/api/login", json={"username": name, "password": PASSWORD})
+            ).json()["token"]
             for name in ("alice", "bob")
         }
     alice = ChatClient(chatbus_up.url, tokens["alice"], "alice")

@@ -54,8 +54,9 @@ async def open_connections(nc: Client, username: str) -> int:
 
 async def online_names(client: ChatClient) -> dict[str, str]:
     """``presence:list`` as ``{username: status}``."""
-    return {presence["username"]: presence["status"]
-            for presence in await client.ok("presence:list")}
+    return {
+        presence["username"]: presence["status"] for presence in await client.ok("presence:list")
+    }
 
 
 async def settle_presence(observer: ChatClient, users: Users) -> None:
@@ -69,6 +70,7 @@ async def settle_presence(observer: ChatClient, users: Users) -> None:
 
 
 # Presence per connection, across tabs.
+
 
 async def test_first_connection_announces_the_user_online_once(users: Users) -> None:
     bob = await users.connect()
@@ -151,6 +153,7 @@ async def test_reconnecting_after_going_offline_announces_online_again(users: Us
 
 # Chosen status.
 
+
 @pytest.mark.parametrize("status", ["away", "busy"])
 async def test_setting_a_status_announces_it_and_answers_the_presence(
     users: Users, status: str
@@ -191,6 +194,7 @@ async def test_an_unknown_status_is_invalid_and_changes_nothing(
 
 
 # Typing notices.
+
 
 async def chat_of(owner: ChatClient, *members: ChatClient) -> str:
     chat = await owner.ok("chats:create", {"name": "typing"})
@@ -258,8 +262,9 @@ async def test_typing_is_announced_again_once_the_throttle_window_has_passed(
 
     await wait_until(announced_twice, timeout=3 * ANNOUNCE_AT_MOST_EVERY_SECONDS, every=0.05)
     second = bob.received("typing", typing_by(alice.username, chat_id))[1]
-    gap = (datetime.fromisoformat(second["expires_at"])
-           - datetime.fromisoformat(first["expires_at"])).total_seconds()
+    gap = (
+        datetime.fromisoformat(second["expires_at"]) - datetime.fromisoformat(first["expires_at"])
+    ).total_seconds()
     assert ANNOUNCE_AT_MOST_EVERY_SECONDS <= gap < ANNOUNCE_AT_MOST_EVERY_SECONDS + SLACK
 
 
@@ -281,16 +286,19 @@ async def test_users_of_an_edge_that_stops_heartbeating_go_offline_within_the_li
 
     started = utc_now()
     for number, username in enumerate([bob, carol.username]):
-        crashed = Connection(edge_id="crashed-edge", connection_id=f"sid-{number}",
-                             username=username)
-        opened = await request_raw(nc, subjects.CONNECTION_OPENED,
-                                   crashed.model_dump_json().encode())
+        crashed = Connection(
+            edge_id="crashed-edge", connection_id=f"sid-{number}", username=username
+        )
+        opened = await request_raw(
+            nc, subjects.CONNECTION_OPENED, crashed.model_dump_json().encode()
+        )
         assert opened["ok"] and opened["data"]["status"] == "online", opened
     assert (await online_names(alice))[bob] == "online"
     assert await open_connections(nc, carol.username) == 2
 
-    offline = await bob_events.wait_for(lambda p: p["status"] == "offline",
-                                        timeout=DEAD_AFTER + sweep_every + 2)
+    offline = await bob_events.wait_for(
+        lambda p: p["status"] == "offline", timeout=DEAD_AFTER + sweep_every + 2
+    )
     took = (datetime.fromisoformat(offline["since"]) - started).total_seconds()
     assert DEAD_AFTER - sweep_every <= took <= DEAD_AFTER + SLACK
     assert bob not in await online_names(alice)
@@ -313,8 +321,9 @@ async def test_a_silent_edges_users_go_offline_within_the_limit_even_between_swe
 ) -> None:
     # A sweep every 0.8 s against a 1 s limit: judged only at the sweeps, the user
     # would go offline at 1.6 s; the promise is "within the limit", so by 1 s.
-    board = PresenceBoard(nc, await open_bucket(nc.jetstream(), storage.PRESENCE_BUCKET),
-                          dead_after=DEAD_AFTER)
+    board = PresenceBoard(
+        nc, await open_bucket(nc.jetstream(), storage.PRESENCE_BUCKET), dead_after=DEAD_AFTER
+    )
     await board.start()
     events = await Inbox.listen(nc, subjects.presence("bob"))
     loop = asyncio.get_running_loop()

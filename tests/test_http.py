@@ -83,9 +83,13 @@ async def test_register_refuses_missing_unknown_or_mistyped_fields(
     http: httpx.AsyncClient,
 ) -> None:
     bodies: list[Any] = [
-        {}, {"username": "bob123"}, {"password": PASSWORD},
+        {},
+        {"username": "bob123"},
+        {"password": PASSWORD},
         {"username": "bob123", "password": PASSWORD, "admin": True},
-        {"username": "bob123", "password": 12345678}, ["bob123", PASSWORD], "bob123",
+        {"username": "bob123", "password": 12345678},
+        ["bob123", PASSWORD],
+        "bob123",
     ]
     statuses = [(await http.post("/api/register", json=body)).status_code for body in bodies]
     assert statuses == [422] * len(bodies)
@@ -119,8 +123,13 @@ async def test_login_answers_a_token_for_the_user(
     body = response.json()
     assert set(body) == {"token", "username"} and body["username"] == name
     assert jwt.get_unverified_header(body["token"])["alg"] == ALGORITHM
-    claims = jwt.decode(body["token"], settings.signing_key, algorithms=[ALGORITHM],
-                        audience=AUDIENCE, issuer=ISSUER)
+    claims = jwt.decode(
+        body["token"],
+        settings.signing_key,
+        algorithms=[ALGORITHM],
+        audience=AUDIENCE,
+        issuer=ISSUER,
+    )
     assert claims["sub"] == name and claims["iss"] == ISSUER and claims["aud"] == AUDIENCE
     expires = datetime.fromtimestamp(claims["exp"], UTC)
     ttl = timedelta(seconds=settings.token_ttl_seconds)
@@ -155,10 +164,16 @@ async def test_health_reports_nats_connected(http: httpx.AsyncClient) -> None:
 
 # Tokens (services.edge.tokens): what the socket.io connection accepts.
 
+
 def claims_for(username: str = "alice", **changes: Any) -> dict[str, Any]:
     now = datetime.now(UTC)
-    claims: dict[str, Any] = {"sub": username, "iss": ISSUER, "aud": AUDIENCE, "iat": now,
-                              "exp": now + timedelta(minutes=5)}
+    claims: dict[str, Any] = {
+        "sub": username,
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + timedelta(minutes=5),
+    }
     claims.update(changes)
     return {key: value for key, value in claims.items() if value is not None}
 
@@ -179,8 +194,10 @@ def _signed(claims: dict[str, Any], algorithm: str = ALGORITHM) -> str:
     "token",
     [
         pytest.param(issue_token("alice", KEY, timedelta(seconds=-1)), id="expired"),
-        pytest.param(issue_token("alice", "another-key-" * 8, timedelta(hours=1)),
-                     id="signed-with-another-key"),
+        pytest.param(
+            issue_token("alice", "another-key-" * 8, timedelta(hours=1)),
+            id="signed-with-another-key",
+        ),
         pytest.param(jwt.encode(claims_for(), key=None, algorithm="none"), id="alg-none"),
         pytest.param(_signed(claims_for(), "HS512"), id="algorithm-not-on-the-list"),
         pytest.param(_signed(claims_for(aud="someone-else")), id="wrong-audience"),

@@ -16,8 +16,12 @@ async def test_official_socketio_client_and_nats_js_find_the_protocol_as_designe
     node = shutil.which("node")
     assert node, "Node.js is needed for this test (make test installs tests/js)"
     process = await asyncio.create_subprocess_exec(
-        node, str(SCRIPT), edge_url, nats_server.url,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        node,
+        str(SCRIPT),
+        edge_url,
+        nats_server.url,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     async with asyncio.timeout(60):
         out, err = await process.communicate()

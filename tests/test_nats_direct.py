@@ -112,7 +112,8 @@ async def test_an_unregistered_name_cannot_create_join_post_or_set_a_status(
     assert error_code(await ghost.call(CREATE_CHAT, {"name": "haunt"})) == "unauthorized"
     assert error_code(await ghost.call(JOIN_CHAT, {"chat_id": GENERAL})) == "unauthorized"
     assert error_code(await ghost.call(SEND_MESSAGE, {"chat_id": GENERAL, "text": "boo"})) in {
-        "unauthorized", "forbidden"
+        "unauthorized",
+        "forbidden",
     }
     assert error_code(await ghost.call(SET_STATUS, {"status": "busy"})) == "unauthorized"
     alice = await users.connect()
@@ -124,42 +125,73 @@ async def test_an_unregistered_name_cannot_create_join_post_or_set_a_status(
 # Malformed input, command by command.
 
 NOT_AN_OBJECT: dict[str, bytes] = {
-    "not json": b"hello there", "not utf-8": b"\xc3\x28{", "json array": b'["general"]',
-    "json string": b'"general"', "json number": b"42", "json null": b"null",
-    "truncated": b'{"chat_id": "gen', "deeply nested": b"[" * 50_000,
+    "not json": b"hello there",
+    "not utf-8": b"\xc3\x28{",
+    "json array": b'["general"]',
+    "json string": b'"general"',
+    "json number": b"42",
+    "json null": b"null",
+    "truncated": b'{"chat_id": "gen',
+    "deeply nested": b"[" * 50_000,
     "unknown field": b'{"sender": "alice"}',
 }
 WRONG_FIELDS: dict[str, list[dict[str, Any]]] = {
     "chats:list": [{"all": True}],
-    "chats:create": [{}, {"name": 5}, {"name": " "}, {"name": "x", "private": "yes"},
-                     {"name": "x", "members": ["Not Valid"]}],
+    "chats:create": [
+        {},
+        {"name": 5},
+        {"name": " "},
+        {"name": "x", "private": "yes"},
+        {"name": "x", "members": ["Not Valid"]},
+    ],
     "chats:join": [{}, {"chat_id": 7}, {"chat_id": "a.b"}, {"chat_id": "x" * 65}],
     "chats:leave": [{}, {"chat_id": None}, {"chat_id": "*"}],
     "chats:invite": [{}, {"chat_id": GENERAL}, {"chat_id": GENERAL, "username": "Bad Name"}],
-    "messages:send": [{}, {"chat_id": GENERAL}, {"chat_id": GENERAL, "text": ""},
-                      {"chat_id": GENERAL, "text": "   "}, {"chat_id": GENERAL, "text": ["hi"]},
-                      {"chat_id": GENERAL, "text": "hi", "client_id": "no spaces please"}],
-    "messages:history": [{}, {"chat_id": GENERAL, "limit": 1000},
-                         {"chat_id": GENERAL, "after": "3"}, {"chat_id": GENERAL, "before": 0}],
+    "messages:send": [
+        {},
+        {"chat_id": GENERAL},
+        {"chat_id": GENERAL, "text": ""},
+        {"chat_id": GENERAL, "text": "   "},
+        {"chat_id": GENERAL, "text": ["hi"]},
+        {"chat_id": GENERAL, "text": "hi", "client_id": "no spaces please"},
+    ],
+    "messages:history": [
+        {},
+        {"chat_id": GENERAL, "limit": 1000},
+        {"chat_id": GENERAL, "after": "3"},
+        {"chat_id": GENERAL, "before": 0},
+    ],
     "typing": [{}, {"chat_id": ""}, {"chat_id": GENERAL, "until": 5}],
     "status:set": [{}, {"status": "offline"}, {"status": "sleeping"}, {"status": True}],
     "presence:list": [{"status": "online"}],
 }
 HUGE_TEXTS = {"4001 characters": "x" * 4001, "half a megabyte": "y" * 500_000}
 BAD_SUBJECT_USERNAMES = ["BadUser", "-bot", "x", "b" * 33, "bot!"]
-NEEDS_FIELDS = {"chats:create", "chats:join", "chats:leave", "chats:invite", "messages:send",
-                "messages:history", "typing", "status:set"}
+NEEDS_FIELDS = {
+    "chats:create",
+    "chats:join",
+    "chats:leave",
+    "chats:invite",
+    "messages:send",
+    "messages:history",
+    "typing",
+    "status:set",
+}
 
 
 def good_payload(command: Command, friend: str) -> dict[str, Any]:
     """A request that succeeds for a registered member of "general"."""
     return {
-        "chats:list": {}, "chats:create": {"name": "still fine"},
-        "chats:join": {"chat_id": GENERAL}, "chats:leave": {"chat_id": GENERAL},
+        "chats:list": {},
+        "chats:create": {"name": "still fine"},
+        "chats:join": {"chat_id": GENERAL},
+        "chats:leave": {"chat_id": GENERAL},
         "chats:invite": {"chat_id": GENERAL, "username": friend},
         "messages:send": {"chat_id": GENERAL, "text": "still here"},
-        "messages:history": {"chat_id": GENERAL}, "typing": {"chat_id": GENERAL},
-        "status:set": {"status": "away"}, "presence:list": {},
+        "messages:history": {"chat_id": GENERAL},
+        "typing": {"chat_id": GENERAL},
+        "status:set": {"status": "away"},
+        "presence:list": {},
     }[command.event]
 
 
@@ -188,8 +220,10 @@ async def test_malformed_requests_are_answered_invalid_and_good_ones_still_work(
     for label, (subject, body) in bad_requests(command, bot.username).items():
         answers[label] = error_code(await request_raw(bot.nc, subject, body))
     # Oversize text may be told apart as too_large; everything else is invalid.
-    expected = {label: "too_large" if label in HUGE_TEXTS and code == "too_large" else "invalid"
-                for label, code in answers.items()}
+    expected = {
+        label: "too_large" if label in HUGE_TEXTS and code == "too_large" else "invalid"
+        for label, code in answers.items()
+    }
     assert answers == expected
     friend = await users.register()
     assert (await bot.call(command, good_payload(command, friend)))["ok"] is True
@@ -198,8 +232,11 @@ async def test_malformed_requests_are_answered_invalid_and_good_ones_still_work(
 async def test_a_username_token_with_a_dot_or_an_unknown_verb_reaches_no_handler(
     bot: NatsUser,
 ) -> None:
-    for subject in ["chat.cmd.Bad.User.chats.list", f"chat.cmd.{bot.username}.chats.delete",
-                    f"chat.cmd.{bot.username}.messages"]:
+    for subject in [
+        "chat.cmd.Bad.User.chats.list",
+        f"chat.cmd.{bot.username}.chats.delete",
+        f"chat.cmd.{bot.username}.messages",
+    ]:
         with pytest.raises(nats.errors.NoRespondersError):
             await bot.nc.request(subject, b"{}", timeout=2)
     assert (await bot.call(LIST_CHATS))["ok"] is True
@@ -223,6 +260,7 @@ async def test_malformed_messages_without_a_reply_subject_are_dropped_and_handle
 
 # Events on NATS.
 
+
 async def test_room_subscribers_see_every_message_once_it_is_stored(
     users: Users, bot: NatsUser
 ) -> None:
@@ -245,11 +283,14 @@ async def test_presence_changes_are_published_per_user(users: Users, nc: Client)
     await alice.ok("status:set", {"status": "busy"})
     await alice.sio.disconnect()
     await presence.wait_for(lambda p: p["username"] == alice.username and p["status"] == "offline")
-    mine = [(subject, item["status"]) for subject, item in zip(presence.subjects, presence.items,
-                                                               strict=True)
-            if item["username"] == alice.username]
-    assert mine == [(subjects.presence(alice.username), status)
-                    for status in ["online", "busy", "offline"]]
+    mine = [
+        (subject, item["status"])
+        for subject, item in zip(presence.subjects, presence.items, strict=True)
+        if item["username"] == alice.username
+    ]
+    assert mine == [
+        (subjects.presence(alice.username), status) for status in ["online", "busy", "offline"]
+    ]
 
 
 async def test_typing_and_leaving_over_nats_reach_socket_clients(
@@ -262,8 +303,9 @@ async def test_typing_and_leaving_over_nats_reach_socket_clients(
     typing = await alice.wait_for("typing", lambda t: t["username"] == bot.username)
     assert typing["chat_id"] == chat["id"]
     await bot.ok(LEAVE_CHAT, {"chat_id": chat["id"]})
-    left = await alice.wait_for("member", lambda m: m["username"] == bot.username
-                                and m["action"] == "left")
+    left = await alice.wait_for(
+        "member", lambda m: m["username"] == bot.username and m["action"] == "left"
+    )
     assert left["chat_id"] == chat["id"]
 
 

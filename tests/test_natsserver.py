@@ -8,7 +8,6 @@ import socket
 import stat
 import sys
 import sysconfig
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import nats
@@ -23,14 +22,6 @@ from services.natsserver import (
     find_nats_server,
     free_port,
 )
-
-
-@pytest.fixture
-async def server(tmp_path: Path) -> AsyncIterator[EmbeddedNats]:
-    embedded = EmbeddedNats(0, tmp_path / "nats")
-    await embedded.start()
-    yield embedded
-    await embedded.stop()
 
 
 def port_accepts(port: int) -> bool:
@@ -86,15 +77,15 @@ def test_find_nats_server_explains_how_to_get_it_when_missing(
         find_nats_server()
 
 
-async def test_started_server_serves_clients_with_jetstream(server: EmbeddedNats) -> None:
-    assert server.running
-    assert server.url == f"nats://127.0.0.1:{server.port}"
-    client = await nats.connect(server.url)
+async def test_started_server_serves_clients_with_jetstream(nats_server: EmbeddedNats) -> None:
+    assert nats_server.running
+    assert nats_server.url == f"nats://127.0.0.1:{nats_server.port}"
+    client = await nats.connect(nats_server.url)
     try:
         account = await client.jetstream().account_info()
         assert account.limits is not None
         assert client.connected_url is not None
-        assert client.connected_url.port == server.port
+        assert client.connected_url.port == nats_server.port
     finally:
         await client.close()
 
@@ -121,24 +112,24 @@ async def test_async_with_starts_and_stops_the_server(tmp_path: Path) -> None:
     assert not port_accepts(port)
 
 
-async def test_stop_ends_the_server_cleanly_and_frees_its_port(server: EmbeddedNats) -> None:
-    code = await server.stop()
+async def test_stop_ends_the_server_cleanly_and_frees_its_port(nats_server: EmbeddedNats) -> None:
+    code = await nats_server.stop()
 
     assert code == 0  # SIGTERM is a clean shutdown for nats-server
-    assert not server.running
-    assert not port_accepts(server.port)
+    assert not nats_server.running
+    assert not port_accepts(nats_server.port)
 
 
-async def test_config_binds_loopback_only(server: EmbeddedNats) -> None:
-    config = server.config_path.read_text()
+async def test_config_binds_loopback_only(nats_server: EmbeddedNats) -> None:
+    config = nats_server.config_path.read_text()
     assert re.search(r'^listen: "127\.0\.0\.1:-1"$', config, re.MULTILINE)  # -1: a free port
     assert re.search(r'^http: "127\.0\.0\.1:-1"$', config, re.MULTILINE)
     assert "0.0.0.0" not in config
     if not sys.platform.startswith("linux"):
         pytest.skip("listening sockets are read from /proc/net")
     loopback = "0100007F"  # 127.0.0.1 as /proc/net/tcp writes it
-    assert listening_addresses(server.port) == {loopback}
-    assert listening_addresses(server.monitor_port) == {loopback}
+    assert listening_addresses(nats_server.port) == {loopback}
+    assert listening_addresses(nats_server.monitor_port) == {loopback}
 
 
 async def test_server_output_goes_line_by_line_to_the_callback(tmp_path: Path) -> None:
@@ -152,24 +143,24 @@ async def test_server_output_goes_line_by_line_to_the_callback(tmp_path: Path) -
 
 
 async def test_killed_server_restarts_on_same_store_and_url_with_stream_intact(
-    server: EmbeddedNats,
+    nats_server: EmbeddedNats,
 ) -> None:
-    url = server.url
+    url = nats_server.url
     client = await nats.connect(url)
     js = client.jetstream()
     await js.add_stream(StreamConfig(name="KEEP", subjects=["keep.>"]))
     for n in range(3):
         await js.publish("keep.it", f"message {n}".encode())
     await client.close()
-    pid = server.pid
+    pid = nats_server.pid
     assert pid is not None
 
-    assert await server.kill() == -signal.SIGKILL
-    assert not server.running and not pid_alive(pid)
-    await server.start()
+    assert await nats_server.kill() == -signal.SIGKILL
+    assert not nats_server.running and not pid_alive(pid)
+    await nats_server.start()
 
-    assert server.url == url
-    assert f'listen: "127.0.0.1:{server.port}"' in server.config_path.read_text()
+    assert nats_server.url == url
+    assert f'listen: "127.0.0.1:{nats_server.port}"' in nats_server.config_path.read_text()
     client = await nats.connect(url)
     try:
         js = client.jetstream()

@@ -70,8 +70,13 @@ async def test_chat_list_follows_changes_made_elsewhere_after_a_nats_restart(
     # Another replica's write: straight into the bucket, not through this process.
     chats = await bot.jetstream().key_value(storage.CHATS_BUCKET)
     record = {
-        "id": "elsewhere", "name": "made elsewhere", "private": False, "owner": "alice",
-        "members": ["alice"], "invited": [], "created_at": "2026-11-25T00:00:00Z",
+        "id": "elsewhere",
+        "name": "made elsewhere",
+        "private": False,
+        "owner": "alice",
+        "members": ["alice"],
+        "invited": [],
+        "created_at": "2026-11-25T00:00:00Z",
     }
     await chats.put("elsewhere", json.dumps(record).encode())
 

@@ -23,8 +23,20 @@ from services.contracts import (
 
 VALID_USERNAMES = ["ab", "a1", "0day", "alice", "bob_2", "carol-x", "a" * 32, "a-", "z_"]
 INVALID_USERNAMES = [
-    "", "a", "Alice", "ALICE", "-alice", "_alice", "a" * 33, "al ice", "al.ice", "al*", "al>",
-    "ålice", "alice\n", " alice",
+    "",
+    "a",
+    "Alice",
+    "ALICE",
+    "-alice",
+    "_alice",
+    "a" * 33,
+    "al ice",
+    "al.ice",
+    "al*",
+    "al>",
+    "ålice",
+    "alice\n",
+    " alice",
 ]
 
 
@@ -65,7 +77,8 @@ def test_message_text_is_kept_exactly_as_sent(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", " ", "\n\t ", "x" * 4001, "\ud800", "ok \udfff"],
+    "text",
+    ["", " ", "\n\t ", "x" * 4001, "\ud800", "ok \udfff"],
     ids=["empty", "space", "whitespace", "too-long", "lone-high-surrogate", "lone-low-surrogate"],
 )
 def test_message_text_that_is_blank_too_long_or_not_unicode_is_refused(text: str) -> None:
@@ -93,8 +106,10 @@ def test_client_ids_outside_the_pattern_are_refused(client_id: str) -> None:
     ]
 
 
-@pytest.mark.parametrize(("given", "kept"), [(" lunch ", "lunch"), ("x" * 80, "x" * 80),
-                                             (" " + "y" * 80 + " ", "y" * 80)])
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [(" lunch ", "lunch"), ("x" * 80, "x" * 80), (" " + "y" * 80 + " ", "y" * 80)],
+)
 def test_chat_names_are_stripped_before_their_length_is_checked(given: str, kept: str) -> None:
     assert CreateChat(name=given).name == kept
 
@@ -126,8 +141,12 @@ def test_payload_fields_of_the_wrong_type_are_refused_not_coerced(
 
 @pytest.mark.parametrize(
     ("payload", "field"),
-    [({"chat_id": "g", "limit": 0}, "limit"), ({"chat_id": "g", "limit": 101}, "limit"),
-     ({"chat_id": "g", "before": 0}, "before"), ({"chat_id": "g", "after": -1}, "after")],
+    [
+        ({"chat_id": "g", "limit": 0}, "limit"),
+        ({"chat_id": "g", "limit": 101}, "limit"),
+        ({"chat_id": "g", "before": 0}, "before"),
+        ({"chat_id": "g", "after": -1}, "after"),
+    ],
 )
 def test_history_bounds_are_checked(payload: dict[str, Any], field: str) -> None:
     assert refused(MessageHistory, payload) == [field]
@@ -135,7 +154,10 @@ def test_history_bounds_are_checked(payload: dict[str, Any], field: str) -> None
 
 def test_history_defaults_to_the_newest_fifty() -> None:
     assert MessageHistory(chat_id="g").model_dump() == {
-        "chat_id": "g", "before": None, "after": None, "limit": 50
+        "chat_id": "g",
+        "before": None,
+        "after": None,
+        "limit": 50,
     }
 
 

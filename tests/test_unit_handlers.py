@@ -65,33 +65,54 @@ NOT_AN_OBJECT = [
 # Per command: payloads that are JSON objects but wrong for it (missing, mistyped, out of range).
 WRONG_FIELDS: dict[str, list[dict[str, Any]]] = {
     "chats:create": [
-        {}, {"name": ""}, {"name": "   "}, {"name": 7}, {"name": "tab\there"},
-        {"name": "ok", "private": "yes"}, {"name": "ok", "members": "bob"},
-        {"name": "ok", "members": ["Bob"]}, {"name": "ok", "owner": "mallory"},
+        {},
+        {"name": ""},
+        {"name": "   "},
+        {"name": 7},
+        {"name": "tab\there"},
+        {"name": "ok", "private": "yes"},
+        {"name": "ok", "members": "bob"},
+        {"name": "ok", "members": ["Bob"]},
+        {"name": "ok", "owner": "mallory"},
     ],
     "chats:join": [{}, {"chat_id": ""}, {"chat_id": "a.b"}, {"chat_id": 5}, {"chat_id": "x" * 65}],
     "chats:leave": [{}, {"chat_id": "a b"}, {"chat_id": None}, {"chat_id": ["general"]}],
     "chats:invite": [
-        {}, {"chat_id": "general"}, {"username": "bob"}, {"chat_id": "general", "username": "B"},
+        {},
+        {"chat_id": "general"},
+        {"username": "bob"},
+        {"chat_id": "general", "username": "B"},
         {"chat_id": "general", "username": "bob.x"},
     ],
     "messages:send": [
-        {}, {"chat_id": "general"}, {"text": "hi"}, {"chat_id": "general", "text": ""},
-        {"chat_id": "general", "text": " \n\t "}, {"chat_id": "general", "text": 12},
+        {},
+        {"chat_id": "general"},
+        {"text": "hi"},
+        {"chat_id": "general", "text": ""},
+        {"chat_id": "general", "text": " \n\t "},
+        {"chat_id": "general", "text": 12},
         {"chat_id": "general", "text": "hi", "client_id": "has space"},
         {"chat_id": "general", "text": "hi", "client_id": ""},
         {"chat_id": "general", "text": "hi", "sender": "mallory"},
         {"chat_id": "general", "text": "hi", "via": "web"},
     ],
     "messages:history": [
-        {}, {"chat_id": "general", "limit": 0}, {"chat_id": "general", "limit": 101},
-        {"chat_id": "general", "before": 0}, {"chat_id": "general", "after": -1},
-        {"chat_id": "general", "limit": "many"}, {"chat_id": "general", "limit": "5"},
+        {},
+        {"chat_id": "general", "limit": 0},
+        {"chat_id": "general", "limit": 101},
+        {"chat_id": "general", "before": 0},
+        {"chat_id": "general", "after": -1},
+        {"chat_id": "general", "limit": "many"},
+        {"chat_id": "general", "limit": "5"},
         {"chat_id": "general", "after": 1.5},
     ],
     "typing": [{}, {"chat_id": ""}, {"chat_id": "general", "username": "bob"}],
     "status:set": [
-        {}, {"status": "offline"}, {"status": "ONLINE"}, {"status": None}, {"status": 1},
+        {},
+        {"status": "offline"},
+        {"status": "ONLINE"},
+        {"status": None},
+        {"status": 1},
         {"status": "away", "username": "bob"},
     ],
     "chats:list": [{"private": True}],
@@ -107,12 +128,16 @@ OVERSIZE: list[tuple[Command, dict[str, Any]]] = [
 ]
 
 VALID_PAYLOADS: dict[str, dict[str, Any]] = {
-    "chats:list": {}, "chats:create": {"name": "x"}, "chats:join": {"chat_id": "general"},
+    "chats:list": {},
+    "chats:create": {"name": "x"},
+    "chats:join": {"chat_id": "general"},
     "chats:leave": {"chat_id": "general"},
     "chats:invite": {"chat_id": "general", "username": "bob"},
     "messages:send": {"chat_id": "general", "text": "hi"},
-    "messages:history": {"chat_id": "general"}, "typing": {"chat_id": "general"},
-    "status:set": {"status": "away"}, "presence:list": {},
+    "messages:history": {"chat_id": "general"},
+    "typing": {"chat_id": "general"},
+    "status:set": {"status": "away"},
+    "presence:list": {},
 }
 BAD_SUBJECT_USERNAMES = ["Alice", "a", "-alice", "_alice", "x" * 33, "al%ce"]
 
@@ -169,7 +194,8 @@ async def test_command_with_missing_mistyped_or_out_of_range_fields_is_invalid(
 
 
 @pytest.mark.parametrize(
-    ("command", "payload"), OVERSIZE,
+    ("command", "payload"),
+    OVERSIZE,
     ids=[f"{command.event}-{index}" for index, (command, _) in enumerate(OVERSIZE)],
 )
 async def test_command_with_a_value_over_its_size_limit_is_refused_before_storage(
@@ -204,7 +230,8 @@ async def test_a_valid_command_reaches_the_service_past_validation(handlers: Nat
     # The control for the tests above: an unopened service fails with `internal`, not `invalid`.
     envelope = await ask(handlers, LIST_CHATS.subject_for("alice"), b"{}")
     assert envelope["ok"] is False and envelope["error"] == {
-        "code": "internal", "message": "internal error"
+        "code": "internal",
+        "message": "internal error",
     }
 
 
@@ -238,13 +265,19 @@ async def test_malformed_edge_to_service_request_is_invalid(
 
 # envelope_for: the one place an exception becomes a reply.
 
+
 @pytest.mark.parametrize(
     ("error", "code"),
     [
-        (InvalidInput("x"), "invalid"), (Unauthorized("x"), "unauthorized"),
-        (Forbidden("x"), "forbidden"), (NotFound("x"), "not_found"), (Conflict("x"), "conflict"),
-        (RateLimited("x"), "rate_limited"), (TooLarge("x"), "too_large"),
-        (Unavailable("x"), "unavailable"), (ChatbusError("x"), "internal"),
+        (InvalidInput("x"), "invalid"),
+        (Unauthorized("x"), "unauthorized"),
+        (Forbidden("x"), "forbidden"),
+        (NotFound("x"), "not_found"),
+        (Conflict("x"), "conflict"),
+        (RateLimited("x"), "rate_limited"),
+        (TooLarge("x"), "too_large"),
+        (Unavailable("x"), "unavailable"),
+        (ChatbusError("x"), "internal"),
     ],
 )
 def test_each_chatbus_error_maps_to_its_code_with_its_message(
@@ -254,8 +287,12 @@ def test_each_chatbus_error_maps_to_its_code_with_its_message(
 
 
 @pytest.mark.parametrize(
-    "error", [nats.errors.TimeoutError(), nats.errors.NoRespondersError(),
-              nats.errors.ConnectionClosedError()]
+    "error",
+    [
+        nats.errors.TimeoutError(),
+        nats.errors.NoRespondersError(),
+        nats.errors.ConnectionClosedError(),
+    ],
 )
 def test_nats_failures_map_to_unavailable(error: Exception) -> None:
     envelope = envelope_for(error)
