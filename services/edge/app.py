@@ -18,6 +18,7 @@ from services.contracts import EdgeHeartbeat, subjects
 from services.logs import configure_logging
 from services.settings import Settings
 
+from .api_docs import create_docs_router
 from .fanout import FanOut
 from .http import create_http_router
 from .relay import Relay
@@ -71,6 +72,8 @@ def create_edge(settings: Settings) -> Any:
             allow_headers=["content-type"],
         )
     api.include_router(create_http_router(settings, relay))
+    # Before the web client's mount at "/", which would otherwise answer these paths.
+    api.include_router(create_docs_router())
     if (WEB_DIST / "index.html").exists():
         api.mount("/", StaticFiles(directory=WEB_DIST, html=True), name="web")
     else:
