@@ -28,6 +28,7 @@ from services.contracts import (
 from services.errors import envelope_for
 from services.settings import Settings
 
+from .packets import MALFORMED_EVENT, GuardedPacket
 from .relay import Relay
 from .rooms import chat_room, user_room
 from .tokens import InvalidToken, read_token
@@ -87,6 +88,7 @@ def create_socket_server(
         async_mode="asgi",
         cors_allowed_origins=settings.cors_origins,  # None: the edge's own origin only
         max_http_buffer_size=MAX_PACKET_BYTES,
+        serializer=GuardedPacket,  # broken events with an ack id are answered, not dropped
         # One socket's events are handled one after another, so a client's
         # messages are stored in the order it sent them.
         async_handlers=False,
@@ -137,6 +139,13 @@ def create_socket_server(
         if username is not None:
             await relay.request(subjects.CONNECTION_CLOSED, sockets.connection(sid, username))
         return None
+
+    @sio.on(MALFORMED_EVENT)
+    async def malformed_event(sid: str, *args: Any) -> Any:
+        return failure(
+            ErrorCode.INVALID,
+            "malformed event: send [name, payload] as JSON, with no binary attachments",
+        )
 
     @sio.on("*")
     async def unknown_event(*args: Any) -> Any:
