@@ -13,6 +13,7 @@ from faststream.nats import NatsBroker, NatsRouter
 from services.contracts import Command
 from services.errors import envelope_for
 from services.logs import configure_logging
+from services.rate_limits import CommandRateLimit
 from services.settings import Settings
 
 log = logging.getLogger("chatbus.broker")
@@ -53,10 +54,12 @@ async def answer_failure(error: Exception, message: StreamMessage[Any] = Context
 def create_broker(settings: Settings, name: str) -> NatsBroker:
     """One NATS connection for a service process, answering every failure with an envelope."""
     errors = ExceptionMiddleware(publish_handlers={Exception: answer_failure})
+    # Inside `errors`, so a command over its user's budget is answered rate_limited.
+    rate_limit = CommandRateLimit.from_settings(settings)
     return NatsBroker(
         settings.nats_servers,
         name=name,
-        middlewares=[errors],
+        middlewares=[errors] if rate_limit is None else [errors, rate_limit],
         decoder=decode_json_object,
         # Per-message lines cost more than the work itself: DEBUG, on a logger that shows
         # WARNING and up (FastStream also logs each worker task's end at INFO).

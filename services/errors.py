@@ -14,6 +14,7 @@
 """
 
 import logging
+import math
 from typing import Any
 
 import nats.errors
@@ -58,7 +59,14 @@ class Conflict(ChatbusError):
 
 
 class RateLimited(ChatbusError):
+    """Too much, too fast: the reply says how many seconds to wait."""
+
     code = ErrorCode.RATE_LIMITED
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        # Whole seconds, at least one: what HTTP's Retry-After and a client's timer want.
+        self.retry_after = max(1, math.ceil(retry_after))
 
 
 class TooLarge(ChatbusError):
@@ -86,6 +94,8 @@ def _only_too_long(error: ValidationError) -> bool:
 
 def envelope_for(error: BaseException) -> dict[str, Any]:
     """The failure envelope for any exception; unexpected ones are logged and hidden."""
+    if isinstance(error, RateLimited):
+        return failure(error.code, error.message, retry_after=error.retry_after)
     if isinstance(error, ChatbusError):
         return failure(error.code, error.message)
     if isinstance(error, nats.errors.Error):

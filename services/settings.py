@@ -29,6 +29,16 @@ class Settings(BaseSettings):
     request_timeout_seconds: float = Field(default=5.0, gt=0)
     edge_dead_after_seconds: float = Field(default=30.0, gt=0)
     log_level: str = "INFO"
+    # Abuse limits (see services/rate_limits.py and services/status/login_throttle.py).
+    # Per user, per handler process: each replica keeps its own buckets (0 turns it off).
+    command_rate_per_second: float = Field(default=50.0, ge=0)
+    command_burst: int = Field(default=200, ge=1)
+    # Across every replica (JetStream KV): failed logins per user and per client address.
+    login_failures_per_user: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=20, ge=1)
+    login_failure_window_seconds: float = Field(default=300.0, gt=0)
+    registrations_per_address: int = Field(default=100, ge=1)
+    registration_window_seconds: float = Field(default=600.0, gt=0)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

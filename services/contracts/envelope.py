@@ -35,6 +35,12 @@ class ErrorDetail(BaseModel):
     message: str = Field(
         description="A human-readable explanation.", examples=["you are not a member of this chat"]
     )
+    retry_after: int | None = Field(
+        default=None,
+        ge=1,
+        description="With `rate_limited`: whole seconds to wait before trying again.",
+        examples=[3],
+    )
 
 
 class Failure(BaseModel):
@@ -68,9 +74,12 @@ def success(data: Any) -> dict[str, Any]:
     return {"ok": True, "data": _plain(data)}
 
 
-def failure(code: ErrorCode, message: str) -> dict[str, Any]:
-    """Build a failure envelope."""
-    return {"ok": False, "error": {"code": str(code), "message": message}}
+def failure(code: ErrorCode, message: str, *, retry_after: int | None = None) -> dict[str, Any]:
+    """Build a failure envelope; ``retry_after`` (seconds) only when there is one."""
+    error: dict[str, Any] = {"code": str(code), "message": message}
+    if retry_after is not None:
+        error["retry_after"] = retry_after
+    return {"ok": False, "error": error}
 
 
 def _plain(value: Any) -> Any:

@@ -39,6 +39,14 @@ def command(username: str, area: str, verb: str) -> str:
     return f"chat.cmd.{username}.{area}.{verb}"
 
 
+def parse_command(subject: str) -> tuple[str, str, str] | None:
+    """``(username, area, verb)`` of a command subject, or None if it is not one."""
+    parts = subject.split(".")
+    if len(parts) != 5 or parts[0] != "chat" or parts[1] != "cmd":
+        return None
+    return parts[2], parts[3], parts[4]
+
+
 def room_event(chat_id: str, kind: RoomEventKind) -> str:
     """``chat.room.<chat_id>.<kind>``."""
     return f"chat.room.{chat_id}.{kind}"

@@ -1,0 +1,234 @@
+"""A per-user command budget: a flooder is answered rate_limited, everyone else is not slowed.
+
+The same rule holds for a browser (socket.io through the edge) and for a bot on
+NATS, because it is applied where both arrive: the handler services.
+"""
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import statistics
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import nats
+import pytest
+from nats.aio.client import Client
+
+from services.contracts import LIST_CHATS, TYPING
+from services.natsserver import free_port
+from services.rate_limits import CommandBudget
+from services.settings import Settings
+
+from .support import ChatClient, NatsUser, Users, error_code
+
+RATE = 50.0  # commands a second per user, the default
+BURST = 100
+SAMPLES = 150  # latencies measured per phase
+ROUNDS = 2  # quiet and flooded phases alternate, so drift in the machine's load cancels out
+PACE_SECONDS = 1 / 40  # the measured user stays inside their own budget
+FLOOD_RATE = 4 * RATE  # per transport: the flooder asks for 8 times its budget
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The shared settings with the budget this module measures against."""
+    return settings.model_copy(update={"command_rate_per_second": RATE, "command_burst": BURST})
+
+
+@pytest.fixture
+async def nc(settings: Settings) -> AsyncIterator[Client]:
+    """A NATS connection for bots."""
+    client = await nats.connect(settings.nats_servers)
+    yield client
+    await client.drain()
+
+
+def test_a_budget_gives_a_burst_then_the_rate_and_says_how_long_to_wait() -> None:
+    now = [0.0]
+    budget = CommandBudget(rate=10, burst=5, clock=lambda: now[0])
+    assert [budget.take("alice") for _ in range(5)] == [0.0] * 5
+    assert budget.take("alice") == pytest.approx(0.1)
+    assert budget.take("bob") == 0.0  # each user has their own bucket
+    now[0] += 0.25  # two and a half tokens come back
+    assert [budget.take("alice") for _ in range(3)][:2] == [0.0, 0.0]
+    now[0] += 100
+    assert sum(budget.take("alice") == 0.0 for _ in range(10)) == 5  # never more than the burst
+
+
+async def test_a_flooding_bot_on_nats_is_answered_rate_limited_with_a_wait(
+    users: Users, nc: Client
+) -> None:
+    bot = NatsUser(nc, await users.register())
+    replies = [await bot.call(LIST_CHATS) for _ in range(BURST + 20)]
+    codes = [reply["error"]["code"] for reply in replies if not reply["ok"]]
+    assert sum(reply["ok"] for reply in replies) >= BURST
+    assert codes and set(codes) == {"rate_limited"}
+    refused = next(reply for reply in replies if not reply["ok"])
+    assert refused["error"]["retry_after"] >= 1
+    assert refused["error"]["message"]
+    # Another user is untouched, and typing notices are not counted.
+    assert (await NatsUser(nc, await users.register()).call(LIST_CHATS))["ok"]
+    assert error_code(await bot.call(TYPING, {"chat_id": "no-such-chat"})) == "not_found"
+
+
+async def test_a_flooding_browser_is_answered_rate_limited_and_stays_connected(
+    users: Users,
+) -> None:
+    alice = await users.connect()
+    replies = [await alice.call("chats:list", {}) for _ in range(BURST + 20)]
+    assert sum(reply["ok"] for reply in replies) >= BURST
+    assert {reply["error"]["code"] for reply in replies if not reply["ok"]} == {"rate_limited"}
+    assert alice.sio.connected
+
+
+async def test_the_budget_comes_back_at_the_configured_rate(users: Users, nc: Client) -> None:
+    bot = NatsUser(nc, await users.register())
+    while (await bot.call(LIST_CHATS))["ok"]:
+        pass
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    while not (await bot.call(LIST_CHATS))["ok"]:
+        await asyncio.sleep(0.005)
+    # One token takes 1/RATE s to come back (generous bound for a busy machine).
+    assert loop.time() - started < 1.0
+
+
+@dataclass
+class RunningChatbus:
+    """``chatbus up`` as processes (nats-server, three services, edge)."""
+
+    url: str
+    nats_url: str
+
+
+@pytest.fixture
+async def chatbus_processes(tmp_path: Path) -> AsyncIterator[RunningChatbus]:
+    """``chatbus up`` with this module's budget, each role in its own process."""
+    port, nats_port = free_port(), free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("CHATBUS_") and key != "NATS_URL"
+    }
+    env |= {
+        "CHATBUS_PORT": str(port),
+        "CHATBUS_NATS_PORT": str(nats_port),
+        "CHATBUS_DATA_DIR": str(tmp_path / "var"),
+        "CHATBUS_COMMAND_RATE_PER_SECOND": str(RATE),
+        "CHATBUS_COMMAND_BURST": str(BURST),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "services.cli",
+        "up",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    assert process.stdout is not None
+    try:
+        async with asyncio.timeout(60):
+            while f"chatbus is up: {url}" not in (line := await process.stdout.readline()).decode():
+                assert line, "chatbus up ended early"
+        output = asyncio.create_task(process.stdout.read())  # keep the pipe from filling
+        yield RunningChatbus(url, f"nats://127.0.0.1:{nats_port}")
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            async with asyncio.timeout(20):
+                await process.wait()
+        output.cancel()
+
+
+async def send_latencies(client: ChatClient, chat_id: str) -> list[float]:
+    """Ack latencies (ms) of ``SAMPLES`` paced sends, sorted."""
+    loop = asyncio.get_running_loop()
+    latencies = []
+    for n in range(SAMPLES):
+        started = loop.time()
+        reply = await client.call("messages:send", {"chat_id": chat_id, "text": f"ping {n}"})
+        latencies.append((loop.time() - started) * 1000)
+        assert reply["ok"], reply
+        await asyncio.sleep(PACE_SECONDS)  # pacing, so the victim stays inside its budget
+    return sorted(latencies)
+
+
+def p99(latencies: list[float]) -> float:
+    """The 99th percentile of ``latencies``."""
+    return statistics.quantiles(latencies, n=100)[98]
+
+
+async def test_one_user_flooding_does_not_slow_another_users_acks(
+    chatbus_processes: RunningChatbus,
+) -> None:
+    async with httpx.AsyncClient(base_url=chatbus_processes.url) as http:
+        pool = Users(chatbus_processes.url, http)
+        try:
+            victim, flooder = await pool.connect(), await pool.connect()
+            victims_chat = (await victim.ok("chats:create", {"name": "quiet"}))["id"]
+            floods_chat = (await flooder.ok("chats:create", {"name": "noisy"}))["id"]
+            await send_latencies(victim, victims_chat)  # warm up
+            before: list[float] = []
+            during: list[float] = []
+            floods = []
+            for _ in range(ROUNDS):
+                before += await send_latencies(victim, victims_chat)
+                async with flooding(chatbus_processes, flooder, floods_chat) as codes:
+                    during += await send_latencies(victim, victims_chat)
+                floods.append(codes)
+        finally:
+            await pool.disconnect_all()
+    print(
+        f"\nvictim send ack p99 {p99(before):.2f} ms quiet, {p99(during):.2f} ms during a flood"
+        f" (median {statistics.median(before):.2f} -> {statistics.median(during):.2f} ms,"
+        f" {len(before)} sends each); flooder answers per round: {floods}"
+    )
+    for codes in floods:
+        for transport in ("socket.io", "nats"):
+            assert set(codes[transport]) <= {"ok", "rate_limited"}, codes
+            assert codes[transport]["rate_limited"] > codes[transport].get("ok", 0), codes
+    assert p99(during) <= p99(before) * 1.10 + 2.0
+
+
+@contextlib.asynccontextmanager
+async def flooding(
+    chatbus: RunningChatbus, flooder: ChatClient, chat_id: str
+) -> AsyncIterator[dict[str, Any]]:
+    """A flood by ``flooder`` in its own process, under way (refused) for the block's length.
+
+    Yields the answers the flooder got per transport, filled in when the block ends.
+    """
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.rate_limit_flooder",
+        chatbus.url,
+        flooder.token,
+        chatbus.nats_url,
+        flooder.username,
+        chat_id,
+        str(FLOOD_RATE),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert process.stdin and process.stdout
+    codes: dict[str, Any] = {}
+    try:
+        async with asyncio.timeout(30):
+            assert await process.stdout.readline() == b"flooding\n"
+        yield codes
+    finally:
+        process.stdin.close()
+        async with asyncio.timeout(30):
+            result, _ = await process.communicate()
+    codes.update(json.loads(result))
