@@ -58,6 +58,27 @@ def docs(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def say(args: argparse.Namespace, settings: Settings) -> int:
+    """Post a message as a user, over plain NATS."""
+    from services import nats_tools
+
+    text = " ".join(args.text)
+    return nats_tools.run(
+        nats_tools.say(
+            settings, args.username, args.chat_id, text, join=args.join, client_id=args.client_id
+        )
+    )
+
+
+def tail(args: argparse.Namespace, settings: Settings) -> int:
+    """Follow a chat's messages, over plain NATS."""
+    from services import nats_tools
+
+    return nats_tools.run(
+        nats_tools.tail(settings, args.chat_id, username=args.username, history=args.history)
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; each subparser sets ``run`` to its subcommand."""
     parser = argparse.ArgumentParser(
@@ -79,7 +100,40 @@ def build_parser() -> argparse.ArgumentParser:
     add("docs", docs, "regenerate the AsyncAPI document (asyncapi/)").add_argument(
         "--output", default="asyncapi", help="directory to write into (default: asyncapi)"
     )
+    add_say(add("say", say, "post a message to a chat as a user, over NATS"))
+    add_tail(add("tail", tail, "print a chat's messages as they arrive, over NATS"))
     return parser
+
+
+def add_say(parser: argparse.ArgumentParser) -> None:
+    """``chatbus say --as alice general hello there``."""
+    parser.add_argument(
+        "--as", dest="username", metavar="USER", required=True, help="the user who says it"
+    )
+    parser.add_argument("--join", action="store_true", help="join the chat first")
+    parser.add_argument(
+        "--client-id", help="the same id on a retry stores the message once (default: none)"
+    )
+    parser.add_argument("chat_id", metavar="CHAT", help="the chat's id, e.g. general")
+    parser.add_argument("text", metavar="TEXT", nargs="+", help="the message (words are joined)")
+
+
+def add_tail(parser: argparse.ArgumentParser) -> None:
+    """``chatbus tail general --as alice --history 20``."""
+    parser.add_argument("chat_id", metavar="CHAT", help="the chat's id, e.g. general")
+    parser.add_argument(
+        "--as",
+        dest="username",
+        metavar="USER",
+        help="read as this user: checks access, allows --history",
+    )
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=0,
+        metavar="N",
+        help="first print the last N messages (0-100, needs --as)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
