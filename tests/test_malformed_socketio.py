@@ -33,7 +33,9 @@ pytestmark = pytest.mark.timeout(180)
 @pytest.fixture
 async def stack(nats_server: EmbeddedNats, tmp_path: Path) -> AsyncIterator[Stack]:
     """The three services and the edge as processes, on the test's nats-server."""
-    async with running_stack(nats_server.url, tmp_path / "var", SECRET) as running:
+    # The per-user command limit off: one client sends 1,000 events at once here on purpose.
+    no_limit = {"CHATBUS_COMMAND_RATE_PER_SECOND": "0"}
+    async with running_stack(nats_server.url, tmp_path / "var", SECRET, no_limit) as running:
         yield running
 
 

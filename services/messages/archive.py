@@ -18,6 +18,10 @@ from services.jetstream import last_seq
 
 WRONG_LAST_SEQUENCE = 10071
 MAX_APPEND_ATTEMPTS = 50
+# Appends to one chat take turns within a process (a chat maps to one of these locks):
+# racing our own workers only burns attempts, and a burst of concurrent sends to one chat
+# could use up MAX_APPEND_ATTEMPTS. Other replicas are still kept apart by the expected seq.
+APPEND_TURNS = 64
 
 
 class MessageArchive:
@@ -27,6 +31,7 @@ class MessageArchive:
         self._js = js
         # chat id -> (seq, stream seq) of its newest message, as this process last saw it.
         self._newest: dict[str, tuple[int, int]] = {}
+        self._turns = [asyncio.Lock() for _ in range(APPEND_TURNS)]
 
     async def append(self, draft: Message, dedupe_key: str) -> tuple[Message, bool]:
         """Store ``draft`` as its chat's next message.
@@ -34,6 +39,10 @@ class MessageArchive:
         Returns the message as stored and whether it is new (False: a retry of
         one already stored, which is returned instead).
         """
+        async with self._turns[hash(draft.chat_id) % APPEND_TURNS]:
+            return await self._append(draft, dedupe_key)
+
+    async def _append(self, draft: Message, dedupe_key: str) -> tuple[Message, bool]:
         chat_id = draft.chat_id
         for _ in range(MAX_APPEND_ATTEMPTS):
             newest_seq, newest_stream_seq = self._newest.get(chat_id) or await last_seq(
