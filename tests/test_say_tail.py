@@ -1,21 +1,27 @@
 """`chatbus say` and `chatbus tail`, run as a person runs them, against a real NATS."""
 
 import asyncio
+import json
 import os
 import re
+import shlex
 import signal
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import nats
 import pytest
 
+from services.cli import build_parser
+from services.contracts import COMMANDS
 from services.natsserver import free_port
 from services.settings import Settings
 
 from .support import ChatClient, Users
 
 CHATBUS = str(Path(sys.executable).parent / "chatbus")
+README = Path(__file__).resolve().parents[1] / "README.md"
 GENERAL = "general"
 LINE_SECONDS = 15
 PRINTED = re.compile(r"^#(?P<seq>\d+) (?P<sender>[a-z0-9_-]+): (?P<text>.*)$")
@@ -211,3 +217,42 @@ async def test_tail_of_a_private_chat_as_an_outsider_is_refused(
     code, out, err = await chatbus(settings.nats_url, "tail", secret["id"], "--as", outsider)
     assert code == 1 and out == ""
     assert one_line_error(err).startswith("chatbus: forbidden: "), err
+
+
+def readme_shell_lines(section: str) -> list[list[str]]:
+    """The commands in the ```sh blocks of one README section, split as a shell would."""
+    text = README.read_text()
+    body = text.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", body, flags=re.DOTALL)
+    return [shlex.split(line, comments=True) for block in blocks for line in block.splitlines()]
+
+
+async def test_readme_shell_examples_for_nats_work_as_written(
+    settings: Settings, users: Users
+) -> None:
+    lines = readme_shell_lines("Talk to it from NATS")
+    assert {tuple(line[:2]) for line in lines} >= {
+        ("chatbus", "say"),
+        ("chatbus", "tail"),
+        ("nats", "req"),
+        ("nats", "sub"),
+    }
+    await users.register("alice")
+    assert settings.nats_url
+    nc = await nats.connect(settings.nats_url)
+    try:
+        for line in lines:
+            if line[:2] == ["nats", "req"]:
+                # What `nats req SUBJECT BODY` sends: the body as is.
+                subject, body = line[2:]
+                reply = json.loads((await nc.request(subject, body.encode(), timeout=5)).data)
+                assert reply["ok"] is True, (line, reply)
+                assert any(subject == c.subject_for("alice") for c in COMMANDS), subject
+            elif line[:2] == ["chatbus", "say"]:
+                code, out, err = await chatbus(settings.nats_url, *line[1:])
+                assert code == 0, (line, err)
+                assert PRINTED.match(out.strip()), out
+            elif line[:2] == ["chatbus", "tail"]:
+                build_parser().parse_args(line[1:])  # follows forever; its test is above
+    finally:
+        await nc.close()
