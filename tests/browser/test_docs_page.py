@@ -1,6 +1,7 @@
 """/docs: the AsyncAPI document rendered in Chromium, with nothing loaded from another host."""
 
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -39,10 +40,12 @@ def operation_addresses(page: Page) -> set[str]:
 
 def test_docs_page_lists_every_nats_subject_and_socketio_event(reader: User) -> None:
     page = reader.page
+    started = time.monotonic()
     page.goto("/docs")
     expect(page).to_have_title(re.compile(r"^chatbus \S+ API \(AsyncAPI\)$"))
     send = page.locator(OPERATION_HEADINGS, has_text=SEND_SUBJECT)
     expect(send).to_have_count(1)  # rendered: the viewer replaced the loading text
+    print(f"/docs rendered in {time.monotonic() - started:.2f} s")
     expect(page.locator("#asyncapi")).not_to_contain_text("could not be shown")
     expect(page.locator("#servers")).to_contain_text("nats://127.0.0.1:4222")
     expect(page.locator("#servers")).to_contain_text("ws://127.0.0.1:8000/socket.io/")
