@@ -63,10 +63,10 @@ class RateLimited(ChatbusError):
 
     code = ErrorCode.RATE_LIMITED
 
-    def __init__(self, message: str, *, retry_after: float) -> None:
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
         super().__init__(message)
         # Whole seconds, at least one: what HTTP's Retry-After and a client's timer want.
-        self.retry_after = max(1, math.ceil(retry_after))
+        self.retry_after = None if retry_after is None else max(1, math.ceil(retry_after))
 
 
 class TooLarge(ChatbusError):

@@ -23,7 +23,15 @@ from .commands import (
 from .envelope import ErrorCode, ErrorDetail, Failure, Success, failure, success
 from .events import SERVER_EVENTS, ServerEvent
 from .fields import RESERVED_USERNAMES, SYSTEM_USER, ChatId, Username, is_username, utc_now
-from .internal import Account, Connection, Credentials, EdgeHeartbeat, LoginAttempt
+from .internal import (
+    Account,
+    Connection,
+    Credentials,
+    EdgeHeartbeat,
+    LoginAttempt,
+    LoginRequest,
+    Registration,
+)
 from .models import (
     Chat,
     ChatLeft,
@@ -84,11 +92,13 @@ __all__ = [
     "ListChats",
     "ListPresence",
     "LoginAttempt",
+    "LoginRequest",
     "MemberEvent",
     "Message",
     "MessageHistory",
     "Presence",
     "PresenceStatus",
+    "Registration",
     "RESERVED_USERNAMES",
     "Request",
     "SERVER_EVENTS",

@@ -1,5 +1,7 @@
 """Payloads that only the edge and the services exchange."""
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from .fields import Username
@@ -27,6 +29,42 @@ class LoginAttempt(BaseModel):
 
     username: str = Field(max_length=64)
     password: str = Field(max_length=256)
+
+
+# Where a request to the edge came from: an IPv4 or IPv6 address as the edge saw it.
+ClientAddress = Annotated[
+    str | None,
+    Field(
+        default=None,
+        max_length=64,
+        description="The client's network address as the edge saw it (for throttling).",
+        examples=["203.0.113.7"],
+    ),
+]
+
+
+class Registration(Credentials):
+    """A registration as the edge relays it: the credentials and where they came from."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"username": "alice", "password": "s3cret-pass", "address": "203.0.113.7"}]
+        }
+    )
+
+    address: ClientAddress
+
+
+class LoginRequest(LoginAttempt):
+    """A login as the edge relays it: the attempt and where it came from."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"username": "alice", "password": "s3cret-pass", "address": "203.0.113.7"}]
+        }
+    )
+
+    address: ClientAddress
 
 
 class Account(BaseModel):

@@ -5,6 +5,8 @@ CHATS_BUCKET = "chat_chats"
 USERS_BUCKET = "chat_users"
 PRESENCE_BUCKET = "chat_presence"
 CONNECTIONS_BUCKET = "chat_connections"
+# Counts of failed logins and of registrations, per user and per client address.
+THROTTLE_BUCKET = "chat_throttle"
 
 # Headers on stored messages and on edge-forwarded commands.
 MSG_ID_HEADER = "Nats-Msg-Id"

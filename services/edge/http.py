@@ -3,11 +3,19 @@
 from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from services.contracts import Account, Credentials, ErrorCode, LoginAttempt, subjects
+from services.contracts import (
+    Account,
+    Credentials,
+    ErrorCode,
+    LoginAttempt,
+    LoginRequest,
+    Registration,
+    subjects,
+)
 from services.settings import Settings
 
 from .relay import Relay
@@ -27,6 +35,12 @@ HTTP_STATUS = {
 }
 
 
+def client_address(request: Request) -> str | None:
+    """Where the request came from (behind a proxy, uvicorn's ``--forwarded-allow-ips``
+    makes this the original client rather than the proxy)."""
+    return request.client.host if request.client else None
+
+
 class Session(BaseModel):
     """A logged-in user's token."""
 
@@ -42,18 +56,25 @@ def create_http_router(settings: Settings, relay: Relay) -> APIRouter:
         envelope = await relay.request(subject, payload)
         if not envelope.get("ok"):
             error = envelope["error"]
-            raise HTTPException(HTTP_STATUS[ErrorCode(error["code"])], detail=error)
+            # A throttled login or registration says when to come back, as HTTP does.
+            retry_after = error.get("retry_after")
+            headers = {"Retry-After": str(retry_after)} if retry_after else None
+            raise HTTPException(
+                HTTP_STATUS[ErrorCode(error["code"])], detail=error, headers=headers
+            )
         return Account.model_validate(envelope["data"])
 
     @router.post("/api/register", status_code=status.HTTP_201_CREATED)
-    async def register(credentials: Credentials) -> Account:
-        """Create an account."""
-        return await account_from(subjects.REGISTER_USER, credentials)
+    async def register(credentials: Credentials, request: Request) -> Account:
+        """Create an account (a limited number per client address)."""
+        registration = Registration(**credentials.model_dump(), address=client_address(request))
+        return await account_from(subjects.REGISTER_USER, registration)
 
     @router.post("/api/login")
-    async def login(attempt: LoginAttempt) -> Session:
-        """Exchange a username and password for a token."""
-        account = await account_from(subjects.LOGIN, attempt)
+    async def login(attempt: LoginAttempt, request: Request) -> Session:
+        """Exchange a username and password for a token; 429 after repeated failures."""
+        relayed = LoginRequest(**attempt.model_dump(), address=client_address(request))
+        account = await account_from(subjects.LOGIN, relayed)
         ttl = timedelta(seconds=settings.token_ttl_seconds)
         return Session(
             token=issue_token(account.username, settings.signing_key, ttl),

@@ -123,6 +123,11 @@ def create_socket_server(
         if not (opened and opened.get("ok")):
             sockets.forget(sid)
             await sio.leave_room(sid, user_room(username))
+            if opened and opened["error"]["code"] == ErrorCode.UNAUTHORIZED:
+                # The token is well signed but its user is not registered.
+                raise socketio.exceptions.ConnectionRefusedError(
+                    "unauthorized", {"code": "unauthorized"}
+                )
             raise socketio.exceptions.ConnectionRefusedError("unavailable", {"code": "unavailable"})
         sockets.expire_at(sid, claims.expires_at, sio.disconnect)
         for chat in listed["data"]:

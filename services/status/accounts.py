@@ -12,12 +12,14 @@ from pydantic import BaseModel
 from services.contracts import (
     RESERVED_USERNAMES,
     Account,
-    Credentials,
-    LoginAttempt,
+    LoginRequest,
+    Registration,
     is_username,
     utc_now,
 )
 from services.errors import Conflict, Unauthorized
+
+from .login_throttle import LoginThrottle
 
 
 class AccountRecord(BaseModel):
@@ -31,14 +33,22 @@ class AccountRecord(BaseModel):
 class Accounts:
     """Registration and login against the users bucket."""
 
-    def __init__(self, users: KeyValue, hasher: PasswordHasher | None = None) -> None:
+    def __init__(
+        self, users: KeyValue, throttle: LoginThrottle, hasher: PasswordHasher | None = None
+    ) -> None:
         self._users = users
+        self._throttle = throttle
         self._hasher = hasher or PasswordHasher()
         # Verified against when the user does not exist, so both failures take as long.
         self._decoy_hash = self._hasher.hash("decoy password, never matches")
 
-    async def register(self, credentials: Credentials) -> Account:
-        """Create an account; ``Conflict`` when the name is taken."""
+    async def register(self, credentials: Registration) -> Account:
+        """Create an account; ``Conflict`` when the name is taken.
+
+        ``RateLimited`` when too many came from the same address lately (each try
+        counts, taken names too: every one costs a password hash).
+        """
+        await self._throttle.count_registration(credentials.address)
         if credentials.username in RESERVED_USERNAMES:
             raise Conflict("that username is reserved")
         password_hash = await asyncio.to_thread(self._hasher.hash, credentials.password)
@@ -51,16 +61,25 @@ class Accounts:
             raise Conflict("that username is taken") from None
         return Account(username=credentials.username)
 
-    async def login(self, attempt: LoginAttempt) -> Account:
-        """The account whose password matches; ``Unauthorized`` for any mismatch."""
+    async def login(self, attempt: LoginRequest) -> Account:
+        """The account whose password matches; ``Unauthorized`` for any mismatch.
+
+        ``RateLimited``, whatever the password, after too many recent failures for
+        the username or from the address; unknown names are counted alike, so the
+        answer never tells which names exist.
+        """
+        await self._throttle.check_login(attempt.username, attempt.address)
         record = await self._find(attempt.username)
         password_hash = record.password_hash if record else self._decoy_hash
         try:
             await asyncio.to_thread(self._hasher.verify, password_hash, attempt.password)
+            matched = record is not None
         except (VerificationError, InvalidHashError):
-            raise Unauthorized("wrong username or password") from None
-        if record is None:
+            matched = False
+        if not matched or record is None:
+            await self._throttle.login_failed(attempt.username, attempt.address)
             raise Unauthorized("wrong username or password")
+        await self._throttle.login_succeeded(record.username)
         return Account(username=record.username)
 
     async def _find(self, username: str) -> AccountRecord | None:

@@ -3,16 +3,21 @@
 from faststream import FastStream
 
 from services.broker import create_app, create_broker, run_app
+from services.jetstream import ensure_state
 from services.settings import Settings
 
 from .desk import StatusDesk
+from .login_throttle import ThrottleLimits
 from .router import create_status_router
 
 
 def create_status_service(settings: Settings) -> FastStream:
     """A FastStream app for accounts, presence and typing."""
     broker = create_broker(settings, "chatbus-status")
-    desk = StatusDesk(edge_dead_after=settings.edge_dead_after_seconds)
+    desk = StatusDesk(
+        edge_dead_after=settings.edge_dead_after_seconds,
+        limits=ThrottleLimits.from_settings(settings),
+    )
     broker.include_router(create_status_router(desk))
     app = create_app(broker, settings)
 
@@ -20,6 +25,7 @@ def create_status_service(settings: Settings) -> FastStream:
     async def open_storage() -> None:
         # Storage is ready before the first command is taken.
         await broker.connect()
+        await ensure_state(broker.connection.jetstream(), replicas=settings.replicas)
         await desk.open(broker.connection)
 
     @app.after_shutdown

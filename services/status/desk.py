@@ -10,6 +10,7 @@ from services.errors import Unauthorized
 from services.jetstream import is_registered, open_bucket
 
 from .accounts import Accounts
+from .login_throttle import LoginThrottle, ThrottleLimits
 from .presence import PresenceBoard
 from .typing_notices import TypingNotices
 
@@ -25,15 +26,16 @@ class StatusDesk:
     typing: TypingNotices
     _users: KeyValue
 
-    def __init__(self, *, edge_dead_after: float) -> None:
+    def __init__(self, *, edge_dead_after: float, limits: ThrottleLimits | None = None) -> None:
         self._edge_dead_after = edge_dead_after
+        self._limits = limits or ThrottleLimits()
         self._sweeper: asyncio.Task[None] | None = None
 
     async def open(self, nc: Client) -> None:
         """Open the buckets and load presence."""
         js = nc.jetstream()
         self._users = await open_bucket(js, storage.USERS_BUCKET)
-        self.accounts = Accounts(self._users)
+        self.accounts = Accounts(self._users, await LoginThrottle.open(js, self._limits))
         self.presence = PresenceBoard(
             nc, await open_bucket(js, storage.PRESENCE_BUCKET), dead_after=self._edge_dead_after
         )

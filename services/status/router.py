@@ -11,10 +11,10 @@ from services.contracts import (
     SET_STATUS,
     TYPING,
     Connection,
-    Credentials,
     EdgeHeartbeat,
     ListPresence,
-    LoginAttempt,
+    LoginRequest,
+    Registration,
     SetStatus,
     Typing,
     subjects,
@@ -51,8 +51,8 @@ def create_status_router(desk: StatusDesk) -> NatsRouter:
     @answers(
         router, subjects.REGISTER_USER, queue=QUEUE, description="Create an account (edge only)."
     )
-    async def register_user(credentials: Credentials) -> dict[str, Any]:
-        return success(await desk.accounts.register(credentials))
+    async def register_user(registration: Registration) -> dict[str, Any]:
+        return success(await desk.accounts.register(registration))
 
     @answers(
         router,
@@ -60,7 +60,7 @@ def create_status_router(desk: StatusDesk) -> NatsRouter:
         queue=QUEUE,
         description="Check a username and password (edge only).",
     )
-    async def log_in(attempt: LoginAttempt) -> dict[str, Any]:
+    async def log_in(attempt: LoginRequest) -> dict[str, Any]:
         return success(await desk.accounts.login(attempt))
 
     @answers(
@@ -70,6 +70,8 @@ def create_status_router(desk: StatusDesk) -> NatsRouter:
         description="A socket connection was opened on an edge.",
     )
     async def connection_opened(connection: Connection) -> dict[str, Any]:
+        # A validly signed token for a name with no account (never issued, or deleted) is refused.
+        await desk.require_registered(connection.username)
         return success(await desk.presence.connection_opened(connection))
 
     @answers(
