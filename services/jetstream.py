@@ -1,11 +1,17 @@
-"""Opening chatbus's JetStream state: the message stream and the key-value buckets."""
+"""Opening chatbus's JetStream state: the message stream and the key-value buckets.
+
+Every service opens the state it uses with the deployment's replica count
+(``CHATBUS_REPLICAS``) before taking commands, so whichever process starts
+first creates each bucket and the stream with the right number of copies.
+"""
 
 import logging
 
 from nats.aio.client import Client
+from nats.errors import NoRespondersError
 from nats.js import JetStreamContext
 from nats.js.api import KeyValueConfig, StorageType, StreamConfig
-from nats.js.errors import BadRequestError, BucketNotFoundError, NotFoundError
+from nats.js.errors import APIError, BadRequestError, BucketNotFoundError, NotFoundError
 from nats.js.kv import KeyValue
 from pydantic import BaseModel
 
@@ -18,13 +24,33 @@ log = logging.getLogger("chatbus.jetstream")
 DEDUPLICATION_WINDOW_SECONDS = 3600.0
 
 
+# Each chat's newest seq, kept only while messages expire by age (see record_last_seq).
+LAST_SEQS_BUCKET = "chat_last_seqs"
+
+# Every bucket chatbus keeps, created up front with the deployment's replica count.
+ALL_BUCKETS = (
+    storage.CHATS_BUCKET,
+    storage.USERS_BUCKET,
+    storage.PRESENCE_BUCKET,
+    storage.CONNECTIONS_BUCKET,
+    LAST_SEQS_BUCKET,
+)
+
+
 async def open_bucket(js: JetStreamContext, bucket: str, *, replicas: int = 1) -> KeyValue:
     """The bucket, created on first use. Several processes may race here; all win."""
     try:
         return await js.key_value(bucket)
     except BucketNotFoundError:
         pass
-    config = KeyValueConfig(bucket=bucket, history=1, storage=StorageType.FILE, replicas=replicas)
+    config = KeyValueConfig(
+        bucket=bucket,
+        history=1,
+        storage=StorageType.FILE,
+        replicas=replicas,
+        # last_seq's fallback reads this one bucket with a direct get.
+        direct=True if bucket == LAST_SEQS_BUCKET else None,
+    )
     try:
         return await js.create_key_value(config)
     except BadRequestError:
@@ -32,24 +58,70 @@ async def open_bucket(js: JetStreamContext, bucket: str, *, replicas: int = 1) -
         return await js.key_value(bucket)
 
 
-async def ensure_message_stream(js: JetStreamContext, *, replicas: int = 1) -> None:
-    """The stream that stores every message under ``chat.store.<chat_id>.<seq>``."""
-    config = StreamConfig(
-        name=storage.MESSAGES_STREAM,
-        subjects=[subjects.ALL_STORED_MESSAGES],
-        storage=StorageType.FILE,
-        num_replicas=replicas,
-        duplicate_window=DEDUPLICATION_WINDOW_SECONDS,
-        allow_direct=True,
-    )
+async def ensure_state(
+    js: JetStreamContext, *, replicas: int, max_age_seconds: float | None = None
+) -> None:
+    """Create every bucket and the message stream with ``replicas`` copies, if missing.
+
+    ``max_age_seconds`` (0: keep forever) is applied to the stream even when it
+    exists; None leaves the stream's retention as it is (services other than
+    messages do not own it).
+    """
+    for bucket in ALL_BUCKETS:
+        await open_bucket(js, bucket, replicas=replicas)
+    await ensure_message_stream(js, replicas=replicas, max_age_seconds=max_age_seconds)
+
+
+async def ensure_message_stream(
+    js: JetStreamContext, *, replicas: int | None = None, max_age_seconds: float | None = None
+) -> None:
+    """The stream that stores every message under ``chat.store.<chat_id>.<seq>``.
+
+    Created when missing. An existing stream is updated when ``replicas`` or
+    ``max_age_seconds`` is given and differs (a changed retention setting
+    takes effect on restart); None means "as it is".
+    """
     try:
-        await js.stream_info(storage.MESSAGES_STREAM)
+        info = await js.stream_info(storage.MESSAGES_STREAM)
     except NotFoundError:
+        config = StreamConfig(
+            name=storage.MESSAGES_STREAM,
+            subjects=[subjects.ALL_STORED_MESSAGES],
+            storage=StorageType.FILE,
+            num_replicas=replicas or 1,
+            max_age=max_age_seconds or 0,
+            duplicate_window=_deduplication_window(max_age_seconds or 0),
+            allow_direct=True,
+        )
         try:
             await js.add_stream(config)
             log.info("created stream %s", storage.MESSAGES_STREAM)
+            return
         except BadRequestError:
-            pass  # created concurrently by another replica
+            # Created concurrently by another replica; check its settings below.
+            info = await js.stream_info(storage.MESSAGES_STREAM)
+    current = info.config
+    wanted: dict[str, float | int] = {}
+    if replicas is not None and (current.num_replicas or 1) != replicas:
+        wanted["num_replicas"] = replicas
+    if max_age_seconds is not None and abs((current.max_age or 0) - max_age_seconds) > 1e-3:
+        wanted["max_age"] = max_age_seconds
+        wanted["duplicate_window"] = _deduplication_window(max_age_seconds)
+    if not wanted:
+        return
+    try:
+        await js.update_stream(current.evolve(**wanted))
+        log.info("updated stream %s: %s", storage.MESSAGES_STREAM, wanted)
+    except APIError as error:
+        # E.g. more replicas than servers: keep serving with the stream as it is.
+        log.error("could not update stream %s to %s: %s", storage.MESSAGES_STREAM, wanted, error)
+
+
+def _deduplication_window(max_age_seconds: float) -> float:
+    # JetStream refuses a window longer than the max age; nothing older is kept to match anyway.
+    if max_age_seconds > 0:
+        return min(DEDUPLICATION_WINDOW_SECONDS, max_age_seconds)
+    return DEDUPLICATION_WINDOW_SECONDS
 
 
 async def is_registered(users: KeyValue, username: str) -> bool:
@@ -67,11 +139,44 @@ async def publish_event(nc: Client, subject: str, event: BaseModel) -> None:
 
 
 async def last_seq(js: JetStreamContext, chat_id: str) -> tuple[int, int]:
-    """``(chat seq, stream seq)`` of a chat's newest stored message; ``(0, 0)`` when empty."""
+    """``(chat seq, stream seq)`` of a chat's newest stored message; ``(0, 0)`` when empty.
+
+    When retention by age has removed every message of a chat, the chat seq
+    comes from its recorded last seq (see ``record_last_seq``) and the stream
+    seq is 0: nothing is stored under the chat's subjects any more.
+    """
     try:
         newest = await js.get_last_msg(
             storage.MESSAGES_STREAM, subjects.stored_messages(chat_id), direct=True
         )
     except NotFoundError:
-        return 0, 0
+        return await recorded_last_seq(js, chat_id), 0
     return int((newest.subject or "").rsplit(".", 1)[1]), newest.seq or 0
+
+
+async def record_last_seq(js: JetStreamContext, chat_id: str, seq: int) -> None:
+    """Remember ``seq`` as a chat's newest, so seqs go on after age-based retention empties it."""
+    await js.publish(_last_seq_key(chat_id), str(seq).encode())
+
+
+async def recorded_last_seq(js: JetStreamContext, chat_id: str) -> int:
+    """The seq ``record_last_seq`` kept for a chat; 0 when none was."""
+    try:
+        entry = await js.get_last_msg(
+            KV_STREAM_PREFIX + LAST_SEQS_BUCKET, _last_seq_key(chat_id), direct=True
+        )
+    except (NotFoundError, NoRespondersError):
+        return 0  # nothing recorded, or the bucket is not there yet
+    try:
+        return int(entry.data or b"0")
+    except ValueError:
+        return 0
+
+
+# How nats.py lays out a key-value bucket in JetStream (stream KV_<bucket>, subjects
+# $KV.<bucket>.<key>); used directly so a read costs one direct get and no stream info.
+KV_STREAM_PREFIX = "KV_"
+
+
+def _last_seq_key(chat_id: str) -> str:
+    return f"$KV.{LAST_SEQS_BUCKET}.{chat_id}"

@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = Field(default=24 * 3600, ge=60)
     request_timeout_seconds: float = Field(default=5.0, gt=0)
     edge_dead_after_seconds: float = Field(default=30.0, gt=0)
+    # Retention (see services/messages/retention.py): 0 keeps messages forever / all of them.
+    retention_max_age_seconds: float = Field(default=0.0, ge=0)
+    retention_max_messages_per_chat: int = Field(default=0, ge=0)
+    # Copies of every stream and bucket: 1 on one server, 3 in a 3-node cluster (compose.yaml).
+    replicas: int = Field(default=1, ge=1, le=5)
     log_level: str = "INFO"
     # Abuse limits (see services/rate_limits.py and services/status/login_throttle.py).
     # Per user, per handler process: each replica keeps its own buckets (0 turns it off).

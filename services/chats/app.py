@@ -3,6 +3,7 @@
 from faststream import FastStream
 
 from services.broker import create_app, create_broker, run_app
+from services.jetstream import ensure_state
 from services.settings import Settings
 
 from .book import ChatBook
@@ -20,6 +21,7 @@ def create_chats_service(settings: Settings) -> FastStream:
     async def open_storage() -> None:
         # Storage is ready before the first command is taken.
         await broker.connect()
+        await ensure_state(broker.connection.jetstream(), replicas=settings.replicas)
         await book.open(broker.connection)
 
     @app.after_shutdown

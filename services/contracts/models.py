@@ -127,7 +127,12 @@ class ChatLeft(BaseModel):
 
 
 class HistoryPage(BaseModel):
-    """A page of messages, ascending by seq."""
+    """A page of messages, ascending by seq.
+
+    Retention (a max age, or a max number of messages per chat) may remove a
+    chat's oldest messages; what is kept is always a contiguous run of seqs
+    ending at the newest. A page never starts below the oldest kept message.
+    """
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -153,11 +158,20 @@ class HistoryPage(BaseModel):
 
     messages: list[Message]
     more: bool = Field(
-        description="Whether further messages exist in the direction asked for.", examples=[False]
+        description=(
+            "Whether further messages exist in the direction asked for. Never true for"
+            " removed messages: paging back stops at the oldest kept one."
+        ),
+        examples=[False],
     )
     truncated: bool = Field(
         default=False,
-        description="Whether older messages in the range asked for were removed by retention.",
+        description=(
+            "True when the range this page covers reaches below the chat's oldest kept"
+            " message: messages there were removed by retention and will never be returned."
+            " The range starts at after + 1 with `after`, else `limit` seqs back from"
+            " before - 1 (or the newest). False means nothing in the range was removed."
+        ),
         examples=[False],
     )
 

@@ -3,16 +3,18 @@
 from faststream import FastStream
 
 from services.broker import create_app, create_broker, run_app
+from services.jetstream import ensure_state
 from services.settings import Settings
 
 from .messenger import Messenger
+from .retention import Retention
 from .router import create_messages_router
 
 
 def create_messages_service(settings: Settings) -> FastStream:
     """A FastStream app that answers the messages commands."""
     broker = create_broker(settings, "chatbus-messages")
-    messenger = Messenger()
+    messenger = Messenger(Retention.from_settings(settings))
     broker.include_router(create_messages_router(messenger, settings.signing_key))
     app = create_app(broker, settings)
 
@@ -20,6 +22,12 @@ def create_messages_service(settings: Settings) -> FastStream:
     async def open_storage() -> None:
         # Storage is ready before the first command is taken.
         await broker.connect()
+        # The messages service owns the stream's retention; every service, the replicas.
+        await ensure_state(
+            broker.connection.jetstream(),
+            replicas=settings.replicas,
+            max_age_seconds=settings.retention_max_age_seconds,
+        )
         await messenger.open(broker.connection)
 
     return app

@@ -4,17 +4,24 @@ Message ``n`` of chat ``c`` is kept under ``chat.store.<c>.<n>``. An append
 expects the chat's newest stored message to be the one it read (JetStream's
 expected-last-subject-sequence, checked against ``chat.store.<c>.*``), so two
 replicas never give out the same seq; the loser reads again and retries. The
-``Nats-Msg-Id`` header makes a retried send store nothing new.
+``Nats-Msg-Id`` header makes a retried send store nothing new. Retention
+(``retention.py``) trims chats after appends and shapes what pages say.
 """
 
 import asyncio
+import logging
 
+from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 from nats.js.errors import APIError, NotFoundError
 
 from services.contracts import HistoryPage, Message, storage, subjects
 from services.errors import Unavailable
-from services.jetstream import last_seq
+from services.jetstream import last_seq, record_last_seq
+
+from .retention import Retention, oldest_stored_seq, plan_page, purge_chat
+
+log = logging.getLogger("chatbus.archive")
 
 WRONG_LAST_SEQUENCE = 10071
 MAX_APPEND_ATTEMPTS = 50
@@ -27,8 +34,9 @@ APPEND_TURNS = 64
 class MessageArchive:
     """Every chat's messages, in order."""
 
-    def __init__(self, js: JetStreamContext) -> None:
+    def __init__(self, js: JetStreamContext, retention: Retention | None = None) -> None:
         self._js = js
+        self._retention = retention or Retention()
         # chat id -> (seq, stream seq) of its newest message, as this process last saw it.
         self._newest: dict[str, tuple[int, int]] = {}
         self._turns = [asyncio.Lock() for _ in range(APPEND_TURNS)]
@@ -40,7 +48,10 @@ class MessageArchive:
         one already stored, which is returned instead).
         """
         async with self._turns[hash(draft.chat_id) % APPEND_TURNS]:
-            return await self._append(draft, dedupe_key)
+            message, is_new = await self._append(draft, dedupe_key)
+        if is_new and self._retention.purge_due(message.seq):
+            await self._trim(message.chat_id)
+        return message, is_new
 
     async def _append(self, draft: Message, dedupe_key: str) -> tuple[Message, bool]:
         chat_id = draft.chat_id
@@ -67,6 +78,10 @@ class MessageArchive:
             if ack.duplicate:
                 return await self._stored(ack.seq), False
             self._newest[chat_id] = (message.seq, ack.seq)
+            if self._retention.expires:
+                # Once age empties the chat, its seqs go on from here. Written after the
+                # message: written before, a lost race would leave a gap in the seqs.
+                await record_last_seq(self._js, chat_id, message.seq)
             return message, True
         raise Unavailable("the chat is too busy right now; try again")
 
@@ -79,18 +94,28 @@ class MessageArchive:
         before ``before`` (or at the newest message).
         """
         newest, _ = await last_seq(self._js, chat_id)
-        upper = newest if before is None else min(newest, before - 1)
-        if after is not None:
-            first, last = after + 1, min(upper, after + limit)
-            more = last < upper
-        else:
-            first, last = max(1, upper - limit + 1), upper
-            more = first > 1
-        if last < first:
-            return HistoryPage(messages=[], more=False)
-        found = await asyncio.gather(*(self._read(chat_id, seq) for seq in range(first, last + 1)))
+        oldest = await self._oldest_kept(chat_id, newest)
+        plan = plan_page(newest=newest, oldest=oldest, before=before, after=after, limit=limit)
+        found = await asyncio.gather(*(self._read(chat_id, seq) for seq in plan.seqs))
         messages = [message for message in found if message is not None]
-        return HistoryPage(messages=messages, more=more, truncated=len(messages) < len(found))
+        # A message missing inside the plan expired while we read: say so too.
+        truncated = plan.truncated or len(messages) < len(found)
+        return HistoryPage(messages=messages, more=plan.more, truncated=truncated)
+
+    async def _oldest_kept(self, chat_id: str, newest: int) -> int:
+        """The seq of the chat's oldest readable message; ``newest + 1`` when none is."""
+        if newest == 0:
+            return 1
+        stored = await oldest_stored_seq(self._js, chat_id)
+        return self._retention.oldest_kept(newest, newest + 1 if stored is None else stored)
+
+    async def _trim(self, chat_id: str) -> None:
+        """Purge the chat down to its limit; a failure waits for the next due purge."""
+        try:
+            await purge_chat(self._js, chat_id, keep=self._retention.max_messages_per_chat)
+        except NatsError as error:
+            # The send itself succeeded, and history already hides what is over the limit.
+            log.warning("could not trim chat %s: %s", chat_id, error)
 
     async def _read(self, chat_id: str, seq: int) -> Message | None:
         try:

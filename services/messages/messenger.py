@@ -20,6 +20,7 @@ from services.errors import Forbidden, InvalidInput
 from services.jetstream import ensure_message_stream, open_bucket, publish_event
 
 from .archive import MessageArchive
+from .retention import Retention
 
 
 class Messenger:
@@ -29,13 +30,16 @@ class Messenger:
     _chats: KeyValue
     _archive: MessageArchive
 
+    def __init__(self, retention: Retention | None = None) -> None:
+        self._retention = retention
+
     async def open(self, nc: Client) -> None:
         """Attach to NATS: the message stream and the chats bucket."""
         self._nc = nc
         js = nc.jetstream()
         await ensure_message_stream(js)
         self._chats = await open_bucket(js, storage.CHATS_BUCKET)
-        self._archive = MessageArchive(js)
+        self._archive = MessageArchive(js, self._retention)
 
     async def send(self, username: str, request: SendMessage, *, via_web: bool) -> Message:
         """Store and announce a message from a member of the chat."""

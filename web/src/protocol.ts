@@ -49,12 +49,16 @@ export interface CreateChat {
 export interface Empty {
 }
 
-/** A page of messages, ascending by seq. */
+/** A page of messages, ascending by seq.
+
+Retention (a max age, or a max number of messages per chat) may remove a
+chat's oldest messages; what is kept is always a contiguous run of seqs
+ending at the newest. A page never starts below the oldest kept message. */
 export interface HistoryPage {
   messages: Message[];
-  /** Whether further messages exist in the direction asked for. */
+  /** Whether further messages exist in the direction asked for. Never true for removed messages: paging back stops at the oldest kept one. */
   more: boolean;
-  /** Whether older messages in the range asked for were removed by retention. */
+  /** True when the range this page covers reaches below the chat's oldest kept message: messages there were removed by retention and will never be returned. The range starts at after + 1 with `after`, else `limit` seqs back from before - 1 (or the newest). False means nothing in the range was removed. */
   truncated: boolean;
 }
 
