@@ -10,7 +10,7 @@ JS_CLIENTS := tests/js/node_modules/.package-lock.json
 # and the build is redone when any source is newer than web/dist.
 WEB_DEPS := web/node_modules/.package-lock.json
 WEB_DIST := web/dist/index.html
-WEB_SOURCES := web/index.html web/vite.config.ts web/tsconfig.json $(shell find web/src web/public -type f 2>/dev/null)
+WEB_SOURCES := web/index.html web/vite.config.ts web/tsconfig.json web/package.json $(shell find web/src web/public web/scripts -type f 2>/dev/null)
 
 # The browser tests drive Debian's Chromium (Playwright cannot download its own here).
 CHROMIUM := /usr/bin/chromium
