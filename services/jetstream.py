@@ -6,6 +6,7 @@ first creates each bucket and the stream with the right number of copies.
 """
 
 import logging
+from collections.abc import Sequence
 
 from nats.aio.client import Client
 from nats.errors import NoRespondersError
@@ -26,15 +27,6 @@ DEDUPLICATION_WINDOW_SECONDS = 3600.0
 
 # Each chat's newest seq, kept only while messages expire by age (see record_last_seq).
 LAST_SEQS_BUCKET = "chat_last_seqs"
-
-# Every bucket chatbus keeps, created up front with the deployment's replica count.
-ALL_BUCKETS = (
-    storage.CHATS_BUCKET,
-    storage.USERS_BUCKET,
-    storage.PRESENCE_BUCKET,
-    storage.CONNECTIONS_BUCKET,
-    LAST_SEQS_BUCKET,
-)
 
 
 async def open_bucket(js: JetStreamContext, bucket: str, *, replicas: int = 1) -> KeyValue:
@@ -59,17 +51,24 @@ async def open_bucket(js: JetStreamContext, bucket: str, *, replicas: int = 1) -
 
 
 async def ensure_state(
-    js: JetStreamContext, *, replicas: int, max_age_seconds: float | None = None
+    js: JetStreamContext,
+    buckets: Sequence[str],
+    *,
+    replicas: int,
+    message_stream: bool = True,
+    max_age_seconds: float | None = None,
 ) -> None:
-    """Create every bucket and the message stream with ``replicas`` copies, if missing.
+    """Create a service's buckets and the message stream with ``replicas`` copies, if missing.
 
+    Each service names only what it uses: its NATS permissions cover no more.
     ``max_age_seconds`` (0: keep forever) is applied to the stream even when it
     exists; None leaves the stream's retention as it is (services other than
     messages do not own it).
     """
-    for bucket in ALL_BUCKETS:
+    for bucket in buckets:
         await open_bucket(js, bucket, replicas=replicas)
-    await ensure_message_stream(js, replicas=replicas, max_age_seconds=max_age_seconds)
+    if message_stream:
+        await ensure_message_stream(js, replicas=replicas, max_age_seconds=max_age_seconds)
 
 
 async def ensure_message_stream(

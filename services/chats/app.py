@@ -3,6 +3,7 @@
 from faststream import FastStream
 
 from services.broker import create_app, create_broker, run_app
+from services.contracts import storage
 from services.jetstream import ensure_state
 from services.settings import Settings
 
@@ -21,7 +22,13 @@ def create_chats_service(settings: Settings) -> FastStream:
     async def open_storage() -> None:
         # Storage is ready before the first command is taken.
         await broker.connect()
-        await ensure_state(broker.connection.jetstream(), replicas=settings.replicas)
+        await ensure_state(
+            broker.connection.jetstream(),
+            [storage.CHATS_BUCKET, storage.USERS_BUCKET],
+            replicas=settings.replicas,
+            # The messages service owns the stream's settings; chats only reads it.
+            message_stream=False,
+        )
         await book.open(broker.connection)
 
     @app.after_shutdown

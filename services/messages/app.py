@@ -3,7 +3,8 @@
 from faststream import FastStream
 
 from services.broker import create_app, create_broker, run_app
-from services.jetstream import ensure_state
+from services.contracts import storage
+from services.jetstream import LAST_SEQS_BUCKET, ensure_state
 from services.settings import Settings
 
 from .messenger import Messenger
@@ -25,6 +26,7 @@ def create_messages_service(settings: Settings) -> FastStream:
         # The messages service owns the stream's retention; every service, the replicas.
         await ensure_state(
             broker.connection.jetstream(),
+            [storage.CHATS_BUCKET, LAST_SEQS_BUCKET],
             replicas=settings.replicas,
             max_age_seconds=settings.retention_max_age_seconds,
         )

@@ -3,6 +3,7 @@
 from faststream import FastStream
 
 from services.broker import create_app, create_broker, run_app
+from services.contracts import storage
 from services.jetstream import ensure_state
 from services.settings import Settings
 
@@ -25,7 +26,12 @@ def create_status_service(settings: Settings) -> FastStream:
     async def open_storage() -> None:
         # Storage is ready before the first command is taken.
         await broker.connect()
-        await ensure_state(broker.connection.jetstream(), replicas=settings.replicas)
+        await ensure_state(
+            broker.connection.jetstream(),
+            [storage.USERS_BUCKET, storage.PRESENCE_BUCKET, storage.CHATS_BUCKET],
+            replicas=settings.replicas,
+            message_stream=False,
+        )
         await desk.open(broker.connection)
 
     @app.after_shutdown
