@@ -20,6 +20,9 @@ log = logging.getLogger("chatbus.broker")
 
 # Commands a replica handles at once: handlers mostly wait on JetStream round trips.
 COMMAND_WORKERS = 16
+# On SIGTERM: how long commands already taken may run on (inside the 10 s a stop may take).
+SHUTDOWN_GRACE = 8.0
+SHUTDOWN_POLL = 0.02
 
 
 async def decode_json_object(
@@ -89,9 +92,61 @@ def _quiet_logger(name: str) -> logging.Logger:
 
 
 def create_app(broker: NatsBroker, settings: Settings) -> FastStream:
-    """A FastStream app around ``broker`` with chatbus logging."""
+    """A FastStream app around ``broker`` with chatbus logging and a graceful stop."""
     configure_logging(settings)
-    return FastStream(broker, logger=logging.getLogger("chatbus"))
+    app = FastStream(broker, logger=logging.getLogger("chatbus"))
+
+    @app.on_shutdown
+    async def finish_commands_in_hand() -> None:
+        # First of the shutdown hooks, so storage is still open for the commands we finish.
+        await stop_taking_commands(broker)
+
+    return app
+
+
+async def stop_taking_commands(broker: NatsBroker, timeout: float = SHUTDOWN_GRACE) -> None:
+    """Take no new commands, and answer every one already received, before the broker stops.
+
+    FastStream's own stop first marks its subscribers stopped, so commands that
+    are still queued for a worker are dropped unanswered, then unsubscribes,
+    so commands keep arriving (and being dropped) in between: their senders wait
+    for a timeout and send again. Draining each subscription first means NATS
+    sends the next command to another replica (or answers "no responders" at
+    once), and waiting until the workers are idle means every command this
+    process took gets its reply.
+    """
+    for subscriber in broker.subscribers:
+        subscription = getattr(subscriber, "subscription", None)
+        if subscription is None:
+            continue
+        try:
+            await subscription.drain()  # what NATS already sent still reaches the workers
+        except Exception:
+            log.warning("could not drain a subscription", exc_info=True)
+            continue
+        subscriber.subscription = None  # type: ignore[attr-defined]  # drained: nothing to undo
+    try:
+        async with asyncio.timeout(timeout):
+            while any(_busy(subscriber) for subscriber in broker.subscribers):
+                await asyncio.sleep(SHUTDOWN_POLL)
+    except TimeoutError:
+        log.warning("stopping with commands unfinished after %s s", timeout)
+
+
+def _busy(subscriber: Any) -> bool:
+    """Whether a subscriber has commands queued or running (FastStream 0.7 internals)."""
+    lock = getattr(subscriber, "lock", None)
+    if lock is not None and not getattr(lock, "empty", True):
+        return True
+    stream = getattr(subscriber, "receive_stream", None)
+    if stream is not None and stream.statistics().current_buffer_used:
+        return True
+    limiter = getattr(subscriber, "limiter", None)
+    max_workers = getattr(subscriber, "max_workers", None)
+    return bool(
+        limiter is not None
+        and (limiter.value < (max_workers or 0) or limiter.statistics().tasks_waiting)
+    )
 
 
 def run_app(app: FastStream) -> None:

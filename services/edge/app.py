@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -29,11 +30,18 @@ log = logging.getLogger("chatbus.edge")
 # Well inside the status service's 30 s limit, so two lost beats change nothing;
 # more often when that limit is set lower (see ``heartbeat_interval``).
 HEARTBEAT_SECONDS = 5.0
+# Time for the event loop to write the last acknowledgements before uvicorn closes sockets.
+ACK_FLUSH_SECONDS = 0.05
 WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
 
 
 def create_edge(settings: Settings) -> Any:
     """The ASGI app: socket.io at ``/socket.io/``, FastAPI for everything else."""
+    app, _ = _create_edge_and_relay(settings)
+    return app
+
+
+def _create_edge_and_relay(settings: Settings) -> tuple[Any, Relay]:
     relay = Relay(settings)
     sockets = SocketDirectory()
     sio = create_socket_server(settings, relay, sockets)
@@ -82,7 +90,7 @@ def create_edge(settings: Settings) -> Any:
         async def no_web_client() -> str:
             return "<!doctype html><title>chatbus</title><p>The web client is not built.</p>"
 
-    return socketio.ASGIApp(sio, other_asgi_app=api, socketio_path="socket.io")
+    return socketio.ASGIApp(sio, other_asgi_app=api, socketio_path="socket.io"), relay
 
 
 def heartbeat_interval(settings: Settings) -> float:
@@ -115,8 +123,9 @@ async def _close_all(sio: socketio.AsyncServer, relay: Relay, sockets: SocketDir
 def run_edge(settings: Settings) -> None:
     """``chatbus edge``: serve until SIGINT or SIGTERM."""
     configure_logging(settings)
-    uvicorn.run(
-        create_edge(settings),
+    app, relay = _create_edge_and_relay(settings)
+    config = uvicorn.Config(
+        app,
         host=settings.host,
         port=settings.port,
         loop="uvloop",
@@ -126,3 +135,23 @@ def run_edge(settings: Settings) -> None:
         log_config=None,  # one log format for every role (configure_logging)
         timeout_graceful_shutdown=5,
     )
+    _FinishingServer(config, relay, settings.request_timeout_seconds).run()
+
+
+class _FinishingServer(uvicorn.Server):
+    """uvicorn, but on SIGTERM users' commands under way finish before sockets close.
+
+    uvicorn's shutdown closes every websocket at once, so an acknowledgement
+    still on its way would be lost and the client would send again.
+    """
+
+    def __init__(self, config: uvicorn.Config, relay: Relay, grace: float) -> None:
+        super().__init__(config)
+        self._relay = relay
+        self._grace = grace
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await self._relay.finish_commands(self._grace)
+        # The replies are written to their sockets right after the relay hands them back.
+        await asyncio.sleep(ACK_FLUSH_SECONDS)
+        await super().shutdown(sockets)

@@ -1,5 +1,6 @@
 """The edge's one NATS connection: commands out as requests, for the logged-in user."""
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -25,6 +26,11 @@ class Relay:
         self._servers = settings.nats_servers
         self._timeout = settings.request_timeout_seconds
         self._headers = {storage.EDGE_PROOF_HEADER: edge_proof(settings.signing_key)}
+        # Users' commands under way, so a stopping edge can let them finish (see finish_commands).
+        self._commands_under_way = 0
+        self._no_commands_under_way = asyncio.Event()
+        self._no_commands_under_way.set()
+        self._stopping = False
 
     async def connect(self) -> None:
         """Connect to NATS, retrying for ever while it is away."""
@@ -34,6 +40,10 @@ class Relay:
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.5,
             allow_reconnect=True,
+            # nats-py logs every failed reconnect attempt with a traceback; one line will do.
+            error_cb=_log_nats_error,
+            disconnected_cb=_log_disconnected,
+            reconnected_cb=_log_reconnected,
         )
 
     async def close(self) -> None:
@@ -48,10 +58,32 @@ class Relay:
 
     async def command(self, command: Command, username: str, request: BaseModel) -> dict[str, Any]:
         """Run ``command`` as ``username``; the reply envelope, or ``unavailable``."""
-        return await self.request(command.subject_for(username), request)
+        if self._stopping:
+            return failure(ErrorCode.UNAVAILABLE, "this edge is restarting; try again")
+        self._commands_under_way += 1
+        self._no_commands_under_way.clear()
+        try:
+            return await self.request(command.subject_for(username), request)
+        finally:
+            self._commands_under_way -= 1
+            if not self._commands_under_way:
+                self._no_commands_under_way.set()
+
+    async def finish_commands(self, timeout: float) -> None:
+        """Refuse new commands (``unavailable``: the client retries elsewhere or later) and
+        wait up to ``timeout`` seconds for those under way, so their replies reach the user."""
+        self._stopping = True
+        try:
+            await asyncio.wait_for(self._no_commands_under_way.wait(), timeout)
+        except TimeoutError:
+            log.warning("stopping with %d commands under way", self._commands_under_way)
 
     async def request(self, subject: str, payload: BaseModel) -> dict[str, Any]:
         """A request on ``subject``; failures of NATS itself become ``unavailable``."""
+        if not self.nc.is_connected:
+            # While NATS is away nats-py would hold the request in its buffer for the whole
+            # timeout, and the socket's next events wait behind it: say so at once instead.
+            return failure(ErrorCode.UNAVAILABLE, "messaging is reconnecting; try again")
         try:
             reply = await self.nc.request(
                 subject,
@@ -74,3 +106,15 @@ class Relay:
             log.error("malformed reply on %s", subject)
             return failure(ErrorCode.INTERNAL, "internal error")
         return envelope
+
+
+async def _log_nats_error(error: Exception) -> None:
+    log.warning("NATS: %r", error)
+
+
+async def _log_disconnected() -> None:
+    log.warning("disconnected from NATS; reconnecting")
+
+
+async def _log_reconnected() -> None:
+    log.warning("reconnected to NATS")

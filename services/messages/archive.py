@@ -29,6 +29,9 @@ MAX_APPEND_ATTEMPTS = 50
 # racing our own workers only burns attempts, and a burst of concurrent sends to one chat
 # could use up MAX_APPEND_ATTEMPTS. Other replicas are still kept apart by the expected seq.
 APPEND_TURNS = 64
+# An append whose ack is lost (nats-server died under it) holds its chat's turn until this
+# runs out; the client retries with the same client_id and Nats-Msg-Id stores it once.
+APPEND_ACK_TIMEOUT = 2.0
 
 
 class MessageArchive:
@@ -69,6 +72,7 @@ class MessageArchive:
                         storage.EXPECTED_LAST_SUBJECT_SEQ: str(newest_stream_seq),
                         storage.EXPECTED_LAST_SUBJECT: subjects.stored_messages(chat_id),
                     },
+                    timeout=APPEND_ACK_TIMEOUT,
                 )
             except APIError as error:
                 if error.err_code == WRONG_LAST_SEQUENCE:

@@ -1,0 +1,341 @@
+"""The faults: each scenario runs a fresh system, breaks it while users chat, and audits.
+
+| scenario          | what breaks                                                      |
+|-------------------|------------------------------------------------------------------|
+| ``nats-kill``     | SIGKILL nats-server mid-burst, restart it on the same store      |
+| ``handler-kill``  | SIGKILL chats, messages, status in turn mid-burst, restart each  |
+| ``nats-restarts`` | nats-server restarted again and again; time until all resumes    |
+| ``offline``       | one user offline while others post; catches up by seq            |
+| ``sigterm``       | SIGTERM each service, the edge and nats-server under load        |
+"""
+
+import asyncio
+import contextlib
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from services.chat_records import ChatRecord
+from services.cli import HANDLER_SERVICES
+from services.contracts import storage, utc_now
+from services.status.presence import PresenceRecord
+
+from .clients import Send, Sender, register_and_login
+from .figures import Figures, audit
+from .system import EDGE, ChaosSystem
+
+__all__ = ["SCENARIOS", "Options", "run_scenario"]
+
+# Acknowledged sends must all be in by then, faults included.
+BURST_LIMIT = 300.0
+
+
+@dataclass
+class Options:
+    """How big a run is; the defaults are the full forms of issue 5."""
+
+    messages: int = 5000
+    clients: int = 10
+    restarts: int = 10
+    period: float = 6.0
+    offline_seconds: float = 30.0
+    # Seconds nats-server stays down after a SIGKILL.
+    down_seconds: float = 1.0
+    root: Path | None = None
+
+
+class Progress:
+    """Counts acknowledgements so faults can be timed to a point in the burst."""
+
+    def __init__(self) -> None:
+        self.acked = 0
+        self.last_ack = time.monotonic()
+        self._changed = asyncio.Condition()
+
+    async def ack(self) -> None:
+        async with self._changed:
+            self.acked += 1
+            self.last_ack = time.monotonic()
+            self._changed.notify_all()
+
+    async def reached(self, count: int, timeout: float = BURST_LIMIT) -> None:
+        async with asyncio.timeout(timeout), self._changed:
+            await self._changed.wait_for(lambda: self.acked >= count)
+
+    async def next_ack(self, timeout: float = BURST_LIMIT) -> float:
+        """Wait for the next acknowledgement; the seconds that took."""
+        started = time.monotonic()
+        await self.reached(self.acked + 1, timeout)
+        return time.monotonic() - started
+
+
+@contextlib.asynccontextmanager
+async def chaos_system(options: Options) -> AsyncIterator[ChaosSystem]:
+    """A fresh system in ``options.root`` (default: a temporary directory)."""
+    with contextlib.ExitStack() as stack:
+        root = options.root or Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        async with ChaosSystem(root) as system:
+            yield system
+
+
+async def crowd(system: ChaosSystem, count: int) -> tuple[list[Sender], str]:
+    """``count`` connected users, all members of one public chat; the chat id."""
+    async with httpx.AsyncClient(base_url=system.url, timeout=10) as http:
+        tokens = [await register_and_login(http, f"chaos{i}") for i in range(count)]
+    senders = [Sender(system.url, f"chaos{i}", token) for i, token in enumerate(tokens)]
+    await asyncio.gather(*(sender.connect() for sender in senders))
+    chat = await senders[0].ok("chats:create", {"name": "chaos"})
+    await asyncio.gather(*(sender.ok("chats:join", {"chat_id": chat["id"]}) for sender in senders))
+    return senders, chat["id"]
+
+
+async def burst(
+    senders: list[Sender], chat_id: str, total: int, progress: Progress, tag: str = "m"
+) -> list[Send]:
+    """Every sender sends its share of ``total`` messages, one after another, until acked."""
+
+    async def share(sender: Sender, count: int) -> list[Send]:
+        sends = []
+        for n in range(count):
+            name = f"{sender.username}-{tag}{n}"
+            send = await sender.send(chat_id, Send(name, f"{name} says hi"), within=BURST_LIMIT)
+            if send.acked:
+                await progress.ack()
+            sends.append(send)
+        return sends
+
+    counts = [total // len(senders) + (i < total % len(senders)) for i in range(len(senders))]
+    shares = await asyncio.gather(*(share(s, c) for s, c in zip(senders, counts, strict=True)))
+    return [send for sends in shares for send in sends]
+
+
+async def finish(
+    system: ChaosSystem, figures: Figures, sends: list[Send], senders: list[Sender], chat_id: str
+) -> Figures:
+    """Read the chat back and audit it; close the clients."""
+    history = await senders[0].history_after(chat_id, 0)
+    audit(figures, sends, history, senders, chat_id=chat_id)
+    await asyncio.gather(*(sender.disconnect() for sender in senders))
+    figures.tracebacks = sum(system.tracebacks.values())
+    return figures
+
+
+# -- the scenarios ---------------------------------------------------------------
+
+
+async def nats_kill(options: Options) -> Figures:
+    """Item 1: SIGKILL nats-server a third into the burst, restart it on the same store."""
+    figures = Figures("nats-kill")
+    async with chaos_system(options) as system:
+        senders, chat_id = await crowd(system, options.clients)
+        progress = Progress()
+        sending = asyncio.create_task(burst(senders, chat_id, options.messages, progress))
+        await progress.reached(options.messages // 3)
+        await system.kill_nats()
+        figures.extra["acked when killed"] = progress.acked
+        await asyncio.sleep(options.down_seconds)  # the outage itself
+        await system.start_nats()
+        figures.resume_seconds.append(await progress.next_ack())
+        sends = await sending
+        await finish_with_replay(system, figures, sends, senders, chat_id)
+    return figures
+
+
+async def finish_with_replay(
+    system: ChaosSystem, figures: Figures, sends: list[Send], senders: list[Sender], chat_id: str
+) -> None:
+    """Re-send acked messages after the restart: de-duplication must survive it."""
+    replayed = [send for send in sends if send.acked][: max(10, len(sends) // 50)]
+    by_name = {sender.username: sender for sender in senders}
+    moved = 0
+    for send in replayed:
+        # A client_id is the sender's own: the replay comes from the user who sent it.
+        sender = by_name[send.client_id.rsplit("-", 1)[0]]
+        again = await sender.ok(
+            "messages:send", {"chat_id": chat_id, "text": send.text, "client_id": send.client_id}
+        )
+        moved += again["seq"] != (send.acked or {}).get("seq")
+    await finish(system, figures, sends, senders, chat_id)
+    figures.extra["re-sent after restart"] = len(replayed)
+    figures.extra["re-sent after restart, got another seq"] = moved
+
+
+async def handler_kill(options: Options) -> Figures:
+    """Item 2: SIGKILL each handler process in turn mid-burst and restart it."""
+    figures = Figures("handler-kill")
+    async with chaos_system(options) as system:
+        senders, chat_id = await crowd(system, options.clients)
+        progress = Progress()
+        sending = asyncio.create_task(burst(senders, chat_id, options.messages, progress))
+        for turn, role in enumerate(HANDLER_SERVICES, start=1):
+            await progress.reached(options.messages * turn // (len(HANDLER_SERVICES) + 1))
+            await system.kill(role)
+            restarted = await system.start_role(role)
+            figures.extra[f"{role}: killed at ack / back after s"] = (
+                f"{progress.acked} / {restarted:.2f}"
+            )
+        sends = await sending
+        await finish(system, figures, sends, senders, chat_id)
+    return figures
+
+
+async def offline(options: Options) -> Figures:
+    """Item 4: a user offline while others post catches up by seq, each message once, in order."""
+    figures = Figures("offline")
+    async with chaos_system(options) as system:
+        senders, chat_id = await crowd(system, max(2, options.clients))
+        away, *posters = senders
+        await posters[0].ok("messages:send", {"chat_id": chat_id, "text": "before"})
+        last_seen = max((m["seq"] for m in await away.history_after(chat_id, 0)), default=0)
+        await away.disconnect()
+        went_away = time.monotonic()
+        sends = await burst(posters, chat_id, options.messages, Progress())
+        # Stay away for the rest of the offline time, as a closed laptop would.
+        await asyncio.sleep(max(0.0, options.offline_seconds - (time.monotonic() - went_away)))
+        figures.extra["offline s"] = f"{time.monotonic() - went_away:.1f}"
+        await away.connect()
+        caught_up = await away.history_after(chat_id, last_seen)
+        ours = [m["text"] for m in caught_up if m["text"] in {s.text for s in sends}]
+        seqs = [m["seq"] for m in caught_up]
+        figures.extra["caught up"] = len(ours)
+        figures.extra["caught up in order, once"] = seqs == sorted(set(seqs)) and len(
+            set(ours)
+        ) == len(ours)
+        figures.extra["missing after catch-up"] = len({s.text for s in sends} - set(ours))
+        await finish(system, figures, sends, senders, chat_id)
+    return figures
+
+
+async def nats_restarts(options: Options) -> Figures:
+    """Item 3: restart nats-server ``restarts`` times, one every ``period`` seconds.
+
+    After each restart, times how long until every consumer works again: a send
+    is acked (messages service), pushed live to another user (the edge's
+    subscription), a chat and a presence written straight into their buckets
+    by another program show up in ``chats:list`` and ``presence:list`` (the KV
+    watchers of the chats and status services).
+    """
+    figures = Figures("nats-restarts")
+    async with chaos_system(options) as system:
+        senders, chat_id = await crowd(system, 2)
+        writer, reader = senders
+        sends: list[Send] = []
+        stage_seconds: dict[str, float] = {}
+        for restart in range(options.restarts):
+            started = time.monotonic()
+            await system.terminate_nats()
+            await system.start_nats()
+            back = time.monotonic()
+            checks = await _resume_checks(system, writer, reader, chat_id, restart, sends)
+            for stage, seconds in checks.items():
+                stage_seconds[stage] = max(stage_seconds.get(stage, 0.0), seconds)
+            figures.resume_seconds.append(max(checks.values()))
+            # Pace the restarts: one every `period` seconds.
+            await asyncio.sleep(max(0.0, options.period - (time.monotonic() - started)))
+            figures.extra.setdefault("nats down s (max)", 0.0)
+            figures.extra["nats down s (max)"] = round(
+                max(figures.extra["nats down s (max)"], back - started), 2
+            )
+        figures.extra["slowest resume per consumer s"] = ", ".join(
+            f"{stage} {seconds:.2f}" for stage, seconds in stage_seconds.items()
+        )
+        await finish(system, figures, sends, senders, chat_id)
+    return figures
+
+
+async def _resume_checks(
+    system: ChaosSystem,
+    writer: Sender,
+    reader: Sender,
+    chat_id: str,
+    restart: int,
+    sends: list[Send],
+) -> dict[str, float]:
+    """Seconds until each consumer works after a restart (all checked at once)."""
+    chat = ChatRecord(
+        id=f"outside{restart}",
+        name="written by another program",
+        private=False,
+        owner=writer.username,
+        members=[writer.username],
+        created_at=utc_now(),
+    )
+    ghost = PresenceRecord(username=f"ghost{restart}", since=utc_now(), connections={"x.y": "x"})
+
+    async def message_pushed() -> None:
+        send = Send(f"probe{restart}", f"probe after restart {restart}")
+        sends.append(send)
+        await writer.send(chat_id, send, within=30)
+        while not any(m["text"] == send.text for m in reader.messages):
+            await asyncio.sleep(0.02)
+
+    async def chat_listed() -> None:
+        await system.put(storage.CHATS_BUCKET, chat.id, chat.model_dump_json().encode())
+        while chat.id not in [c["id"] for c in await reader.ok("chats:list", {})]:
+            await asyncio.sleep(0.05)
+
+    async def presence_listed() -> None:
+        await system.put(storage.PRESENCE_BUCKET, ghost.username, ghost.model_dump_json().encode())
+        while ghost.username not in [p["username"] for p in await reader.ok("presence:list", {})]:
+            await asyncio.sleep(0.05)
+
+    checks: dict[str, Callable[[], Awaitable[None]]] = {
+        "message acked+pushed": message_pushed,
+        "chats watcher": chat_listed,
+        "presence watcher": presence_listed,
+    }
+    return dict(
+        zip(
+            checks, await asyncio.gather(*(_timed(check) for check in checks.values())), strict=True
+        )
+    )
+
+
+async def _timed(check: Callable[[], Awaitable[None]], limit: float = 30.0) -> float:
+    started = time.monotonic()
+    try:
+        await asyncio.wait_for(check(), limit)
+    except TimeoutError:
+        return float("inf")  # stuck
+    return time.monotonic() - started
+
+
+async def sigterm(options: Options) -> Figures:
+    """Item 11: SIGTERM each service, the edge, then nats-server, under load; restart each."""
+    figures = Figures("sigterm")
+    async with chaos_system(options) as system:
+        senders, chat_id = await crowd(system, options.clients)
+        progress = Progress()
+        sending = asyncio.create_task(burst(senders, chat_id, options.messages, progress))
+        roles = [*HANDLER_SERVICES, EDGE, "nats"]
+        for turn, role in enumerate(roles, start=1):
+            await progress.reached(options.messages * turn // (len(roles) + 1))
+            if role == "nats":
+                figures.exit_seconds[role] = (await system.terminate_nats()).seconds
+                await system.start_nats()
+            else:
+                ended = await system.terminate(role)
+                figures.exit_seconds[role] = ended.seconds
+                figures.extra[f"exit code: {role}"] = ended.code
+                await system.start_role(role)
+        sends = await sending
+        await finish(system, figures, sends, senders, chat_id)
+    return figures
+
+
+SCENARIOS: dict[str, Callable[[Options], Awaitable[Figures]]] = {
+    "nats-kill": nats_kill,
+    "handler-kill": handler_kill,
+    "nats-restarts": nats_restarts,
+    "offline": offline,
+    "sigterm": sigterm,
+}
+
+
+async def run_scenario(name: str, options: Options) -> Figures:
+    """Run one scenario by name."""
+    return await SCENARIOS[name](options)
