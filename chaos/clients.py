@@ -90,6 +90,10 @@ class Sender:
     async def disconnect(self) -> None:
         """Go offline (no reconnection until ``connect`` again)."""
         await self.sio.disconnect()
+        # A failed connect attempt can leave engine.io's HTTP session open behind it.
+        http = self.sio.eio.http
+        if http is not None and not http.closed:
+            await http.close()
 
     async def send(self, chat_id: str, message: Send, *, within: float) -> Send:
         """Send ``message`` until it is acknowledged or ``within`` seconds pass."""
@@ -137,7 +141,8 @@ class Sender:
             return None, "connection lost"
         if reply.get("ok"):
             return reply, ""
-        return reply, str(reply.get("error", {}).get("code", "malformed reply"))
+        error = reply.get("error") or {}
+        return reply, f"{error.get('code', 'malformed reply')} ({error.get('message', '')})"
 
     async def ok(self, event: str, payload: dict[str, Any], *, within: float = 30.0) -> Any:
         """Call ``event`` until it succeeds (reads and joins are safe to repeat); its data."""

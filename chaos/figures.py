@@ -122,7 +122,7 @@ def _counts(counter: Counter[str]) -> str:
     if not counter:
         return "0"
     total = sum(counter.values())
-    return f"{total} (" + ", ".join(f"{k}: {v}" for k, v in counter.most_common()) + ")"
+    return f"{total}: " + "; ".join(f"{count} {why}" for why, count in counter.most_common())
 
 
 def _seconds(values: Sequence[float]) -> str:

@@ -69,7 +69,7 @@ def create_broker(settings: Settings, name: str) -> NatsBroker:
         log_level=logging.DEBUG,
         logger=_quiet_logger(f"chatbus.faststream.{name}"),
         max_reconnect_attempts=-1,
-        reconnect_time_wait=1,
+        reconnect_time_wait=0.5,  # back within about a second of a restarted nats-server
     )
 
 

@@ -19,9 +19,11 @@ from nats.js.kv import KV_DEL, KV_PURGE, KeyValue
 
 log = logging.getLogger("chatbus.kvmirror")
 
-CHECK_EVERY_SECONDS = 2.0
-# An update may be in flight when we look; only a lag older than this is a dead watch.
-STALE_AFTER_SECONDS = 2.0
+# One stream-info request per look: cheap enough to look often, so a restarted
+# nats-server's lost watch is noticed (and reloaded) within about a second.
+CHECK_EVERY_SECONDS = 0.5
+# An update may be in flight when we look; only a lag that lasts this long is a dead watch.
+STALE_AFTER_SECONDS = 1.0
 
 
 class KvMirror:
@@ -105,12 +107,17 @@ class KvMirror:
                 self.apply(entry.key, None if deleted else entry.value, entry.revision or 0)
 
     async def _wait_until_stale(self, updates: asyncio.Task[None]) -> None:
+        behind_since: float | None = None
         while not updates.done():
             await asyncio.sleep(CHECK_EVERY_SECONDS)
             try:
                 status = await self._bucket.status()
             except Exception:
                 continue  # NATS is away; look again later
-            behind = status.stream_info.state.last_seq > self._newest_revision
-            if behind and time.monotonic() - self._last_update > STALE_AFTER_SECONDS:
+            if status.stream_info.state.last_seq <= self._newest_revision:
+                behind_since = None
+                continue
+            # Behind since we first saw it, or since the last update arrived, whichever is later.
+            behind_since = max(behind_since or time.monotonic(), self._last_update)
+            if time.monotonic() - behind_since >= STALE_AFTER_SECONDS:
                 return
