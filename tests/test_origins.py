@@ -28,12 +28,14 @@ async def token_for(http: httpx.AsyncClient) -> str:
     return str(login.json()["token"])
 
 
-async def connects_from(url: str, token: str, origin: str | None) -> bool:
+async def connects_from(
+    url: str, token: str, origin: str | None, transport: str = "websocket"
+) -> bool:
     client = socketio.AsyncClient(reconnection=False)
     headers = {"Origin": origin} if origin else {}
     try:
         await client.connect(
-            url, auth={"token": token}, headers=headers, transports=["websocket"], wait_timeout=5
+            url, auth={"token": token}, headers=headers, transports=[transport], wait_timeout=5
         )
     except socketio.exceptions.ConnectionError:
         return False
@@ -64,3 +66,18 @@ async def test_an_allowlisted_origin_may_connect_and_log_in_and_others_may_not(
     assert "access-control-allow-origin" not in refused.headers
     assert await connects_from(allowlisted_edge, token, ALLOWED)
     assert not await connects_from(allowlisted_edge, token, OTHER)
+
+
+async def test_the_origin_check_holds_on_the_polling_transport_too(allowlisted_edge: str) -> None:
+    async with httpx.AsyncClient(base_url=allowlisted_edge) as http:
+        token = await token_for(http)
+        # Straight at engine.io: the very first polling request from a foreign origin is refused.
+        foreign = await http.get(
+            "/socket.io/", params={"EIO": "4", "transport": "polling"}, headers={"Origin": OTHER}
+        )
+        allowed = await http.get(
+            "/socket.io/", params={"EIO": "4", "transport": "polling"}, headers={"Origin": ALLOWED}
+        )
+    assert foreign.status_code == 400 and allowed.status_code == 200
+    assert await connects_from(allowlisted_edge, token, ALLOWED, "polling")
+    assert not await connects_from(allowlisted_edge, token, OTHER, "polling")
