@@ -79,7 +79,7 @@ const settle = async () => {
 };
 
 /** A server holding `stored` messages of chat "general", where alice is a member. */
-function serverWith(stored: Message[], pageSize = 2) {
+function serverWith(stored: Message[], pageSize = 2, oldestKept = 1) {
   return (event: string, payload: Record<string, unknown>): Envelope<unknown> | undefined => {
     switch (event) {
       case "chats:list":
@@ -88,10 +88,19 @@ function serverWith(stored: Message[], pageSize = 2) {
         return { ok: true, data: [] };
       case "messages:history": {
         const after = (payload.after as number | undefined) ?? null;
-        const matching = after === null ? stored.slice(-pageSize) : stored.filter((m) => m.seq > after);
+        const before = (payload.before as number | undefined) ?? null;
+        const kept = stored.filter((m) => m.seq >= oldestKept);
+        if (before !== null) {
+          const older = kept.filter((m) => m.seq < before);
+          const page = older.slice(-pageSize);
+          const more = older.length > pageSize;
+          return { ok: true, data: { messages: page, more, truncated: oldestKept > 1 && before - pageSize < oldestKept } };
+        }
+        const matching = after === null ? kept.slice(-pageSize) : kept.filter((m) => m.seq > after);
         const page = after === null ? matching : matching.slice(0, pageSize);
-        const more = after === null ? stored.length > pageSize : matching.length > pageSize;
-        return { ok: true, data: { messages: page, more, truncated: false } };
+        const more = after === null ? kept.length > pageSize : matching.length > pageSize;
+        const truncated = after === null ? !more && stored.length > kept.length : false;
+        return { ok: true, data: { messages: page, more, truncated } };
       }
       case "messages:send": {
         const existing = stored.find((m) => m.id === payload.client_id);
@@ -195,6 +204,30 @@ describe("ChatClient", () => {
     expect(client.getState().messages.general?.items.map((m) => m.seq)).toEqual([2, 3, 4, 5, 6, 7, 8]);
     const afters = socket.sent("messages:history").map((p) => p.after);
     expect(afters.slice(-3)).toEqual([3, 5, 7]);
+  });
+
+  test("scrolling back to where retention cut the history says older messages are gone", async () => {
+    const stored = [1, 2, 3, 4, 5].map((seq) => message(seq));
+    socket.server = serverWith(stored, 2, 3); // 1 and 2 are no longer kept
+    socket.up();
+    await settle();
+    client.openChat("general");
+    await settle();
+    expect(client.getState().messages.general).toMatchObject({ hasOlder: true, olderGone: false });
+
+    await client.loadOlder("general");
+    expect(client.getState().messages.general?.items.map((m) => m.seq)).toEqual([3, 4, 5]);
+    expect(client.getState().messages.general).toMatchObject({ hasOlder: false, olderGone: true });
+  });
+
+  test("a chat whose whole history is kept never says older messages are gone", async () => {
+    socket.server = serverWith([1, 2, 3].map((seq) => message(seq)));
+    socket.up();
+    await settle();
+    client.openChat("general");
+    await settle();
+    await client.loadOlder("general");
+    expect(client.getState().messages.general).toMatchObject({ hasOlder: false, olderGone: false });
   });
 
   test("a message after a gap fetches the missing ones", async () => {

@@ -290,6 +290,7 @@ export class ChatClient {
         items: mergeMessages(held.items, page.messages),
         loaded: true,
         hasOlder: held.loaded ? held.hasOlder : page.more,
+        olderGone: held.loaded ? held.olderGone : page.truncated && !page.more,
         error: null,
       }));
       this.noteNewest(chatId, newestSeq(page.messages));
@@ -312,6 +313,7 @@ export class ChatClient {
         ...h,
         items: mergeMessages(h.items, page.messages),
         hasOlder: page.more,
+        olderGone: page.truncated && !page.more,
         loadingOlder: false,
       }));
     } catch {

@@ -13,6 +13,8 @@ export interface ChatMessages {
   loaded: boolean;
   /** Older messages exist on the server. */
   hasOlder: boolean;
+  /** The server no longer keeps the messages before the oldest one held (retention limits). */
+  olderGone: boolean;
   loadingOlder: boolean;
   error: string | null;
 }
@@ -41,6 +43,7 @@ export const EMPTY_MESSAGES: ChatMessages = {
   items: [],
   loaded: false,
   hasOlder: false,
+  olderGone: false,
   loadingOlder: false,
   error: null,
 };

@@ -62,8 +62,13 @@ export function MessageList({ client, chatId, me, held, pending }: Props) {
   let last: Message | undefined;
   return (
     <div className="message-scroller" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label="Conversation">
-      {held.loaded && !held.hasOlder && held.items.length > 0 && (
+      {held.loaded && !held.hasOlder && held.items.length > 0 && !held.olderGone && (
         <p className="history-start">This is the beginning of the chat.</p>
+      )}
+      {held.loaded && !held.hasOlder && held.olderGone && (
+        <p className="history-start" data-testid="history-truncated">
+          Older messages are no longer kept.
+        </p>
       )}
       {held.loadingOlder && <p className="history-start">Loading older messages…</p>}
       {held.error && (
