@@ -18,6 +18,7 @@ def create_status_service(settings: Settings) -> FastStream:
     desk = StatusDesk(
         edge_dead_after=settings.edge_dead_after_seconds,
         limits=ThrottleLimits.from_settings(settings),
+        replicas=settings.replicas,
     )
     broker.include_router(create_status_router(desk))
     app = create_app(broker, settings)

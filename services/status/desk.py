@@ -26,16 +26,23 @@ class StatusDesk:
     typing: TypingNotices
     _users: KeyValue
 
-    def __init__(self, *, edge_dead_after: float, limits: ThrottleLimits | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        edge_dead_after: float,
+        limits: ThrottleLimits | None = None,
+        replicas: int = 1,
+    ) -> None:
         self._edge_dead_after = edge_dead_after
         self._limits = limits or ThrottleLimits()
+        self._replicas = replicas
         self._sweeper: asyncio.Task[None] | None = None
 
     async def open(self, nc: Client) -> None:
         """Open the buckets and load presence."""
         js = nc.jetstream()
         self._users = await open_bucket(js, storage.USERS_BUCKET)
-        self.accounts = Accounts(self._users, await LoginThrottle.open(js, self._limits))
+        self.accounts = Accounts(self._users, await LoginThrottle.open(js, self._limits, replicas=self._replicas))
         self.presence = PresenceBoard(
             nc, await open_bucket(js, storage.PRESENCE_BUCKET), dead_after=self._edge_dead_after
         )
