@@ -22,6 +22,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--period", type=float, default=defaults.period, help="s per restart")
     parser.add_argument("--offline-seconds", type=float, default=defaults.offline_seconds)
     parser.add_argument("--down-seconds", type=float, default=defaults.down_seconds)
+    parser.add_argument(
+        "--burst-seconds", type=float, default=defaults.burst_seconds, help="spread each burst"
+    )
     parser.add_argument("--root", type=Path, help="keep the store and logs here")
     return parser
 
@@ -51,6 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         period=args.period,
         offline_seconds=args.offline_seconds,
         down_seconds=args.down_seconds,
+        burst_seconds=args.burst_seconds,
         root=args.root,
     )
     results = asyncio.run(run(names, options))

@@ -38,6 +38,9 @@ class Send:
     # The ack came back for a message stored during an earlier attempt: the work was
     # done twice over (once stored, then absorbed by de-duplication).
     stored_before_last_attempt: bool = False
+    # When the first attempt began and the ack came (monotonic), to tie a retry to a fault.
+    started: float = 0.0
+    finished: float = 0.0
 
 
 async def register_and_login(http: httpx.AsyncClient, username: str) -> str:
@@ -98,12 +101,14 @@ class Sender:
     async def send(self, chat_id: str, message: Send, *, within: float) -> Send:
         """Send ``message`` until it is acknowledged or ``within`` seconds pass."""
         deadline = time.monotonic() + within
+        message.started = message.started or time.monotonic()
         while message.acked is None and time.monotonic() < deadline:
             message.attempts += 1
             attempt_started = datetime.now().astimezone()
             payload = {"chat_id": chat_id, "text": message.text, "client_id": message.client_id}
             reply, failure = await self.call("messages:send", payload)
             if reply is not None and reply.get("ok"):
+                message.finished = time.monotonic()
                 message.acked = reply["data"]
                 sent_at = datetime.fromisoformat(reply["data"]["sent_at"])
                 message.stored_before_last_attempt = (

@@ -45,6 +45,9 @@ class Options:
     offline_seconds: float = 30.0
     # Seconds nats-server stays down after a SIGKILL.
     down_seconds: float = 1.0
+    # Spread each burst over this many seconds (0: as fast as the system acks), so that
+    # every fault of a multi-fault scenario lands while users are still sending.
+    burst_seconds: float = 0.0
     root: Path | None = None
 
 
@@ -94,14 +97,25 @@ async def crowd(system: ChaosSystem, count: int) -> tuple[list[Sender], str]:
 
 
 async def burst(
-    senders: list[Sender], chat_id: str, total: int, progress: Progress, tag: str = "m"
+    senders: list[Sender],
+    chat_id: str,
+    total: int,
+    progress: Progress,
+    *,
+    spread: float = 0.0,
 ) -> list[Send]:
-    """Every sender sends its share of ``total`` messages, one after another, until acked."""
+    """Every sender sends its share of ``total`` messages, one after another, until acked.
+
+    With ``spread`` the n-th message of a share goes no earlier than n/count of it.
+    """
 
     async def share(sender: Sender, count: int) -> list[Send]:
         sends = []
+        started = time.monotonic()
         for n in range(count):
-            name = f"{sender.username}-{tag}{n}"
+            if spread:
+                await asyncio.sleep(max(0.0, started + spread * n / count - time.monotonic()))
+            name = f"{sender.username}-m{n}"
             send = await sender.send(chat_id, Send(name, f"{name} says hi"), within=BURST_LIMIT)
             if send.acked:
                 await progress.ack()
@@ -133,7 +147,9 @@ async def nats_kill(options: Options) -> Figures:
     async with chaos_system(options) as system:
         senders, chat_id = await crowd(system, options.clients)
         progress = Progress()
-        sending = asyncio.create_task(burst(senders, chat_id, options.messages, progress))
+        sending = asyncio.create_task(
+            burst(senders, chat_id, options.messages, progress, spread=options.burst_seconds)
+        )
         await progress.reached(options.messages // 3)
         await system.kill_nats()
         figures.extra["acked when killed"] = progress.acked
@@ -170,14 +186,15 @@ async def handler_kill(options: Options) -> Figures:
     async with chaos_system(options) as system:
         senders, chat_id = await crowd(system, options.clients)
         progress = Progress()
-        sending = asyncio.create_task(burst(senders, chat_id, options.messages, progress))
+        sending = asyncio.create_task(
+            burst(senders, chat_id, options.messages, progress, spread=options.burst_seconds)
+        )
         for turn, role in enumerate(HANDLER_SERVICES, start=1):
             await progress.reached(options.messages * turn // (len(HANDLER_SERVICES) + 1))
+            figures.extra[f"acked when {role} was killed"] = progress.acked
             await system.kill(role)
             restarted = await system.start_role(role)
-            figures.extra[f"{role}: killed at ack / back after s"] = (
-                f"{progress.acked} / {restarted:.2f}"
-            )
+            figures.extra[f"{role} serving again after s"] = round(restarted, 2)
         sends = await sending
         await finish(system, figures, sends, senders, chat_id)
     return figures
@@ -310,10 +327,15 @@ async def sigterm(options: Options) -> Figures:
     async with chaos_system(options) as system:
         senders, chat_id = await crowd(system, options.clients)
         progress = Progress()
-        sending = asyncio.create_task(burst(senders, chat_id, options.messages, progress))
+        sending = asyncio.create_task(
+            burst(senders, chat_id, options.messages, progress, spread=options.burst_seconds)
+        )
         roles = [*HANDLER_SERVICES, EDGE, "nats"]
+        signalled: dict[str, float] = {}
         for turn, role in enumerate(roles, start=1):
             await progress.reached(options.messages * turn // (len(roles) + 1))
+            figures.extra[f"acked when {role} got SIGTERM"] = progress.acked
+            signalled[role] = time.monotonic()
             if role == "nats":
                 figures.exit_seconds[role] = (await system.terminate_nats()).seconds
                 await system.start_nats()
@@ -323,6 +345,14 @@ async def sigterm(options: Options) -> Figures:
                 figures.extra[f"exit code: {role}"] = ended.code
                 await system.start_role(role)
         sends = await sending
+        for role, when in signalled.items():
+            figures.extra[f"redeliveries around {role} SIGTERM"] = sum(
+                1
+                for send in sends
+                if send.stored_before_last_attempt
+                and send.started <= when
+                and when <= send.finished
+            )
         await finish(system, figures, sends, senders, chat_id)
     return figures
 

@@ -69,7 +69,9 @@ def create_broker(settings: Settings, name: str) -> NatsBroker:
         log_level=logging.DEBUG,
         logger=_quiet_logger(f"chatbus.faststream.{name}"),
         max_reconnect_attempts=-1,
-        reconnect_time_wait=0.5,  # back within about a second of a restarted nats-server
+        # Back within about a second of a restarted nats-server. FastStream annotates this int;
+        # nats-py, which gets it as is, takes seconds as a float.
+        reconnect_time_wait=0.5,  # type: ignore[arg-type]
     )
 
 

@@ -45,9 +45,12 @@ async def test_nats_server_killed_mid_burst_loses_and_doubles_nothing(tmp_path: 
 
 
 async def test_each_handler_killed_mid_burst_loses_and_doubles_nothing(tmp_path: Path) -> None:
-    figures = await run_scenario("handler-kill", Options(messages=600, clients=6, root=tmp_path))
+    figures = await run_scenario(
+        "handler-kill", Options(messages=600, clients=6, burst_seconds=6, root=tmp_path)
+    )
     assert_nothing_lost_or_doubled(figures)
-    assert figures.failures, "no send noticed a handler was gone: the kill came too late"
+    for role in ("chats", "messages", "status"):
+        assert figures.extra[f"acked when {role} was killed"] < figures.sent, "killed too late"
 
 
 async def test_every_consumer_resumes_within_5_s_of_each_nats_restart(tmp_path: Path) -> None:
@@ -67,10 +70,15 @@ async def test_a_user_offline_while_others_post_catches_up_once_in_order(tmp_pat
 
 
 async def test_sigterm_lets_work_in_hand_finish_and_exits_within_10_s(tmp_path: Path) -> None:
-    figures = await run_scenario("sigterm", Options(messages=600, clients=6, root=tmp_path))
+    figures = await run_scenario(
+        "sigterm", Options(messages=600, clients=6, burst_seconds=10, root=tmp_path)
+    )
     assert_nothing_lost_or_doubled(figures)
+    for role in ("chats", "messages", "status", "edge", "nats"):
+        assert figures.extra[f"acked when {role} got SIGTERM"] < figures.sent, "stopped too late"
     assert set(figures.exit_seconds) == {"chats", "messages", "status", "edge", "nats"}
     assert max(figures.exit_seconds.values()) < EXIT_WITHIN, figures.exit_seconds
-    # Nothing a stopping process had taken on had to be sent again.
-    assert figures.redeliveries == 0
-    assert figures.failures["no ack in time"] == 0
+    # Nothing a stopping service or edge had taken on had to be sent again. (What is in
+    # transit inside nats-server when it stops is lost with it; clients resend that, printed.)
+    for role in ("chats", "messages", "status", "edge"):
+        assert figures.extra[f"redeliveries around {role} SIGTERM"] == 0, role
