@@ -122,6 +122,8 @@ async def burst(
             sends.append(send)
         return sends
 
+    if not senders:
+        return []
     counts = [total // len(senders) + (i < total % len(senders)) for i in range(len(senders))]
     shares = await asyncio.gather(*(share(s, c) for s, c in zip(senders, counts, strict=True)))
     return [send for sends in shares for send in sends]
@@ -230,36 +232,40 @@ async def offline(options: Options) -> Figures:
 async def nats_restarts(options: Options) -> Figures:
     """Item 3: restart nats-server ``restarts`` times, one every ``period`` seconds.
 
-    After each restart, times how long until every consumer works again: a send
-    is acked (messages service), pushed live to another user (the edge's
-    subscription), a chat and a presence written straight into their buckets
-    by another program show up in ``chats:list`` and ``presence:list`` (the KV
+    Users other than the two probing ones keep chatting throughout. After each
+    restart, times how long until every consumer works again: a send is acked
+    (messages service) and pushed live to another user (the edge's
+    subscription); a chat and a presence written straight into their buckets by
+    another program show up in ``chats:list`` and ``presence:list`` (the KV
     watchers of the chats and status services).
     """
     figures = Figures("nats-restarts")
     async with chaos_system(options) as system:
-        senders, chat_id = await crowd(system, 2)
-        writer, reader = senders
+        senders, chat_id = await crowd(system, max(2, options.clients))
+        writer, reader, *chatters = senders
+        spread = options.burst_seconds or options.restarts * options.period
+        chatting = asyncio.create_task(
+            burst(chatters, chat_id, options.messages if chatters else 0, Progress(), spread=spread)
+        )
         sends: list[Send] = []
-        stage_seconds: dict[str, float] = {}
+        slowest: dict[str, float] = {}
+        down: list[float] = []
         for restart in range(options.restarts):
             started = time.monotonic()
             await system.terminate_nats()
             await system.start_nats()
-            back = time.monotonic()
+            down.append(time.monotonic() - started)
             checks = await _resume_checks(system, writer, reader, chat_id, restart, sends)
-            for stage, seconds in checks.items():
-                stage_seconds[stage] = max(stage_seconds.get(stage, 0.0), seconds)
+            for consumer, seconds in checks.items():
+                slowest[consumer] = max(slowest.get(consumer, 0.0), seconds)
             figures.resume_seconds.append(max(checks.values()))
             # Pace the restarts: one every `period` seconds.
             await asyncio.sleep(max(0.0, options.period - (time.monotonic() - started)))
-            figures.extra.setdefault("nats down s (max)", 0.0)
-            figures.extra["nats down s (max)"] = round(
-                max(figures.extra["nats down s (max)"], back - started), 2
-            )
+        figures.extra["nats down s (max)"] = round(max(down), 2)
         figures.extra["slowest resume per consumer s"] = ", ".join(
-            f"{stage} {seconds:.2f}" for stage, seconds in stage_seconds.items()
+            f"{consumer} {seconds:.2f}" for consumer, seconds in slowest.items()
         )
+        sends += await chatting
         await finish(system, figures, sends, senders, chat_id)
     return figures
 

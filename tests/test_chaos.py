@@ -54,7 +54,10 @@ async def test_each_handler_killed_mid_burst_loses_and_doubles_nothing(tmp_path:
 
 
 async def test_every_consumer_resumes_within_5_s_of_each_nats_restart(tmp_path: Path) -> None:
-    figures = await run_scenario("nats-restarts", Options(restarts=3, period=0, root=tmp_path))
+    figures = await run_scenario(
+        "nats-restarts",
+        Options(messages=300, clients=5, restarts=3, period=0, burst_seconds=6, root=tmp_path),
+    )
     assert_nothing_lost_or_doubled(figures)
     assert len(figures.resume_seconds) == 3
     assert max(figures.resume_seconds) < RESUME_WITHIN, figures.extra
