@@ -4,7 +4,7 @@ import hashlib
 import hmac
 
 from services.contracts import is_username
-from services.errors import InvalidInput
+from services.errors import Forbidden, InvalidInput
 
 
 def acting_user(username: str) -> str:
@@ -25,3 +25,13 @@ def edge_proof(signing_key: str) -> str:
 def relayed_by_edge(header: str | None, signing_key: str) -> bool:
     """Whether a command carries the edge's proof."""
     return header is not None and hmac.compare_digest(header, edge_proof(signing_key))
+
+
+def require_edge(header: str | None, signing_key: str) -> None:
+    """Refuse an edge-only subject (logins, connections, heartbeats) from anyone but the edge.
+
+    Without this, any program on NATS could mark people online or try passwords with a
+    made-up client address, getting round the per-address login throttle.
+    """
+    if not relayed_by_edge(header, signing_key):
+        raise Forbidden("only the edge may use this subject")

@@ -12,7 +12,8 @@ import nats.aio.client
 import nats.aio.msg
 import socketio
 
-from services.contracts import Command
+from services.contracts import Command, storage
+from services.identity import edge_proof
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count()
@@ -232,6 +233,11 @@ class NatsUser:
         reply = await self.call(command, payload)
         assert reply.get("ok") is True, reply
         return reply["data"]
+
+
+def edge_headers(signing_key: str) -> dict[str, str]:
+    """The headers the edge puts on what it sends: needed for edge-only subjects."""
+    return {storage.EDGE_PROOF_HEADER: edge_proof(signing_key)}
 
 
 async def request_raw(

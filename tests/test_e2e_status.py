@@ -17,7 +17,7 @@ from services.status.desk import DEAD_EDGE_CHECK_SECONDS
 from services.status.presence import PresenceBoard, PresenceRecord
 from services.status.typing_notices import ANNOUNCE_AT_MOST_EVERY_SECONDS, TYPING_LASTS
 
-from .support import ChatClient, Inbox, Users, error_code, request_raw, wait_until
+from .support import ChatClient, Inbox, Users, edge_headers, error_code, request_raw, wait_until
 
 
 @pytest.fixture
@@ -290,7 +290,10 @@ async def test_users_of_an_edge_that_stops_heartbeating_go_offline_within_the_li
             edge_id="crashed-edge", connection_id=f"sid-{number}", username=username
         )
         opened = await request_raw(
-            nc, subjects.CONNECTION_OPENED, crashed.model_dump_json().encode()
+            nc,
+            subjects.CONNECTION_OPENED,
+            crashed.model_dump_json().encode(),
+            edge_headers(settings.signing_key),
         )
         assert opened["ok"] and opened["data"]["status"] == "online", opened
     assert (await online_names(alice))[bob] == "online"

@@ -25,7 +25,7 @@ from services.natsserver import EmbeddedNats
 from services.settings import Settings
 
 from .abuse.nats_corpus import BadCommand, bad_commands, flood, spoofing_edge
-from .support import PASSWORD, NatsUser, request_raw, unique_name, wait_until
+from .support import PASSWORD, NatsUser, edge_headers, request_raw, unique_name, wait_until
 
 BAD = 1000
 GOOD = 1000
@@ -60,10 +60,12 @@ async def nc(settings: Settings, services: None) -> AsyncIterator[Client]:
     await client.close()
 
 
-async def registered(nc: Client) -> NatsUser:
+async def registered(nc: Client, settings: Settings) -> NatsUser:
+    # Accounts are created through the edge: registration is an edge-only subject.
     username = unique_name("bot")
     body = json.dumps({"username": username, "password": PASSWORD}).encode()
-    assert (await request_raw(nc, subjects.REGISTER_USER, body))["ok"] is True
+    headers = edge_headers(settings.signing_key)
+    assert (await request_raw(nc, subjects.REGISTER_USER, body, headers))["ok"] is True
     return NatsUser(nc, username)
 
 
@@ -93,10 +95,10 @@ def stream_subject_matches(pattern: str, subject: str) -> bool:
 
 
 async def test_a_thousand_malformed_commands_among_a_thousand_good_ones(
-    nc: Client, caplog: pytest.LogCaptureFixture
+    nc: Client, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="chatbus")
-    bot, owner = await registered(nc), await registered(nc)
+    bot, owner = await registered(nc, settings), await registered(nc, settings)
     own_chat = (await bot.ok(CREATE_CHAT, {"name": "flood"}))["id"]
     spoof_chat = (await bot.ok(CREATE_CHAT, {"name": "spoofs"}))["id"]
     private_chat = (await owner.ok(CREATE_CHAT, {"name": "secret", "private": True}))["id"]

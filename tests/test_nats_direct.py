@@ -122,6 +122,35 @@ async def test_an_unregistered_name_cannot_create_join_post_or_set_a_status(
     assert all("ghost-never-registered" not in chat["members"] for chat in chats)
 
 
+@pytest.mark.parametrize("proof", [None, "forged", edge_proof("not-the-signing-key")])
+async def test_only_the_edge_may_log_in_register_or_open_connections(
+    users: Users, nc: Client, settings: Settings, proof: str | None
+) -> None:
+    # Otherwise a bot could mark anyone online, or try passwords with a made-up client
+    # address and so get round the per-address login throttle.
+    victim = await users.register()
+    headers = None if proof is None else {storage.EDGE_PROOF_HEADER: proof}
+    attempts = {
+        subjects.LOGIN: {"username": victim, "password": "a guess at it", "address": "10.0.0.1"},
+        subjects.REGISTER_USER: {
+            "username": "squatter",
+            "password": "long enough",
+            "address": "10.0.0.1",
+        },
+        subjects.CONNECTION_OPENED: {"edge_id": "e1", "connection_id": "c1", "username": victim},
+        subjects.CONNECTION_CLOSED: {"edge_id": "e1", "connection_id": "c1", "username": victim},
+    }
+    for subject, payload in attempts.items():
+        reply = await request_raw(nc, subject, json.dumps(payload).encode(), headers)
+        assert error_code(reply) == "forbidden", (subject, reply)
+    watcher = await users.connect()
+    assert victim not in {p["username"] for p in await watcher.ok("presence:list")}
+    # The control: the same login with the edge's proof is judged on the password.
+    genuine = {storage.EDGE_PROOF_HEADER: edge_proof(settings.signing_key)}
+    login = json.dumps(attempts[subjects.LOGIN]).encode()
+    assert error_code(await request_raw(nc, subjects.LOGIN, login, genuine)) == "unauthorized"
+
+
 # Malformed input, command by command.
 
 NOT_AN_OBJECT: dict[str, bytes] = {

@@ -11,6 +11,9 @@ from nats.aio.client import Client
 
 from services.contracts import storage, subjects
 from services.natsserver import EmbeddedNats
+from services.settings import Settings
+
+from .support import edge_headers
 
 PASSWORD = "correct horse battery"
 
@@ -22,8 +25,16 @@ async def bot(nats_server: EmbeddedNats, services: None) -> AsyncIterator[Client
     await nc.close()
 
 
-async def ask(nc: Client, subject: str, payload: dict[str, Any], timeout: float = 2) -> Any:
-    reply = await nc.request(subject, json.dumps(payload).encode(), timeout=timeout)
+async def ask(
+    nc: Client,
+    subject: str,
+    payload: dict[str, Any],
+    timeout: float = 2,
+    headers: dict[str, str] | None = None,
+) -> Any:
+    reply = await nc.request(
+        subject, json.dumps(payload).encode(), timeout=timeout, headers=headers
+    )
     return json.loads(reply.data)
 
 
@@ -41,9 +52,10 @@ async def ask_until_ok(nc: Client, subject: str, payload: dict[str, Any], within
 
 
 async def test_messages_and_chats_survive_a_nats_restart_and_commands_resume(
-    nats_server: EmbeddedNats, bot: Client
+    nats_server: EmbeddedNats, bot: Client, settings: Settings
 ) -> None:
-    await ask(bot, subjects.REGISTER_USER, {"username": "alice", "password": PASSWORD})
+    account = {"username": "alice", "password": PASSWORD}
+    await ask(bot, subjects.REGISTER_USER, account, headers=edge_headers(settings.signing_key))
     chat = (await ask(bot, subjects.command("alice", "chats", "create"), {"name": "c"}))["data"]
     send = subjects.command("alice", "messages", "send")
     first = (await ask(bot, send, {"chat_id": chat["id"], "text": "before"}))["data"]
@@ -60,9 +72,10 @@ async def test_messages_and_chats_survive_a_nats_restart_and_commands_resume(
 
 
 async def test_chat_list_follows_changes_made_elsewhere_after_a_nats_restart(
-    nats_server: EmbeddedNats, bot: Client
+    nats_server: EmbeddedNats, bot: Client, settings: Settings
 ) -> None:
-    await ask(bot, subjects.REGISTER_USER, {"username": "alice", "password": PASSWORD})
+    account = {"username": "alice", "password": PASSWORD}
+    await ask(bot, subjects.REGISTER_USER, account, headers=edge_headers(settings.signing_key))
     await nats_server.stop()
     await nats_server.start()
     await ask_until_ok(bot, subjects.command("alice", "chats", "list"), {}, within=10)

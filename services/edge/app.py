@@ -104,10 +104,10 @@ def heartbeat_interval(settings: Settings) -> float:
 
 
 async def _beat(relay: Relay, edge_id: str, interval: float) -> None:
-    heartbeat = EdgeHeartbeat(edge_id=edge_id).model_dump_json().encode()
+    heartbeat = EdgeHeartbeat(edge_id=edge_id)
     while True:
         try:
-            await relay.nc.publish(subjects.EDGE_HEARTBEAT, heartbeat)
+            await relay.announce(subjects.EDGE_HEARTBEAT, heartbeat)
         except Exception:
             log.warning("could not send the edge heartbeat", exc_info=True)
         await asyncio.sleep(interval)

@@ -78,6 +78,10 @@ class Relay:
         except TimeoutError:
             log.warning("stopping with %d commands under way", self._commands_under_way)
 
+    async def announce(self, subject: str, payload: BaseModel) -> None:
+        """Publish ``payload`` on ``subject`` with the edge's proof, expecting no answer."""
+        await self.nc.publish(subject, payload.model_dump_json().encode(), headers=self._headers)
+
     async def request(self, subject: str, payload: BaseModel) -> dict[str, Any]:
         """A request on ``subject``; failures of NATS itself become ``unavailable``."""
         if not self.nc.is_connected:

@@ -20,7 +20,7 @@ def create_status_service(settings: Settings) -> FastStream:
         limits=ThrottleLimits.from_settings(settings),
         replicas=settings.replicas,
     )
-    broker.include_router(create_status_router(desk))
+    broker.include_router(create_status_router(desk, settings.signing_key))
     app = create_app(broker, settings)
 
     @app.on_startup

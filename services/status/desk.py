@@ -42,7 +42,9 @@ class StatusDesk:
         """Open the buckets and load presence."""
         js = nc.jetstream()
         self._users = await open_bucket(js, storage.USERS_BUCKET)
-        self.accounts = Accounts(self._users, await LoginThrottle.open(js, self._limits, replicas=self._replicas))
+        self.accounts = Accounts(
+            self._users, await LoginThrottle.open(js, self._limits, replicas=self._replicas)
+        )
         self.presence = PresenceBoard(
             nc, await open_bucket(js, storage.PRESENCE_BUCKET), dead_after=self._edge_dead_after
         )

@@ -1,8 +1,8 @@
 """The status commands and the edges' internal subjects."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from faststream import Path
+from faststream import Header, Path
 from faststream.nats import NatsRouter
 
 from services.broker import answers, answers_command
@@ -17,17 +17,21 @@ from services.contracts import (
     Registration,
     SetStatus,
     Typing,
+    storage,
     subjects,
     success,
 )
-from services.identity import acting_user
+from services.identity import acting_user, require_edge
 
 from .desk import StatusDesk
 
 QUEUE = "status"
 
+# The edge's proof header, present on everything the edge sends (see services/identity.py).
+EdgeProof = Annotated[str | None, Header(storage.EDGE_PROOF_HEADER, default=None)]
 
-def create_status_router(desk: StatusDesk) -> NatsRouter:
+
+def create_status_router(desk: StatusDesk, signing_key: str) -> NatsRouter:
     """Subscribe the status commands and the edge-to-service subjects."""
     router = NatsRouter()
 
@@ -51,7 +55,8 @@ def create_status_router(desk: StatusDesk) -> NatsRouter:
     @answers(
         router, subjects.REGISTER_USER, queue=QUEUE, description="Create an account (edge only)."
     )
-    async def register_user(registration: Registration) -> dict[str, Any]:
+    async def register_user(registration: Registration, edge: EdgeProof) -> dict[str, Any]:
+        require_edge(edge, signing_key)
         return success(await desk.accounts.register(registration))
 
     @answers(
@@ -60,7 +65,8 @@ def create_status_router(desk: StatusDesk) -> NatsRouter:
         queue=QUEUE,
         description="Check a username and password (edge only).",
     )
-    async def log_in(attempt: LoginRequest) -> dict[str, Any]:
+    async def log_in(attempt: LoginRequest, edge: EdgeProof) -> dict[str, Any]:
+        require_edge(edge, signing_key)
         return success(await desk.accounts.login(attempt))
 
     @answers(
@@ -69,7 +75,8 @@ def create_status_router(desk: StatusDesk) -> NatsRouter:
         queue=QUEUE,
         description="A socket connection was opened on an edge.",
     )
-    async def connection_opened(connection: Connection) -> dict[str, Any]:
+    async def connection_opened(connection: Connection, edge: EdgeProof) -> dict[str, Any]:
+        require_edge(edge, signing_key)
         # A validly signed token for a name with no account (never issued, or deleted) is refused.
         await desk.require_registered(connection.username)
         return success(await desk.presence.connection_opened(connection))
@@ -80,12 +87,14 @@ def create_status_router(desk: StatusDesk) -> NatsRouter:
         queue=QUEUE,
         description="A socket connection was closed on an edge.",
     )
-    async def connection_closed(connection: Connection) -> dict[str, Any]:
+    async def connection_closed(connection: Connection, edge: EdgeProof) -> dict[str, Any]:
+        require_edge(edge, signing_key)
         return success(await desk.presence.connection_closed(connection))
 
     # Every replica hears every heartbeat: each one judges which edges are alive.
     @router.subscriber(subjects.EDGE_HEARTBEAT, description="An edge is alive.")
-    async def edge_heartbeat(heartbeat: EdgeHeartbeat) -> None:
+    async def edge_heartbeat(heartbeat: EdgeHeartbeat, edge: EdgeProof) -> None:
+        require_edge(edge, signing_key)
         desk.presence.edge_alive(heartbeat.edge_id)
 
     return router
