@@ -168,6 +168,8 @@ async def test_broken_websocket_packets_never_stop_the_edge(stack: Stack) -> Non
     assert stack.all_running()
     assert (await watcher.call("chats:list"))["ok"] is True
     await watcher.sio.disconnect()
+    # A client must not be able to fill the edge's log: one line per broken packet at most.
+    assert stack.edge.tracebacks() == [], "\n".join(stack.edge.lines)
 
 
 async def test_broken_polling_posts_never_stop_the_edge(stack: Stack) -> None:

@@ -22,6 +22,7 @@ from services.settings import Settings
 from .api_docs import create_docs_router
 from .fanout import FanOut
 from .http import create_http_router
+from .packets import closing_on_broken_frames
 from .relay import Relay
 from .sockets import SocketDirectory, create_socket_server
 
@@ -90,7 +91,8 @@ def _create_edge_and_relay(settings: Settings) -> tuple[Any, Relay]:
         async def no_web_client() -> str:
             return "<!doctype html><title>chatbus</title><p>The web client is not built.</p>"
 
-    return socketio.ASGIApp(sio, other_asgi_app=api, socketio_path="socket.io"), relay
+    asgi = socketio.ASGIApp(sio, other_asgi_app=api, socketio_path="socket.io")
+    return closing_on_broken_frames(asgi), relay
 
 
 def heartbeat_interval(settings: Settings) -> float:

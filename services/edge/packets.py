@@ -10,6 +10,8 @@ turns an undecodable event that has an ack id into the reserved event
 that announce more attachments than any chatbus command could use.
 """
 
+import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from socketio import packet
@@ -61,3 +63,44 @@ class GuardedPacket(packet.Packet):
 
 def _is_event(data: Any) -> bool:
     return isinstance(data, list) and bool(data) and isinstance(data[0], str)
+
+
+class _OneLineClientFaults(logging.Filter):
+    """Engine.IO logs a traceback at ERROR for every packet it cannot decode, so one
+    client could fill the disk at will: keep one warning line per broken packet."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            record.msg = f"{record.getMessage()}: {record.exc_info[1]!r}"
+            record.args = None
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def engineio_logger() -> logging.Logger:
+    """The logger the edge gives Engine.IO: warnings and worse, one line each."""
+    logger = logging.getLogger("chatbus.edge.engineio")
+    logger.setLevel(logging.WARNING)
+    if not any(isinstance(f, _OneLineClientFaults) for f in logger.filters):
+        logger.addFilter(_OneLineClientFaults())
+    return logger
+
+
+ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]
+
+
+def closing_on_broken_frames(app: ASGIApp) -> ASGIApp:
+    """Wrap the socket.io ASGI app so a frame Engine.IO cannot read (empty, not Engine.IO)
+    closes that one websocket with a warning line instead of an ERROR traceback."""
+
+    async def guarded(scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await app(scope, receive, send)
+        except ValueError as error:
+            if scope.get("type") != "websocket":
+                raise
+            # Engine.IO forgets the session at its next missed ping (within 45 s).
+            engineio_logger().warning("closed a websocket after a broken frame: %r", error)
+
+    return guarded

@@ -28,7 +28,7 @@ from services.contracts import (
 from services.errors import envelope_for
 from services.settings import Settings
 
-from .packets import MALFORMED_EVENT, GuardedPacket
+from .packets import MALFORMED_EVENT, GuardedPacket, engineio_logger
 from .relay import Relay
 from .rooms import chat_room, user_room
 from .tokens import InvalidToken, read_token
@@ -93,7 +93,7 @@ def create_socket_server(
         # messages are stored in the order it sent them.
         async_handlers=False,
         logger=False,
-        engineio_logger=False,
+        engineio_logger=engineio_logger(),
     )
 
     def is_event_from_client(sid: str) -> bool:
