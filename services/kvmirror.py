@@ -5,8 +5,10 @@ answered from memory; writes still go to JetStream with compare-and-set, and a
 writer applies its own result at once so it reads what it wrote.
 
 A watch can die silently (a restarted nats-server forgets its consumers), so
-the mirror compares the bucket's last revision with what it has seen every few
-seconds and reloads everything when it has fallen behind.
+twice a second the mirror compares the bucket's last revision with the newest
+one its watch delivered, and reloads everything once it has been behind for a
+second. Its own writes do not count as delivered: one made after a write the
+dead watch missed would otherwise hide the miss.
 """
 
 import asyncio
@@ -33,6 +35,8 @@ class KvMirror:
         self._bucket = bucket
         self._name = name
         self._entries: dict[str, tuple[bytes, int]] = {}
+        # The newest revision the *watch* delivered, and when: our own writes (``apply``)
+        # must not count, or a write of ours after a missed one hides that the watch is dead.
         self._newest_revision = 0
         self._last_update = time.monotonic()
         self._task: asyncio.Task[None] | None = None
@@ -49,9 +53,7 @@ class KvMirror:
             await asyncio.gather(self._task, return_exceptions=True)
 
     def apply(self, key: str, value: bytes | None, revision: int) -> None:
-        """Record a change (ignored if the mirror already knows a newer one)."""
-        self._newest_revision = max(self._newest_revision, revision)
-        self._last_update = time.monotonic()
+        """Record a change this process made (ignored if the mirror already knows a newer one)."""
         known = self._entries.get(key)
         if known and known[1] >= revision:
             return
@@ -104,7 +106,10 @@ class KvMirror:
         async for entry in watcher:
             if entry is not None:
                 deleted = entry.operation in (KV_DEL, KV_PURGE)
-                self.apply(entry.key, None if deleted else entry.value, entry.revision or 0)
+                revision = entry.revision or 0
+                self._newest_revision = max(self._newest_revision, revision)
+                self._last_update = time.monotonic()
+                self.apply(entry.key, None if deleted else entry.value, revision)
 
     async def _wait_until_stale(self, updates: asyncio.Task[None]) -> None:
         behind_since: float | None = None

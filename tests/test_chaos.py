@@ -8,9 +8,15 @@ must be in history once, seqs contiguous, and every send stored once in the end.
 
 from pathlib import Path
 
+import nats
 import pytest
 
 from chaos import Figures, Options, run_scenario
+from services.jetstream import open_bucket
+from services.kvmirror import KvMirror
+from services.natsserver import EmbeddedNats
+
+from .support import wait_until
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -85,3 +91,32 @@ async def test_sigterm_lets_work_in_hand_finish_and_exits_within_10_s(tmp_path: 
     # transit inside nats-server when it stops is lost with it; clients resend that, printed.)
     for role in ("chats", "messages", "status", "edge"):
         assert figures.extra[f"redeliveries around {role} SIGTERM"] == 0, role
+
+
+async def test_a_mirror_whose_watch_died_with_nats_catches_up_despite_its_own_writes(
+    nats_server: EmbeddedNats,
+) -> None:
+    ours = await nats.connect(nats_server.url, max_reconnect_attempts=-1, reconnect_time_wait=0.1)
+    theirs = await nats.connect(nats_server.url, max_reconnect_attempts=-1, reconnect_time_wait=0.1)
+    try:
+        bucket = await open_bucket(ours.jetstream(), "mirror_after_restart")
+        mirror = KvMirror(bucket, "mirror_after_restart")
+        await mirror.start()
+        await nats_server.stop()
+        await nats_server.start()  # the mirror's watch is gone with the old server
+
+        other_program = await theirs.jetstream().key_value("mirror_after_restart")
+        await other_program.put("theirs", b"1")
+        # A write of our own after theirs, applied at once as the services' writers do.
+        revision = await bucket.put("ours", b"2")
+        mirror.apply("ours", b"2", revision)
+
+        async def has_theirs() -> bool:
+            return mirror.get("theirs") == b"1"
+
+        seconds = await wait_until(has_theirs, timeout=RESUME_WITHIN)
+        print(f"\nmirror caught up {seconds:.2f} s after the other program's write")
+        await mirror.stop()
+    finally:
+        await ours.close()
+        await theirs.close()
