@@ -31,6 +31,8 @@ class Relay:
         self._no_commands_under_way = asyncio.Event()
         self._no_commands_under_way.set()
         self._stopping = False
+        # Set when the connection drops: a request already sent will get no reply then.
+        self._connection_lost = asyncio.Event()
 
     async def connect(self) -> None:
         """Connect to NATS, retrying for ever while it is away."""
@@ -42,7 +44,7 @@ class Relay:
             allow_reconnect=True,
             # nats-py logs every failed reconnect attempt with a traceback; one line will do.
             error_cb=_log_nats_error,
-            disconnected_cb=_log_disconnected,
+            disconnected_cb=self._disconnected,
             reconnected_cb=_log_reconnected,
         )
 
@@ -88,13 +90,27 @@ class Relay:
             # While NATS is away nats-py would hold the request in its buffer for the whole
             # timeout, and the socket's next events wait behind it: say so at once instead.
             return failure(ErrorCode.UNAVAILABLE, "messaging is reconnecting; try again")
-        try:
-            reply = await self.nc.request(
+        lost = asyncio.ensure_future(self._connection_lost.wait())
+        answer = asyncio.ensure_future(
+            self.nc.request(
                 subject,
                 payload.model_dump_json().encode(),
                 timeout=self._timeout,
                 headers=self._headers,
             )
+        )
+        try:
+            await asyncio.wait({answer, lost}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            lost.cancel()
+        if not answer.done():
+            # A reply in transit went with the connection; rather than wait out the timeout
+            # (the socket's next events wait behind this one), let the client send again.
+            answer.cancel()
+            await asyncio.gather(answer, return_exceptions=True)
+            return failure(ErrorCode.UNAVAILABLE, "messaging was interrupted; try again")
+        try:
+            reply = answer.result()
         except nats.errors.NoRespondersError:
             return failure(ErrorCode.UNAVAILABLE, "that service is not running; try again")
         except nats.errors.TimeoutError:
@@ -111,13 +127,14 @@ class Relay:
             return failure(ErrorCode.INTERNAL, "internal error")
         return envelope
 
+    async def _disconnected(self) -> None:
+        log.warning("disconnected from NATS; reconnecting")
+        self._connection_lost.set()
+        self._connection_lost = asyncio.Event()
+
 
 async def _log_nats_error(error: Exception) -> None:
     log.warning("NATS: %r", error)
-
-
-async def _log_disconnected() -> None:
-    log.warning("disconnected from NATS; reconnecting")
 
 
 async def _log_reconnected() -> None:
