@@ -1,40 +1,49 @@
-"""``python -m chaos <scenario|all> [options]``: run a fault scenario and print its figures."""
+"""``python -m chaos <scenario|all> [options]``: run fault scenarios and print their figures.
+
+With no options each scenario runs its full form from issue 5 (``FULL_FORMS``).
+The exit code is 1 when a message was lost, never stored, stored twice or left a gap.
+"""
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .figures import Figures
-from .scenarios import SCENARIOS, Options, run_scenario
+from .scenarios import FULL_FORMS, SCENARIOS, Options, run_scenario
+
+# Option name -> (type, help); every one defaults to the scenario's full form.
+SIZES: dict[str, tuple[type, str]] = {
+    "messages": (int, "messages in the burst"),
+    "clients": (int, "socket.io users sending"),
+    "restarts": (int, "nats-server restarts (nats-restarts)"),
+    "period": (float, "seconds per restart (nats-restarts)"),
+    "offline_seconds": (float, "seconds the user stays away (offline)"),
+    "down_seconds": (float, "seconds nats-server stays dead (nats-kill)"),
+    "burst_seconds": (float, "spread each burst over this long (0: as fast as acked)"),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command line; defaults are the full forms of issue 5."""
-    defaults = Options()
+    """The command line."""
     parser = argparse.ArgumentParser(prog="python -m chaos", description=__doc__)
     parser.add_argument("scenario", choices=[*SCENARIOS, "all"])
-    parser.add_argument("--messages", type=int, default=defaults.messages)
-    parser.add_argument("--clients", type=int, default=defaults.clients)
-    parser.add_argument("--restarts", type=int, default=defaults.restarts)
-    parser.add_argument("--period", type=float, default=defaults.period, help="s per restart")
-    parser.add_argument("--offline-seconds", type=float, default=defaults.offline_seconds)
-    parser.add_argument("--down-seconds", type=float, default=defaults.down_seconds)
-    parser.add_argument(
-        "--burst-seconds", type=float, default=defaults.burst_seconds, help="spread each burst"
-    )
-    parser.add_argument("--root", type=Path, help="keep the store and logs here")
+    for name, (kind, what) in SIZES.items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=kind, help=what)
+    parser.add_argument("--root", type=Path, help="keep each scenario's store and logs here")
     return parser
 
 
-async def run(names: Sequence[str], options: Options) -> list[Figures]:
+async def run(names: Sequence[str], overrides: dict[str, Any], root: Path | None) -> list[Figures]:
     """Run the scenarios one after another, printing each table as it finishes."""
     results = []
     for name in names:
-        if options.root is not None:
-            options.root = options.root.parent / name if len(names) > 1 else options.root
+        options = dataclasses.replace(FULL_FORMS.get(name, Options()), **overrides)
+        options.root = root / name if root is not None else None
         figures = await run_scenario(name, options)
         print(figures.table(), "\n", flush=True)
         results.append(figures)
@@ -46,19 +55,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
-    # Fewer messages than users would leave some of them idle: fine, but never zero users.
-    options = Options(
-        messages=args.messages,
-        clients=max(1, args.clients),
-        restarts=args.restarts,
-        period=args.period,
-        offline_seconds=args.offline_seconds,
-        down_seconds=args.down_seconds,
-        burst_seconds=args.burst_seconds,
-        root=args.root,
+    overrides = {name: getattr(args, name) for name in SIZES if getattr(args, name) is not None}
+    results = asyncio.run(run(names, overrides, args.root))
+    clean = all(
+        f.lost == f.never_stored == f.duplicates == f.gaps == f.visible_duplicates == 0
+        for f in results
     )
-    results = asyncio.run(run(names, options))
-    clean = all(f.lost == 0 and f.duplicates == 0 and f.gaps == 0 for f in results)
     return 0 if clean else 1
 
 

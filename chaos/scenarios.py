@@ -10,28 +10,22 @@
 """
 
 import asyncio
-import contextlib
-import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
 
 from services.chat_records import ChatRecord
 from services.cli import HANDLER_SERVICES
 from services.contracts import storage, utc_now
 from services.status.presence import PresenceRecord
 
-from .clients import Send, Sender, register_and_login
-from .figures import Figures, audit
+from .clients import Send, Sender
+from .crowd import Progress, burst, chaos_system, crowd, finish
+from .figures import Figures
 from .system import EDGE, ChaosSystem
 
-__all__ = ["SCENARIOS", "Options", "run_scenario"]
-
-# Acknowledged sends must all be in by then, faults included.
-BURST_LIMIT = 300.0
+__all__ = ["FULL_FORMS", "SCENARIOS", "Options", "run_scenario"]
 
 
 @dataclass
@@ -51,102 +45,10 @@ class Options:
     root: Path | None = None
 
 
-class Progress:
-    """Counts acknowledgements so faults can be timed to a point in the burst."""
-
-    def __init__(self) -> None:
-        self.acked = 0
-        self.last_ack = time.monotonic()
-        self._changed = asyncio.Condition()
-
-    async def ack(self) -> None:
-        async with self._changed:
-            self.acked += 1
-            self.last_ack = time.monotonic()
-            self._changed.notify_all()
-
-    async def reached(self, count: int, timeout: float = BURST_LIMIT) -> None:
-        async with asyncio.timeout(timeout), self._changed:
-            await self._changed.wait_for(lambda: self.acked >= count)
-
-    async def next_ack(self, timeout: float = BURST_LIMIT) -> float:
-        """Wait for the next acknowledgement; the seconds that took."""
-        started = time.monotonic()
-        await self.reached(self.acked + 1, timeout)
-        return time.monotonic() - started
-
-
-@contextlib.asynccontextmanager
-async def chaos_system(options: Options) -> AsyncIterator[ChaosSystem]:
-    """A fresh system in ``options.root`` (default: a temporary directory)."""
-    with contextlib.ExitStack() as stack:
-        root = options.root or Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        async with ChaosSystem(root) as system:
-            yield system
-
-
-async def crowd(system: ChaosSystem, count: int) -> tuple[list[Sender], str]:
-    """``count`` connected users, all members of one public chat; the chat id."""
-    async with httpx.AsyncClient(base_url=system.url, timeout=10) as http:
-        tokens = [await register_and_login(http, f"chaos{i}") for i in range(count)]
-    senders = [Sender(system.url, f"chaos{i}", token) for i, token in enumerate(tokens)]
-    await asyncio.gather(*(sender.connect() for sender in senders))
-    chat = await senders[0].ok("chats:create", {"name": "chaos"})
-    await asyncio.gather(*(sender.ok("chats:join", {"chat_id": chat["id"]}) for sender in senders))
-    return senders, chat["id"]
-
-
-async def burst(
-    senders: list[Sender],
-    chat_id: str,
-    total: int,
-    progress: Progress,
-    *,
-    spread: float = 0.0,
-) -> list[Send]:
-    """Every sender sends its share of ``total`` messages, one after another, until acked.
-
-    With ``spread`` the n-th message of a share goes no earlier than n/count of it.
-    """
-
-    async def share(sender: Sender, count: int) -> list[Send]:
-        sends = []
-        started = time.monotonic()
-        for n in range(count):
-            if spread:
-                await asyncio.sleep(max(0.0, started + spread * n / count - time.monotonic()))
-            name = f"{sender.username}-m{n}"
-            send = await sender.send(chat_id, Send(name, f"{name} says hi"), within=BURST_LIMIT)
-            if send.acked:
-                await progress.ack()
-            sends.append(send)
-        return sends
-
-    if not senders:
-        return []
-    counts = [total // len(senders) + (i < total % len(senders)) for i in range(len(senders))]
-    shares = await asyncio.gather(*(share(s, c) for s, c in zip(senders, counts, strict=True)))
-    return [send for sends in shares for send in sends]
-
-
-async def finish(
-    system: ChaosSystem, figures: Figures, sends: list[Send], senders: list[Sender], chat_id: str
-) -> Figures:
-    """Read the chat back and audit it; close the clients."""
-    history = await senders[0].history_after(chat_id, 0)
-    audit(figures, sends, history, senders, chat_id=chat_id)
-    await asyncio.gather(*(sender.disconnect() for sender in senders))
-    figures.tracebacks = sum(system.tracebacks.values())
-    return figures
-
-
-# -- the scenarios ---------------------------------------------------------------
-
-
 async def nats_kill(options: Options) -> Figures:
     """Item 1: SIGKILL nats-server a third into the burst, restart it on the same store."""
     figures = Figures("nats-kill")
-    async with chaos_system(options) as system:
+    async with chaos_system(options.root) as system:
         senders, chat_id = await crowd(system, options.clients)
         progress = Progress()
         sending = asyncio.create_task(
@@ -185,7 +87,7 @@ async def finish_with_replay(
 async def handler_kill(options: Options) -> Figures:
     """Item 2: SIGKILL each handler process in turn mid-burst and restart it."""
     figures = Figures("handler-kill")
-    async with chaos_system(options) as system:
+    async with chaos_system(options.root) as system:
         senders, chat_id = await crowd(system, options.clients)
         progress = Progress()
         sending = asyncio.create_task(
@@ -205,7 +107,7 @@ async def handler_kill(options: Options) -> Figures:
 async def offline(options: Options) -> Figures:
     """Item 4: a user offline while others post catches up by seq, each message once, in order."""
     figures = Figures("offline")
-    async with chaos_system(options) as system:
+    async with chaos_system(options.root) as system:
         senders, chat_id = await crowd(system, max(2, options.clients))
         away, *posters = senders
         await posters[0].ok("messages:send", {"chat_id": chat_id, "text": "before"})
@@ -240,7 +142,7 @@ async def nats_restarts(options: Options) -> Figures:
     watchers of the chats and status services).
     """
     figures = Figures("nats-restarts")
-    async with chaos_system(options) as system:
+    async with chaos_system(options.root) as system:
         senders, chat_id = await crowd(system, max(2, options.clients))
         writer, reader, *chatters = senders
         spread = options.burst_seconds or options.restarts * options.period
@@ -330,7 +232,7 @@ async def _timed(check: Callable[[], Awaitable[None]], limit: float = 30.0) -> f
 async def sigterm(options: Options) -> Figures:
     """Item 11: SIGTERM each service, the edge, then nats-server, under load; restart each."""
     figures = Figures("sigterm")
-    async with chaos_system(options) as system:
+    async with chaos_system(options.root) as system:
         senders, chat_id = await crowd(system, options.clients)
         progress = Progress()
         sending = asyncio.create_task(
@@ -362,6 +264,14 @@ async def sigterm(options: Options) -> Figures:
         await finish(system, figures, sends, senders, chat_id)
     return figures
 
+
+# Issue 5's full forms, where they differ from the defaults. The multi-fault bursts are
+# spread out so that every fault lands while users are still sending.
+FULL_FORMS = {
+    "handler-kill": Options(burst_seconds=30.0),
+    "sigterm": Options(burst_seconds=30.0),
+    "offline": Options(messages=500),
+}
 
 SCENARIOS: dict[str, Callable[[Options], Awaitable[Figures]]] = {
     "nats-kill": nats_kill,
