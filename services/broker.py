@@ -68,6 +68,9 @@ def create_broker(settings: Settings, name: str) -> NatsBroker:
         # WARNING and up (FastStream also logs each worker task's end at INFO).
         log_level=logging.DEBUG,
         logger=_quiet_logger(f"chatbus.faststream.{name}"),
+        # stop_taking_commands (a shutdown hook) has let commands in hand finish by the time
+        # FastStream stops; this only bounds a stuck one, so a stop stays well under 10 s.
+        graceful_timeout=1.0,
         max_reconnect_attempts=-1,
         # Back within about a second of a restarted nats-server. FastStream annotates this int;
         # nats-py, which gets it as is, takes seconds as a float.
