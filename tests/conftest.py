@@ -73,6 +73,8 @@ async def running_edge(settings: Settings) -> AsyncIterator[str]:
         log_level="warning",
         ws="websockets-sansio",
         lifespan="on",
+        # As `chatbus edge` does: a client's long-poll left open must not hold the stop for ever.
+        timeout_graceful_shutdown=5,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
