@@ -17,6 +17,7 @@ from services.natsserver import EmbeddedNats, free_port
 from services.settings import Settings
 from services.status.app import create_status_service
 
+from .abuse.stack import Stack, running_stack
 from .support import ChatClient, Users
 
 
@@ -27,6 +28,20 @@ async def nats_server(tmp_path: Path) -> AsyncIterator[EmbeddedNats]:
     await server.start()
     yield server
     await server.stop()
+
+
+@pytest.fixture
+async def stack(
+    nats_server: EmbeddedNats, tmp_path: Path, settings: Settings
+) -> AsyncIterator[Stack]:
+    """The three services and the edge as processes (two cores beat one event loop), on the
+    test's nats-server, with no per-user command limit: floods here are on purpose."""
+    assert settings.secret is not None
+    no_limit = {"CHATBUS_COMMAND_RATE_PER_SECOND": "0"}
+    async with running_stack(
+        nats_server.url, tmp_path / "var", settings.secret, no_limit
+    ) as running:
+        yield running
 
 
 @pytest.fixture

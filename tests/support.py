@@ -3,8 +3,12 @@
 import asyncio
 import itertools
 import json
+import os
+import sys
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,6 +17,7 @@ import nats.aio.msg
 import socketio
 
 from services.contracts import Command, storage
+from services.edge.tokens import AUDIENCE, ISSUER
 from services.identity import edge_proof
 
 PASSWORD = "correct horse battery"
@@ -266,3 +271,36 @@ def error_code(envelope: dict[str, Any]) -> str:
     assert envelope.get("ok") is False, envelope
     code: str = envelope["error"]["code"]
     return code
+
+
+def claims_for(username: str = "alice", **changes: Any) -> dict[str, Any]:
+    """Good token claims for ``username``, with ``changes`` (None removes a claim)."""
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {
+        "sub": username,
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + timedelta(minutes=5),
+    }
+    claims.update(changes)
+    return {key: value for key, value in claims.items() if value is not None}
+
+
+# `chatbus up` as README's run command starts it, in a subprocess.
+CHATBUS_UP = [sys.executable, "-m", "services.cli", "up"]
+
+
+def chatbus_up_env(port: int, nats_port: int, data_dir: Path, **settings: str) -> dict[str, str]:
+    """This environment without chatbus settings, plus the ports, data dir and ``settings``."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("CHATBUS_") and key != "NATS_URL"
+    }
+    env |= {
+        "CHATBUS_PORT": str(port),
+        "CHATBUS_NATS_PORT": str(nats_port),
+        "CHATBUS_DATA_DIR": str(data_dir),
+    }
+    return env | {f"CHATBUS_{name.upper()}": value for name, value in settings.items()}

@@ -8,30 +8,16 @@ owner keeps posting. The same campaign runs as a script:
 ``python -m tests.abuse.authorization --attempts 10000``.
 """
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from services.natsserver import EmbeddedNats
 
 from .abuse.authorization import run_campaign
-from .abuse.stack import Stack, running_stack
+from .abuse.stack import Stack
 
 ATTEMPTS = 10_000
-SECRET = "test-signing-key-that-is-long-enough-for-hs256"
 
 pytestmark = pytest.mark.timeout(180)
-
-
-@pytest.fixture
-async def stack(nats_server: EmbeddedNats, tmp_path: Path) -> AsyncIterator[Stack]:
-    """The services and the edge as processes (two cores beat one event loop for this)."""
-    # The per-user command limit off: it would answer most of these `rate_limited`, and
-    # this test is about membership rules, not budgets.
-    no_limit = {"CHATBUS_COMMAND_RATE_PER_SECOND": "0"}
-    async with running_stack(nats_server.url, tmp_path / "var", SECRET, no_limit) as running:
-        yield running
 
 
 async def test_ten_thousand_attempts_by_non_members_on_a_private_chat_all_fail(

@@ -1,9 +1,7 @@
 """`chatbus up` for real: embedded nats-server, the three services and the edge as processes."""
 
 import asyncio
-import os
 import signal
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,7 +10,7 @@ import pytest
 
 from services.natsserver import free_port
 
-from .support import PASSWORD, ChatClient
+from .support import CHATBUS_UP, PASSWORD, ChatClient, chatbus_up_env
 
 UP_WITHIN_SECONDS = 60
 STOP_WITHIN_SECONDS = 15
@@ -49,22 +47,9 @@ class RunningUp:
 @pytest.fixture
 async def chatbus_up(tmp_path: Path) -> AsyncIterator[RunningUp]:
     port = free_port()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("CHATBUS_") and key != "NATS_URL"
-    }
-    env |= {
-        "CHATBUS_PORT": str(port),
-        "CHATBUS_NATS_PORT": str(free_port()),
-        "CHATBUS_DATA_DIR": str(tmp_path / "var"),
-    }
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "services.cli",
-        "up",
-        env=env,
+        *CHATBUS_UP,
+        env=chatbus_up_env(port, free_port(), tmp_path / "var"),
         cwd=tmp_path,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,

@@ -14,7 +14,7 @@ from services.contracts import storage
 from services.edge.tokens import ALGORITHM, AUDIENCE, ISSUER, InvalidToken, issue_token, read_token
 from services.settings import Settings
 
-from .support import PASSWORD, unique_name
+from .support import PASSWORD, claims_for, unique_name
 
 KEY = "unit-test-signing-key-" * 4  # long enough for HS512 too, so only the algorithm differs
 
@@ -163,19 +163,6 @@ async def test_health_reports_nats_connected(http: httpx.AsyncClient) -> None:
 
 
 # Tokens (services.edge.tokens): what the socket.io connection accepts.
-
-
-def claims_for(username: str = "alice", **changes: Any) -> dict[str, Any]:
-    now = datetime.now(UTC)
-    claims: dict[str, Any] = {
-        "sub": username,
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "iat": now,
-        "exp": now + timedelta(minutes=5),
-    }
-    claims.update(changes)
-    return {key: value for key, value in claims.items() if value is not None}
 
 
 def test_issued_token_reads_back_as_its_user_and_expiry() -> None:

@@ -8,35 +8,21 @@ the edge's resident memory grows by less than 10 %.
 
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import socketio
 
-from services.natsserver import EmbeddedNats
-
 from .abuse.raw_packets import BROKEN_PACKETS, BROKEN_POSTS, RawPolling, RawSocket
 from .abuse.socketio_corpus import CASES, KINDS, BadEvent, flood
-from .abuse.stack import Stack, running_stack
+from .abuse.stack import Stack
 from .support import PASSWORD, ChatClient, unique_name
 
 FLOOD = 1000
 MAX_GROWTH = 0.10
-SECRET = "test-signing-key-that-is-long-enough-for-hs256"
 
 pytestmark = pytest.mark.timeout(180)
-
-
-@pytest.fixture
-async def stack(nats_server: EmbeddedNats, tmp_path: Path) -> AsyncIterator[Stack]:
-    """The three services and the edge as processes, on the test's nats-server."""
-    # The per-user command limit off: one client sends 1,000 events at once here on purpose.
-    no_limit = {"CHATBUS_COMMAND_RATE_PER_SECOND": "0"}
-    async with running_stack(nats_server.url, tmp_path / "var", SECRET, no_limit) as running:
-        yield running
 
 
 async def logged_in(url: str) -> tuple[str, str]:

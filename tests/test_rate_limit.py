@@ -7,7 +7,6 @@ NATS, because it is applied where both arrive: the handler services.
 import asyncio
 import contextlib
 import json
-import os
 import signal
 import statistics
 import sys
@@ -26,7 +25,7 @@ from services.natsserver import free_port
 from services.rate_limits import CommandBudget
 from services.settings import Settings
 
-from .support import ChatClient, NatsUser, Users, error_code
+from .support import CHATBUS_UP, ChatClient, NatsUser, Users, chatbus_up_env, error_code
 
 RATE = 50.0  # commands a second per user, the default
 BURST = 100
@@ -112,23 +111,15 @@ class RunningChatbus:
 async def chatbus_processes(tmp_path: Path) -> AsyncIterator[RunningChatbus]:
     """``chatbus up`` with this module's budget, each role in its own process."""
     port, nats_port = free_port(), free_port()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("CHATBUS_") and key != "NATS_URL"
-    }
-    env |= {
-        "CHATBUS_PORT": str(port),
-        "CHATBUS_NATS_PORT": str(nats_port),
-        "CHATBUS_DATA_DIR": str(tmp_path / "var"),
-        "CHATBUS_COMMAND_RATE_PER_SECOND": str(RATE),
-        "CHATBUS_COMMAND_BURST": str(BURST),
-    }
+    env = chatbus_up_env(
+        port,
+        nats_port,
+        tmp_path / "var",
+        command_rate_per_second=str(RATE),
+        command_burst=str(BURST),
+    )
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "services.cli",
-        "up",
+        *CHATBUS_UP,
         env=env,
         cwd=tmp_path,
         stdout=asyncio.subprocess.PIPE,

@@ -9,26 +9,12 @@ import jwt
 import pytest
 import socketio
 
-from services.edge.tokens import ALGORITHM, AUDIENCE, ISSUER, issue_token
+from services.edge.tokens import ALGORITHM, issue_token
 from services.settings import Settings
 
-from .support import Users, unique_name
+from .support import Users, claims_for, unique_name
 
 UNAUTHORIZED = {"message": "unauthorized", "data": {"code": "unauthorized"}}
-
-
-def claims_for(username: str, **changes: Any) -> dict[str, Any]:
-    """Good claims for ``username``, with ``changes`` (None removes a claim)."""
-    now = datetime.now(UTC)
-    claims: dict[str, Any] = {
-        "sub": username,
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "iat": now,
-        "exp": now + timedelta(hours=1),
-    }
-    claims.update(changes)
-    return {key: value for key, value in claims.items() if value is not None}
 
 
 def tampered(token: str) -> str:

@@ -4,11 +4,9 @@ Every page a test opens is watched: a console error, an uncaught exception, a di
 (`alert`, `confirm`, `prompt`) or a request to any origin but the edge's fails the test.
 """
 
-import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -35,7 +33,7 @@ from playwright.sync_api import (
 
 from services.natsserver import free_port
 
-from ..support import PASSWORD
+from ..support import CHATBUS_UP, PASSWORD, chatbus_up_env
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB_INDEX = ROOT / "web" / "dist" / "index.html"
@@ -133,18 +131,9 @@ def chatbus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chatbus]:
     workdir = tmp_path_factory.mktemp("chatbus-up")
     port = free_port()
     nats_port = free_port()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("CHATBUS_") and key != "NATS_URL"
-    }
-    env |= {
-        "CHATBUS_PORT": str(port),
-        "CHATBUS_NATS_PORT": str(nats_port),
-        "CHATBUS_DATA_DIR": str(workdir / "var"),
-    }
+    env = chatbus_up_env(port, nats_port, workdir / "var")
     process = subprocess.Popen(
-        [sys.executable, "-m", "services.cli", "up"],
+        CHATBUS_UP,
         cwd=ROOT,
         env=env,
         text=True,
