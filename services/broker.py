@@ -13,6 +13,7 @@ from faststream.nats import NatsBroker, NatsRouter
 from services.contracts import Command
 from services.errors import envelope_for
 from services.logs import configure_logging
+from services.observability.service_metrics import MetricsServer, ServiceMetrics
 from services.rate_limits import CommandRateLimit
 from services.settings import Settings
 
@@ -100,6 +101,7 @@ def create_app(broker: NatsBroker, settings: Settings) -> FastStream:
     """A FastStream app around ``broker`` with chatbus logging and a graceful stop."""
     configure_logging(settings)
     app = FastStream(broker, logger=logging.getLogger("chatbus"))
+    serve_metrics(app, broker, settings)
 
     @app.on_shutdown
     async def finish_commands_in_hand() -> None:
@@ -107,6 +109,18 @@ def create_app(broker: NatsBroker, settings: Settings) -> FastStream:
         await stop_taking_commands(broker)
 
     return app
+
+
+def serve_metrics(app: FastStream, broker: NatsBroker, settings: Settings) -> None:
+    """Count every command by outcome; serve ``/metrics`` when ``CHATBUS_METRICS_PORT`` is set."""
+    metrics = ServiceMetrics(broker)
+    # Outermost, so it sees the reply envelope the error middleware made of a failure.
+    broker.insert_middleware(metrics.middleware)
+    if not settings.metrics_port:
+        return
+    server = MetricsServer(metrics, settings.host, settings.metrics_port)
+    app.on_startup(server.start)
+    app.after_shutdown(server.stop)
 
 
 async def stop_taking_commands(broker: NatsBroker, timeout: float = SHUTDOWN_GRACE) -> None:

@@ -4,6 +4,7 @@ import os
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,6 +35,11 @@ class Settings(BaseSettings):
     # Copies of every stream and bucket: 1 on one server, 3 in a 3-node cluster (compose.yaml).
     replicas: int = Field(default=1, ge=1, le=5)
     log_level: str = "INFO"
+    # "text" or "json" (one JSON object per line, for log collectors); see services/logs.py.
+    log_format: Literal["text", "json"] = "text"
+    # A handler service's /metrics and /healthz port. 0 (the default) is off: `chatbus up`
+    # runs three services on one host, so no single port could do; compose.yaml sets it.
+    metrics_port: int = Field(default=0, ge=0, le=65535)
     # Abuse limits (see services/rate_limits.py and services/status/login_throttle.py).
     # Per user, per handler process: each replica keeps its own buckets (0 turns it off).
     command_rate_per_second: float = Field(default=50.0, ge=0)

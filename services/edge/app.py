@@ -17,10 +17,15 @@ from fastapi.staticfiles import StaticFiles
 
 from services.contracts import EdgeHeartbeat, subjects
 from services.logs import configure_logging
+from services.observability.edge_metrics import (
+    EdgeMetrics,
+    MeasuredFanOut,
+    create_metrics_router,
+    measure_commands,
+)
 from services.settings import Settings
 
 from .api_docs import create_docs_router
-from .fanout import FanOut
 from .http import create_http_router
 from .packets import closing_on_broken_frames
 from .relay import Relay
@@ -43,10 +48,13 @@ def create_edge(settings: Settings) -> Any:
 
 
 def _create_edge_and_relay(settings: Settings) -> tuple[Any, Relay]:
+    metrics = EdgeMetrics()
     relay = Relay(settings)
     sockets = SocketDirectory()
     sio = create_socket_server(settings, relay, sockets)
-    fanout = FanOut(sio, sockets)
+    measure_commands(sio, metrics)
+    fanout = MeasuredFanOut(sio, sockets, metrics)
+    metrics.watch(relay, sockets)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -83,6 +91,7 @@ def _create_edge_and_relay(settings: Settings) -> tuple[Any, Relay]:
     api.include_router(create_http_router(settings, relay))
     # Before the web client's mount at "/", which would otherwise answer these paths.
     api.include_router(create_docs_router())
+    api.include_router(create_metrics_router(metrics))
     if (WEB_DIST / "index.html").exists():
         api.mount("/", StaticFiles(directory=WEB_DIST, html=True), name="web")
     else:

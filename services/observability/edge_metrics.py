@@ -1,0 +1,124 @@
+"""The edge's metrics: connected sockets, users' commands by outcome, delivery latency, NATS.
+
+``measure_commands`` wraps the command handlers and ``MeasuredFanOut`` is the
+fan-out with a clock attached, so the protocol code stays free of metrics.
+"""
+
+import json
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+import socketio
+from fastapi import APIRouter, Response
+from nats.aio.msg import Msg
+from prometheus_client import CollectorRegistry, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from services.contracts import COMMANDS, subjects
+from services.contracts.events import MESSAGE_EVENT
+from services.edge.fanout import FanOut
+from services.edge.relay import Relay
+from services.edge.sockets import SocketDirectory
+
+from .metrics import CONTENT_TYPE, CommandMeter, NatsStateCollector, exposition
+
+__all__ = ["EdgeMetrics", "MeasuredFanOut", "create_metrics_router", "measure_commands"]
+
+# From a message's sent_at to its emit: milliseconds on one host, more across a cluster.
+DELIVERY_SECONDS_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+
+class EdgeMetrics:
+    """One edge process's registry."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.meter = CommandMeter(self.registry)
+        self.delivery = Histogram(
+            "chatbus_delivery_seconds",
+            "Time from a message's sent_at (when it was stored) to its emit to the chat's sockets.",
+            buckets=DELIVERY_SECONDS_BUCKETS,
+            registry=self.registry,
+        )
+
+    def watch(self, relay: Relay, sockets: SocketDirectory) -> None:
+        """Read the connection count and the NATS state at every scrape."""
+        self.registry.register(_SocketCount(sockets))
+        self.registry.register(
+            NatsStateCollector(lambda: relay.nc if hasattr(relay, "nc") else None)
+        )
+
+
+def measure_commands(sio: socketio.AsyncServer, metrics: EdgeMetrics) -> None:
+    """Wrap each command's socket.io handler to count its acknowledgement by outcome.
+
+    Wrapped at the handler, not the relay, so a command the edge refuses itself
+    (a payload that fails validation, a socket not logged in) is counted too.
+    """
+    for command in COMMANDS:
+        handler = sio.handlers["/"][command.event]
+        sio.on(command.event, _measured(command.event, handler, metrics.meter))
+
+
+def _measured(event: str, handler: Callable[..., Awaitable[Any]], meter: CommandMeter) -> Any:
+    async def measured(sid: str, *args: Any) -> Any:
+        started = time.perf_counter()
+        reply = await handler(sid, *args)
+        meter.observe(event, reply, time.perf_counter() - started)
+        return reply
+
+    measured.__name__ = getattr(handler, "__name__", event)
+    return measured
+
+
+class MeasuredFanOut(FanOut):
+    """The fan-out, timing each chat message from its sent_at to its emit."""
+
+    def __init__(
+        self, sio: socketio.AsyncServer, sockets: SocketDirectory, metrics: EdgeMetrics
+    ) -> None:
+        super().__init__(sio, sockets)
+        self._delivery = metrics.delivery
+
+    async def _on_room_event(self, msg: Msg) -> None:
+        await super()._on_room_event(msg)
+        parsed = subjects.parse_room_event(msg.subject)
+        if parsed is not None and parsed[1] == MESSAGE_EVENT.room_event:
+            sent_at = _sent_at(msg.data)
+            if sent_at is not None:
+                self._delivery.observe(max(0.0, time.time() - sent_at))
+
+
+def _sent_at(data: bytes) -> float | None:
+    """A message event's sent_at as a POSIX time; None when it has none (it was not emitted)."""
+    try:
+        value = json.loads(data).get("sent_at")
+        return datetime.fromisoformat(value).timestamp() if isinstance(value, str) else None
+    except (ValueError, AttributeError):
+        return None
+
+
+class _SocketCount(Collector):
+    def __init__(self, sockets: SocketDirectory) -> None:
+        self._sockets = sockets
+
+    def collect(self) -> Any:
+        gauge = GaugeMetricFamily(
+            "chatbus_connections", "Logged-in socket.io connections on this edge."
+        )
+        gauge.add_metric([], float(len(self._sockets.usernames)))
+        yield gauge
+
+
+def create_metrics_router(metrics: EdgeMetrics) -> APIRouter:
+    """``GET /metrics``: the edge's metrics in Prometheus' text format."""
+    router = APIRouter()
+
+    @router.get("/metrics", include_in_schema=False)
+    async def prometheus_metrics() -> Response:
+        return Response(exposition(metrics.registry), media_type=CONTENT_TYPE)
+
+    return router

@@ -1,0 +1,113 @@
+"""Prometheus /metrics: the edge counts sockets, commands by outcome and delivery latency; a
+handler service serves its own commands' counts on CHATBUS_METRICS_PORT."""
+
+import httpx
+import nats
+from prometheus_client.parser import text_string_to_metric_families
+
+from services.chats.app import create_chats_service
+from services.contracts import CREATE_CHAT, JOIN_CHAT, LIST_CHATS
+from services.natsserver import free_port
+from services.settings import Settings
+
+from .support import Users, unique_name, wait_until
+
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+
+
+async def scrape(url: str) -> Samples:
+    """Every sample at ``url`` by name and labels."""
+    async with httpx.AsyncClient() as http:
+        response = await http.get(url)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/plain")
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
+def value(samples: Samples, name: str, **labels: str) -> float:
+    """One sample's value; 0 when it does not exist yet."""
+    return samples.get((name, frozenset(labels.items())), 0.0)
+
+
+def commands(samples: Samples, command: str, outcome: str) -> float:
+    return value(samples, "chatbus_commands_total", command=command, outcome=outcome)
+
+
+async def test_edge_metrics_count_commands_by_outcome_sockets_and_deliveries(
+    edge_url: str, users: Users
+) -> None:
+    metrics_url = f"{edge_url}/metrics"
+    before = await scrape(metrics_url)
+    assert value(before, "chatbus_nats_connected") == 1
+    assert value(before, "chatbus_connections") == 0
+
+    alice = await users.connect()
+    bob = await users.connect()
+    after_connect = await scrape(metrics_url)
+    assert value(after_connect, "chatbus_connections") == 2
+
+    chat = await alice.ok("chats:create", {"name": "metrics", "members": [bob.username]})
+    assert await alice.refused("chats:join", {"chat_id": "no-such-chat"}) == "not_found"
+    assert await alice.refused("messages:send", {"chat_id": chat["id"]}) == "invalid"
+    sent = await alice.ok("messages:send", {"chat_id": chat["id"], "text": "counted"})
+    await bob.wait_for("message", lambda m: m["id"] == sent["id"])
+
+    samples = await scrape(metrics_url)
+    assert commands(samples, "chats:create", "ok") == 1
+    assert commands(samples, "chats:join", "not_found") == 1
+    assert commands(samples, "messages:send", "invalid") == 1
+    assert commands(samples, "messages:send", "ok") == 1
+    assert value(samples, "chatbus_command_seconds_count", command="chats:create") == 1
+    # The edge emitted the message once, to the chat's room.
+    assert value(samples, "chatbus_delivery_seconds_count") == 1
+    delivery = value(samples, "chatbus_delivery_seconds_sum")
+    print(f"\nedge: one message from sent_at to emit in {delivery * 1000:.1f} ms")
+    assert 0 <= delivery < 5
+
+    await bob.sio.disconnect()
+
+    async def one_socket_left() -> bool:
+        return value(await scrape(metrics_url), "chatbus_connections") == 1
+
+    await wait_until(one_socket_left)
+
+
+async def test_service_metrics_show_its_commands_by_outcome(settings: Settings) -> None:
+    port = free_port()
+    app = create_chats_service(settings.model_copy(update={"metrics_port": port}))
+    base = f"http://{settings.host}:{port}"
+    async with app:
+        async with httpx.AsyncClient() as http:
+            assert (await http.get(f"{base}/healthz")).status_code == 200
+            assert (await http.get(f"{base}/elsewhere")).status_code == 404
+        nc = await nats.connect(settings.nats_servers)
+        try:
+            stranger = unique_name("stranger")
+            listed = await nc.request(LIST_CHATS.subject_for(stranger), b"{}", timeout=5)
+            joined = await nc.request(
+                JOIN_CHAT.subject_for(stranger), b'{"chat_id": "no-such-chat"}', timeout=5
+            )
+            broken = await nc.request(CREATE_CHAT.subject_for(stranger), b"[not json", timeout=5)
+        finally:
+            await nc.close()
+        assert b'"ok":true' in listed.data, listed.data
+        assert b'"unauthorized"' in joined.data, joined.data
+        assert b'"invalid"' in broken.data, broken.data
+
+        samples = await scrape(f"{base}/metrics")
+        assert commands(samples, "chats:list", "ok") == 1
+        assert commands(samples, "chats:join", "unauthorized") == 1
+        assert commands(samples, "chats:create", "invalid") == 1
+        assert commands(samples, "chats:create", "ok") == 0
+        assert value(samples, "chatbus_nats_connected") == 1
+    async with httpx.AsyncClient() as http:
+        try:
+            await http.get(f"{base}/metrics")
+        except httpx.ConnectError:
+            pass
+        else:
+            raise AssertionError("the metrics server still answers after the service stopped")
