@@ -32,7 +32,7 @@ def up(args: argparse.Namespace, settings: Settings) -> int:
 
 def edge(args: argparse.Namespace, settings: Settings) -> int:
     """The socket.io/HTTP edge alone."""
-    configure_logging(settings)
+    configure_logging(settings, role="edge")
     from services.edge.app import run_edge
 
     run_edge(settings)
@@ -41,7 +41,7 @@ def edge(args: argparse.Namespace, settings: Settings) -> int:
 
 def service(args: argparse.Namespace, settings: Settings) -> int:
     """One handler service alone."""
-    configure_logging(settings)
+    configure_logging(settings, role=args.name)
     app = importlib.import_module(f"services.{args.name}.app")
     app.run_service(settings)
     return 0
