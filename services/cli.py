@@ -79,6 +79,15 @@ def tail(args: argparse.Namespace, settings: Settings) -> int:
     )
 
 
+def status(args: argparse.Namespace, settings: Settings) -> int:
+    """Which services answer, NATS's health, the streams' and buckets' sizes."""
+    from services.status_report import run_status
+    from services.supervisor import READINESS_PROBES
+
+    monitors = [url.strip() for url in (args.monitor or "").split(",") if url.strip()]
+    return run_status(settings, READINESS_PROBES, monitors, as_json=args.json)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; each subparser sets ``run`` to its subcommand."""
     parser = argparse.ArgumentParser(
@@ -102,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_say(add("say", say, "post a message to a chat as a user, over NATS"))
     add_tail(add("tail", tail, "print a chat's messages as they arrive, over NATS"))
+    add_status(add("status", status, "show the services, NATS's health and the stream sizes"))
     return parser
 
 
@@ -133,6 +143,16 @@ def add_tail(parser: argparse.ArgumentParser) -> None:
         default=0,
         metavar="N",
         help="first print the last N messages (0-100, needs --as)",
+    )
+
+
+def add_status(parser: argparse.ArgumentParser) -> None:
+    """``chatbus status --monitor http://nats-1:8222,http://nats-2:8222 --json``."""
+    parser.add_argument("--json", action="store_true", help="print JSON for machines")
+    parser.add_argument(
+        "--monitor",
+        metavar="URLS",
+        help="nats-server monitoring URLs, comma-separated, for each node's health",
     )
 
 
