@@ -7,7 +7,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from services.chats.app import create_chats_service
 from services.contracts import CREATE_CHAT, JOIN_CHAT, LIST_CHATS
-from services.natsserver import free_port
+from services.natsserver import EmbeddedNats, free_port
 from services.settings import Settings
 
 from .support import Users, unique_name, wait_until
@@ -111,3 +111,35 @@ async def test_service_metrics_show_its_commands_by_outcome(settings: Settings) 
             pass
         else:
             raise AssertionError("the metrics server still answers after the service stopped")
+
+
+async def test_service_health_nats_state_and_reconnects_follow_the_connection(
+    settings: Settings, nats_server: EmbeddedNats
+) -> None:
+    port = free_port()
+    app = create_chats_service(settings.model_copy(update={"metrics_port": port}))
+    base = f"http://{settings.host}:{port}"
+    async with app, httpx.AsyncClient() as http:
+        assert (await http.get(f"{base}/healthz")).status_code == 200
+        await nats_server.stop()
+
+        async def noticed() -> bool:
+            samples = await scrape(f"{base}/metrics")
+            return value(samples, "chatbus_nats_connected") == 0
+
+        took = await wait_until(noticed, timeout=10)
+        print(f"\nservice: NATS gone noticed in /metrics within {took * 1000:.0f} ms")
+        assert (await http.get(f"{base}/healthz")).status_code == 503
+
+        await nats_server.start()
+
+        async def reconnected() -> bool:
+            samples = await scrape(f"{base}/metrics")
+            return (
+                value(samples, "chatbus_nats_connected") == 1
+                and value(samples, "chatbus_nats_reconnects_total") == 1
+            )
+
+        took = await wait_until(reconnected, timeout=15)
+        print(f"service: back on NATS in /metrics within {took * 1000:.0f} ms")
+        assert (await http.get(f"{base}/healthz")).status_code == 200
