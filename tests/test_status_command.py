@@ -8,13 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import nats
+import nats.errors
 
 from services.contracts import storage
-from services.natsserver import EmbeddedNats, free_port
+from services.natsserver import Cluster, EmbeddedNats, free_port
 from services.processes import stop_process
+from services.settings import Settings
+from services.status_report import gather_status
 
 from .abuse.stack import Stack
-from .support import PASSWORD, ChatClient, unique_name
+from .support import PASSWORD, ChatClient, unique_name, wait_until
 
 STATUS = [sys.executable, "-m", "services.cli", "status"]
 BUCKETS = {storage.CHATS_BUCKET, storage.USERS_BUCKET, storage.PRESENCE_BUCKET}
@@ -111,3 +115,63 @@ async def test_status_without_nats_is_one_line_and_exit_1(tmp_path: Path) -> Non
     code, out, err = await chatbus_status(nowhere, "--monitor", "nats-1:8222")
     assert (code, out) == (1, "")
     assert err == ["chatbus status: --monitor wants an http:// URL, not 'nats-1:8222'"]
+
+
+async def test_status_shows_replicas_and_nodes_of_a_cluster_losing_a_node(tmp_path: Path) -> None:
+    routes = [free_port() for _ in range(3)]
+    nodes = [
+        EmbeddedNats(
+            0,
+            tmp_path / f"node{i}",
+            name=f"node{i}",
+            on_line=lambda line: None,
+            cluster=Cluster(
+                name="status-test",
+                port=routes[i],
+                routes=tuple(f"nats-route://127.0.0.1:{port}" for port in routes),
+            ),
+        )
+        for i in range(3)
+    ]
+    await asyncio.gather(*(node.start() for node in nodes))
+    try:
+        settings = Settings(nats_url=",".join(node.url for node in nodes), data_dir=tmp_path)
+        nc = await nats.connect(settings.nats_servers)
+        try:
+            js = nc.jetstream()
+
+            async def replicated_bucket() -> bool:
+                try:
+                    await js.create_key_value(bucket=storage.CHATS_BUCKET, replicas=3)
+                except nats.errors.Error:
+                    return False  # the cluster is still electing its JetStream leader
+                return True
+
+            await wait_until(replicated_bucket, timeout=20, every=0.2)
+        finally:
+            await nc.close()
+        monitors = [node.monitor_url for node in nodes]
+
+        report = await gather_status(settings, {}, monitors)
+        (bucket,) = [store for store in report.stores if store.name == storage.CHATS_BUCKET]
+        assert (bucket.kind, bucket.replicas, bucket.replicas_current) == ("bucket", 3, 3)
+        assert [node.cluster for node in report.nodes] == ["status-test"] * 3
+        assert all(node.healthy for node in report.nodes) and report.problems == []
+
+        await nodes[2].stop()
+
+        async def degraded() -> bool:
+            report = await gather_status(settings, {}, monitors)
+            return f"{storage.CHATS_BUCKET} has 2/3 replicas current" in report.problems
+
+        took = await wait_until(degraded, timeout=20, every=0.5)
+        print(f"\nstatus: a dead node's replicas shown stale within {took:.1f} s")
+        code, text, err = await chatbus_status(
+            settings.nats_url or "", "--monitor", ",".join(monitors)
+        )
+        assert code == 1
+        assert "UNREACHABLE" in text and "2/3" in text
+        assert len(err) == 1 and f"{nodes[2].monitor_url} is unreachable" in err[0]
+    finally:
+        for node in nodes:
+            await node.stop()
