@@ -1,8 +1,11 @@
 """Prometheus /metrics: the edge counts sockets, commands by outcome and delivery latency; a
 handler service serves its own commands' counts on CHATBUS_METRICS_PORT."""
 
+import socket
+
 import httpx
 import nats
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from services.chats.app import create_chats_service
@@ -143,3 +146,23 @@ async def test_service_health_nats_state_and_reconnects_follow_the_connection(
         took = await wait_until(reconnected, timeout=15)
         print(f"service: back on NATS in /metrics within {took * 1000:.0f} ms")
         assert (await http.get(f"{base}/healthz")).status_code == 200
+
+
+async def test_a_metrics_port_in_use_costs_the_metrics_not_the_service(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    with socket.socket() as taken:
+        taken.bind((settings.host, 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        app = create_chats_service(settings.model_copy(update={"metrics_port": port}))
+        async with app:
+            nc = await nats.connect(settings.nats_servers)
+            try:
+                reply = await nc.request(LIST_CHATS.subject_for("someone"), b"{}", timeout=5)
+            finally:
+                await nc.close()
+            assert b'"ok":true' in reply.data
+    assert any(
+        "no metrics: cannot listen" in r.message and r.levelname == "ERROR" for r in caplog.records
+    )

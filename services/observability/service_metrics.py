@@ -103,14 +103,19 @@ class MetricsServer:
         return self._server.server_port if self._server else self._port
 
     def start(self) -> None:
-        """Listen and serve in a daemon thread."""
-        self._server = make_server(
-            self._host,
-            self._port,
-            self._app,
-            server_class=_ThreadingWSGIServer,
-            handler_class=_QuietHandler,
-        )
+        """Listen and serve in a daemon thread; on a port in use, say so and serve chat anyway."""
+        try:
+            self._server = make_server(
+                self._host,
+                self._port,
+                self._app,
+                server_class=_ThreadingWSGIServer,
+                handler_class=_QuietHandler,
+            )
+        except OSError as error:
+            # Chat matters more than its metrics: Prometheus will show this target as down.
+            log.error("no metrics: cannot listen on %s:%d (%s)", self._host, self._port, error)
+            return
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="chatbus-metrics", daemon=True
         )
