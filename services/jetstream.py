@@ -5,14 +5,23 @@ Every service opens the state it uses with the deployment's replica count
 first creates each bucket and the stream with the right number of copies.
 """
 
+import asyncio
 import logging
 from collections.abc import Sequence
 
+import nats.errors
 from nats.aio.client import Client
 from nats.errors import NoRespondersError
 from nats.js import JetStreamContext
 from nats.js.api import KeyValueConfig, StorageType, StreamConfig
-from nats.js.errors import APIError, BadRequestError, BucketNotFoundError, NotFoundError
+from nats.js.errors import (
+    APIError,
+    BadRequestError,
+    BucketNotFoundError,
+    NoStreamResponseError,
+    NotFoundError,
+    ServiceUnavailableError,
+)
 from nats.js.kv import KeyValue
 from pydantic import BaseModel
 
@@ -24,6 +33,20 @@ log = logging.getLogger("chatbus.jetstream")
 # this window gets the stored message back instead of a second copy.
 DEDUPLICATION_WINDOW_SECONDS = 3600.0
 
+
+# How long a service waits at startup for a new replicated stream to elect its leader.
+LEADER_WAIT_SECONDS = 10.0
+LEADER_POLL_SECONDS = 0.05
+# A fresh cluster's JetStream is busy electing leaders for a while: its API times out or
+# is unavailable. A starting service tries again for this long instead of crashing.
+STARTUP_RETRY_SECONDS = 60.0
+STARTUP_RETRY_PAUSE = 0.5
+NOT_READY_YET = (
+    nats.errors.TimeoutError,
+    NoRespondersError,
+    ServiceUnavailableError,
+    NoStreamResponseError,
+)
 
 # Each chat's newest seq, kept only while messages expire by age (see record_last_seq).
 LAST_SEQS_BUCKET = "chat_last_seqs"
@@ -65,10 +88,44 @@ async def ensure_state(
     exists; None leaves the stream's retention as it is (services other than
     messages do not own it).
     """
-    for bucket in buckets:
-        await open_bucket(js, bucket, replicas=replicas)
-    if message_stream:
-        await ensure_message_stream(js, replicas=replicas, max_age_seconds=max_age_seconds)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + STARTUP_RETRY_SECONDS
+    while True:
+        try:
+            for bucket in buckets:
+                await open_bucket(js, bucket, replicas=replicas)
+                await until_led(js, KV_STREAM_PREFIX + bucket)
+            if message_stream:
+                await ensure_message_stream(js, replicas=replicas, max_age_seconds=max_age_seconds)
+                await until_led(js, storage.MESSAGES_STREAM)
+            return
+        except NOT_READY_YET as error:
+            if loop.time() > deadline:
+                raise
+            log.warning("JetStream is not ready yet (%r); trying again", error)
+            await asyncio.sleep(STARTUP_RETRY_PAUSE)
+
+
+async def until_led(
+    js: JetStreamContext, stream: str, timeout: float = LEADER_WAIT_SECONDS
+) -> None:
+    """Return once ``stream`` has a leader, or after ``timeout`` seconds (with a warning).
+
+    A replicated stream takes writes only once its replicas have elected a leader, a
+    moment after it is created; a write before that finds no stream ("no response from
+    stream"), which at startup crashed a service writing its first record (the chats
+    service's general chat) in a fresh 3-node cluster. On one server this returns at once.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        info = await js.stream_info(stream)
+        if info.cluster is None or info.cluster.leader:
+            return
+        if loop.time() > deadline:
+            log.warning("stream %s has no leader after %s s; going on", stream, timeout)
+            return
+        await asyncio.sleep(LEADER_POLL_SECONDS)
 
 
 async def ensure_message_stream(
