@@ -45,17 +45,26 @@ class Replica:
     def pid(self) -> int:
         return self.role.process.pid
 
+    def check_running(self) -> None:
+        """Fail with the process's last output lines if it has exited."""
+        if not self.role.running:
+            raise RuntimeError(f"{self.name} exited:\n" + "\n".join(self.role.lines[-40:]))
+
     async def healthy(self) -> bool:
         """Whether its ``/healthz`` answers 200 (for a service: its NATS connection is up)."""
-        if not self.role.running:
-            raise RuntimeError(f"{self.name} exited:\n" + "\n".join(self.role.lines[-30:]))
+        self.check_running()
         return await http_status(f"{self.http_url}/healthz") == 200
 
     async def commands(self, command: str, outcome: str | None = "ok") -> int:
         """How many ``command`` (e.g. ``messages:send``) this process answered with ``outcome``
         (None: with any outcome)."""
-        async with httpx.AsyncClient(trust_env=False, timeout=5) as http:
-            text = (await http.get(f"{self.http_url}/metrics")).text
+        try:
+            async with httpx.AsyncClient(trust_env=False, timeout=5) as http:
+                text = (await http.get(f"{self.http_url}/metrics")).text
+        except httpx.HTTPError:
+            await asyncio.wait_for(self.role.process.wait(), 5)  # it died: say how
+            self.check_running()
+            raise
         answered = 0
         for line in text.splitlines():
             found = _COMMANDS.match(line)
