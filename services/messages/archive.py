@@ -24,6 +24,10 @@ from .retention import Retention, oldest_stored_seq, plan_page, purge_chat
 log = logging.getLogger("chatbus.archive")
 
 WRONG_LAST_SEQUENCE = 10071
+# The same conflict as a replicated stream (CHATBUS_REPLICAS=3) often reports it: its
+# leader refuses before proposing, saying "wrong last sequence" without the number.
+# Not retried, it reached clients as "storage is unavailable" under concurrent writers.
+WRONG_LAST_SEQUENCE_CLUSTERED = 10164
 MAX_APPEND_ATTEMPTS = 50
 # Appends to one chat take turns within a process (a chat maps to one of these locks):
 # racing our own workers only burns attempts, and a burst of concurrent sends to one chat
@@ -75,7 +79,7 @@ class MessageArchive:
                     timeout=APPEND_ACK_TIMEOUT,
                 )
             except APIError as error:
-                if error.err_code == WRONG_LAST_SEQUENCE:
+                if error.err_code in (WRONG_LAST_SEQUENCE, WRONG_LAST_SEQUENCE_CLUSTERED):
                     self._newest.pop(chat_id, None)  # another writer got there first
                     continue
                 raise
