@@ -280,7 +280,7 @@ async def test_clients_on_two_edges_over_a_three_node_cluster_survive_a_node_and
     ]
     print(
         f"kill: {len(acked)} sends acked, {len(texts)} stored ({len(stored)} in the chat), 0 lost; "
-        f"{sum(c.retries for c in talkers)} retries; longest send until acked "
+        f"retries {dict(sum((c.retries for c in talkers), Counter()))}; longest send until acked "
         f"{max(a.acked_at - a.issued_at for a in acked):.2f} s\n"
         f"  edge 1's clients' new sends acked {max(recovered):.2f} s after the NATS node died\n"
         f"  edge 0's clients back on edge 1 after "

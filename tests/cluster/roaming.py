@@ -9,6 +9,7 @@ send whose ack was lost is stored once.
 
 import asyncio
 import time
+from collections import Counter
 from typing import Any
 
 import socketio
@@ -34,7 +35,8 @@ class RoamingClient(ChatClient):
         self.dropped_at: float | None = None
         self.back_at: float | None = None
         self.back = asyncio.Event()
-        self.retries = 0
+        # Why sends were sent again: the error message, or "no ack in time".
+        self.retries: Counter[str] = Counter()
         # chat id -> the newest seq received live when the edge went away.
         self._seq_at_drop: dict[str, int] = {}
         self._closing = False
@@ -88,7 +90,7 @@ class RoamingClient(ChatClient):
                 return reply["data"]
             if reply is not None and reply["error"]["code"] not in RETRIED_CODES:
                 raise AssertionError(f"send refused: {reply}")
-            self.retries += 1
+            self.retries[reply["error"]["message"] if reply else "no ack in time"] += 1
             await asyncio.sleep(RETRY_PAUSE)  # a retry's pace, not a wait for anything
 
     async def _dropped(self, *_reason: Any) -> None:
