@@ -134,10 +134,12 @@ async def sends(deployment: Deployment) -> list[int]:
 
 
 async def joins(deployment: Deployment) -> int:
+    """``chats:join`` commands answered ok so far, by both chats replicas together."""
     return sum([await r.commands("chats:join") for r in deployment.services["chats"]])
 
 
 async def history(client: RoamingClient, chat_id: str) -> list[Any]:
+    """The whole chat, read page by page from seq 1."""
     return await read_all_after(client, chat_id, 0, limit=100)
 
 
