@@ -37,8 +37,8 @@ class ChatRecord(BaseModel):
             or username in self.invited
         )
 
-    def to_chat(self, last_seq: int) -> Chat:
-        """The public view of this chat."""
+    def to_chat(self, last_seq: int, revision: int) -> Chat:
+        """The public view of this chat; ``revision`` is its revision in the chats bucket."""
         return Chat(
             id=self.id,
             name=self.name,
@@ -47,6 +47,7 @@ class ChatRecord(BaseModel):
             members=self.members,
             created_at=self.created_at,
             last_seq=last_seq,
+            revision=revision,
         )
 
 

@@ -71,6 +71,10 @@ class KvMirror:
         """Every value, in no particular order."""
         return (value for value, _ in list(self._entries.values()))
 
+    def entries(self) -> Iterator[tuple[bytes, int]]:
+        """Every value with its revision, in no particular order."""
+        return iter(list(self._entries.values()))
+
     async def _load(self) -> KeyValue.KeyWatcher:
         watcher = await self._bucket.watchall()
         loaded: dict[str, tuple[bytes, int]] = {}

@@ -73,8 +73,8 @@ class ChatBook:
     async def list_visible(self, username: str) -> list[Chat]:
         """Public chats and the user's own, oldest first."""
         visible = sorted(
-            (record for record in self._directory.all() if record.can_see(username)),
-            key=lambda record: (record.created_at, record.id),
+            (known for known in self._directory.all() if known[0].can_see(username)),
+            key=lambda known: (known[0].created_at, known[0].id),
         )
         return await self._with_last_seq(visible)
 
@@ -85,7 +85,8 @@ class ChatBook:
         for member in invited:
             if not await is_registered(self._users, member):
                 raise NotFound(f"no user named {member}")
-        while True:
+        revision = None
+        while revision is None:
             record = ChatRecord(
                 id=secrets.token_urlsafe(9),
                 name=request.name,
@@ -95,9 +96,8 @@ class ChatBook:
                 invited=invited,
                 created_at=utc_now(),
             )
-            if await self._directory.create(record):
-                break
-        chat = record.to_chat(last_seq=0)
+            revision = await self._directory.create(record)
+        chat = record.to_chat(last_seq=0, revision=revision)
         await publish_event(self._nc, subjects.room_event(chat.id, "updated"), chat)
         return chat
 
@@ -113,8 +113,8 @@ class ChatBook:
             record.members.append(username)
             return record
 
-        record, changed = await self._directory.change(request.chat_id, add_member)
-        return await self._announce(record, changed, username, "joined")
+        record, revision, changed = await self._directory.change(request.chat_id, add_member)
+        return await self._announce(record, revision, changed, username, "joined")
 
     async def leave(self, username: str, request: LeaveChat) -> ChatLeft:
         """Stop ``username``'s membership; leaving a chat one is not in changes nothing."""
@@ -127,8 +127,8 @@ class ChatBook:
             record.members.remove(username)
             return record
 
-        record, changed = await self._directory.change(request.chat_id, remove_member)
-        await self._announce(record, changed, username, "left")
+        record, revision, changed = await self._directory.change(request.chat_id, remove_member)
+        await self._announce(record, revision, changed, username, "left")
         return ChatLeft(chat_id=record.id)
 
     async def invite(self, username: str, request: InviteToChat) -> Chat:
@@ -147,26 +147,33 @@ class ChatBook:
                 record.invited.append(guest)
             return record
 
-        record, changed = await self._directory.change(request.chat_id, add_guest)
-        return await self._announce(record, changed, guest, "joined")
+        record, revision, changed = await self._directory.change(request.chat_id, add_guest)
+        return await self._announce(record, revision, changed, guest, "joined")
 
     async def _announce(
         self,
         record: ChatRecord,
+        revision: int,
         changed: bool,
         username: str,
         action: Literal["joined", "left"],
     ) -> Chat:
-        chat = (await self._with_last_seq([record]))[0]
+        chat = (await self._with_last_seq([(record, revision)]))[0]
         if changed:
-            event = MemberEvent(chat_id=record.id, username=username, action=action)
+            event = MemberEvent(
+                chat_id=record.id, username=username, action=action, revision=revision
+            )
             await publish_event(self._nc, subjects.room_event(record.id, "member"), event)
             await publish_event(self._nc, subjects.room_event(record.id, "updated"), chat)
         return chat
 
-    async def _with_last_seq(self, records: list[ChatRecord]) -> list[Chat]:
-        seqs = await asyncio.gather(*(last_seq(self._js, record.id) for record in records))
-        return [record.to_chat(seq) for record, (seq, _) in zip(records, seqs, strict=True)]
+    async def _with_last_seq(self, known: list[tuple[ChatRecord, int]]) -> list[Chat]:
+        """Chats with their revisions, as clients see them: with their newest seq."""
+        seqs = await asyncio.gather(*(last_seq(self._js, record.id) for record, _ in known))
+        return [
+            record.to_chat(seq, revision)
+            for (record, revision), (seq, _) in zip(known, seqs, strict=True)
+        ]
 
     async def _require_registered(self, username: str) -> None:
         if not await is_registered(self._users, username):

@@ -27,41 +27,44 @@ class ChatDirectory:
         """Stop following changes."""
         await self._mirror.stop()
 
-    def all(self) -> list[ChatRecord]:
-        """Every chat this process knows of (from the mirror)."""
-        return [ChatRecord.model_validate_json(value) for value in self._mirror.values()]
+    def all(self) -> list[tuple[ChatRecord, int]]:
+        """Every chat this process knows of, with its revision (from the mirror)."""
+        return [
+            (ChatRecord.model_validate_json(value), revision)
+            for value, revision in self._mirror.entries()
+        ]
 
     async def get(self, chat_id: str) -> tuple[ChatRecord, int]:
         """A chat and its revision, read from JetStream (authoritative)."""
         return await read_chat(self._bucket, chat_id)
 
-    async def create(self, record: ChatRecord) -> bool:
-        """Store a new chat; False if the id is taken."""
+    async def create(self, record: ChatRecord) -> int | None:
+        """Store a new chat: its revision, or None if the id is taken."""
         value = record.model_dump_json().encode()
         try:
             revision = await self._bucket.create(record.id, value)
         except KeyWrongLastSequenceError:
-            return False
+            return None
         self._mirror.apply(record.id, value, revision)
-        return True
+        return revision
 
     async def change(
         self, chat_id: str, mutate: Callable[[ChatRecord], ChatRecord | None]
-    ) -> tuple[ChatRecord, bool]:
+    ) -> tuple[ChatRecord, int, bool]:
         """Apply ``mutate`` under compare-and-set; it returns None when nothing changes.
 
-        Returns the chat as it now is and whether this call changed it.
+        Returns the chat as it now is, its revision, and whether this call changed it.
         """
         for _ in range(MAX_WRITE_ATTEMPTS):
             record, revision = await self.get(chat_id)
             changed = mutate(record.model_copy(deep=True))
             if changed is None:
-                return record, False
+                return record, revision, False
             value = changed.model_dump_json().encode()
             try:
                 new_revision = await self._bucket.update(chat_id, value, last=revision)
             except KeyWrongLastSequenceError:
                 continue  # someone else changed it first: read again and retry
             self._mirror.apply(chat_id, value, new_revision)
-            return changed, True
+            return changed, new_revision, True
         raise Unavailable("the chat is changing too fast; try again")

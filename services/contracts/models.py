@@ -24,6 +24,7 @@ class Chat(BaseModel):
                     "members": ["alice", "bob"],
                     "created_at": "2026-11-25T17:30:00Z",
                     "last_seq": 42,
+                    "revision": 7,
                 }
             ]
         }
@@ -37,6 +38,15 @@ class Chat(BaseModel):
     created_at: Timestamp
     last_seq: int = Field(
         ge=0, description="The seq of the newest message; 0 while the chat is empty.", examples=[42]
+    )
+    revision: int = Field(
+        ge=1,
+        description=(
+            "Grows with every change to the chat, such as a member joining. Copies can arrive"
+            " out of order (several chats services answer at once): keep the one with the"
+            " highest revision."
+        ),
+        examples=[7],
     )
 
 
@@ -93,13 +103,20 @@ class MemberEvent(BaseModel):
 
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"chat_id": "general", "username": "bob", "action": "joined"}]
+            "examples": [
+                {"chat_id": "general", "username": "bob", "action": "joined", "revision": 8}
+            ]
         }
     )
 
     chat_id: ChatId
     username: Username
     action: Literal["joined", "left"] = Field(examples=["joined"])
+    revision: int = Field(
+        ge=1,
+        description="The chat's revision after this change (see Chat.revision).",
+        examples=[8],
+    )
 
 
 class TypingEvent(BaseModel):

@@ -2,7 +2,8 @@
 
 Messages, typing and member changes go to the chat's room (its members'
 sockets on this edge); a chat's ``updated`` event also moves sockets in and
-out of that room, so membership on the edge follows the chats service.
+out of that room, so membership on the edge follows the chats service (its
+newest revision: see ``memberships``).
 """
 
 import logging
@@ -65,6 +66,8 @@ class FanOut:
             await self._sio.emit(server_event.name, data, to=chat_room(chat_id))
 
     async def _chat_changed(self, chat: Chat, data: dict[str, Any]) -> None:
+        if not self._sockets.memberships.learn(chat.id, chat.revision, chat.members):
+            return  # stale: a newer revision already placed the sockets
         room = chat_room(chat.id)
         members = set(chat.members)
         for sid, _ in list(self._sio.manager.get_participants("/", room)):

@@ -28,6 +28,7 @@ from services.contracts import (
 from services.errors import envelope_for
 from services.settings import Settings
 
+from .memberships import ChatMemberships
 from .packets import MALFORMED_EVENT, GuardedPacket, engineio_logger
 from .relay import Relay
 from .rooms import chat_room, user_room
@@ -41,11 +42,12 @@ MAX_PACKET_BYTES = 1024 * 1024
 
 
 class SocketDirectory:
-    """Who each socket on this edge is, and when its token runs out."""
+    """Who each socket on this edge is, when its token runs out, and which chats it is in."""
 
     def __init__(self) -> None:
         self.edge_id = secrets.token_urlsafe(8)
         self.usernames: dict[str, str] = {}
+        self.memberships = ChatMemberships()
         self._expiry: dict[str, asyncio.Task[None]] = {}
 
     def username(self, sid: str) -> str | None:
@@ -131,7 +133,9 @@ def create_socket_server(
             raise socketio.exceptions.ConnectionRefusedError("unavailable", {"code": "unavailable"})
         sockets.expire_at(sid, claims.expires_at, sio.disconnect)
         for chat in listed["data"]:
-            if username in chat["members"]:
+            # An ``updated`` event newer than this list may have arrived meanwhile: it wins.
+            sockets.memberships.learn(chat["id"], chat["revision"], chat["members"])
+            if username in sockets.memberships.members(chat["id"]):
                 await sio.enter_room(sid, chat_room(chat["id"]))
         return True
 

@@ -27,6 +27,8 @@ export interface Chat {
   created_at: string;
   /** The seq of the newest message; 0 while the chat is empty. */
   last_seq: number;
+  /** Grows with every change to the chat, such as a member joining. Copies can arrive out of order (several chats services answer at once): keep the one with the highest revision. */
+  revision: number;
 }
 
 /** The chat the user has left. */
@@ -97,6 +99,8 @@ export interface MemberEvent {
   /** A user's name; lowercase, 2-32 characters. */
   username: string;
   action: "joined" | "left";
+  /** The chat's revision after this change (see Chat.revision). */
+  revision: number;
 }
 
 /** A stored message. Its `seq` gives the order every reader sees. */

@@ -273,4 +273,19 @@ describe("ChatClient", () => {
     await settle();
     expect(socket.sent("messages:send")).toHaveLength(1);
   });
+  test("copies of a chat that arrive out of order keep the newest membership", async () => {
+    socket.server = serverWith([]);
+    socket.up();
+    await settle();
+    // Two chats services announced revision 3 (carol joined) and then 2 (bob's join) late.
+    socket.fire("chat", chat({ members: ["alice", "bob", "carol"], revision: 3 }));
+    socket.fire("chat", chat({ members: ["alice", "bob"], revision: 2 }));
+    socket.fire("member", { chat_id: "general", username: "carol", action: "left", revision: 3 });
+    expect(client.getState().chats.general?.members).toEqual(["alice", "bob", "carol"]);
+
+    socket.fire("member", { chat_id: "general", username: "carol", action: "left", revision: 4 });
+    expect(client.getState().chats.general).toMatchObject({ members: ["alice", "bob"], revision: 4 });
+    socket.fire("chat", chat({ members: ["alice", "bob"], revision: 4, last_seq: 0 }));
+    expect(client.getState().chats.general?.revision).toBe(4);
+  });
 });

@@ -206,7 +206,7 @@ export class ChatClient {
       this.update((s) => ({
         ...s,
         chatsLoaded: true,
-        chats: Object.fromEntries(chats.map((c) => [c.id, withNewestSeq(c, s.chats[c.id])])),
+        chats: Object.fromEntries(chats.map((c) => [c.id, freshest(c, s.chats[c.id])])),
       }));
       this.markActiveSeen();
     } catch {
@@ -216,11 +216,13 @@ export class ChatClient {
 
   private upsertChat(chat: Chat): void {
     this.update((s) => {
+      const known = s.chats[chat.id];
+      if (known && known.revision > chat.revision) return s; // a stale copy, overtaken
       if (!chat.members.includes(s.me) && chat.private) {
         const { [chat.id]: _gone, ...rest } = s.chats;
         return { ...s, chats: rest };
       }
-      return { ...s, chats: { ...s.chats, [chat.id]: withNewestSeq(chat, s.chats[chat.id]) } };
+      return { ...s, chats: { ...s.chats, [chat.id]: freshest(chat, known) } };
     });
     this.markActiveSeen();
   }
@@ -228,10 +230,10 @@ export class ChatClient {
   private memberChanged(event: MemberEvent): void {
     this.update((s) => {
       const chat = s.chats[event.chat_id];
-      if (!chat) return s;
+      if (!chat || chat.revision >= event.revision) return s; // unknown, or already in it
       const others = chat.members.filter((m) => m !== event.username);
       const members = event.action === "joined" ? [...others, event.username] : others;
-      return { ...s, chats: { ...s.chats, [chat.id]: { ...chat, members } } };
+      return { ...s, chats: { ...s.chats, [chat.id]: { ...chat, members, revision: event.revision } } };
     });
   }
 
@@ -504,7 +506,13 @@ export class ChatClient {
   }
 }
 
-/** A chat as the server describes it, never behind on the newest seq we already know. */
-function withNewestSeq(chat: Chat, known: Chat | undefined): Chat {
-  return known && known.last_seq > chat.last_seq ? { ...chat, last_seq: known.last_seq } : chat;
+/**
+ * The newer of two copies of a chat (copies can arrive out of order: the higher revision
+ * wins), never behind on the newest seq either of them knows.
+ */
+export function freshest(chat: Chat, known: Chat | undefined): Chat {
+  if (!known) return chat;
+  const newer = known.revision > chat.revision ? known : chat;
+  const lastSeq = Math.max(known.last_seq, chat.last_seq);
+  return newer.last_seq === lastSeq ? newer : { ...newer, last_seq: lastSeq };
 }

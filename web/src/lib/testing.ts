@@ -24,6 +24,7 @@ export function chat(overrides: Partial<Chat> = {}): Chat {
     members: ["alice", "bob"],
     created_at: "2026-11-01T00:00:00Z",
     last_seq: 0,
+    revision: 1,
     ...overrides,
   };
 }
