@@ -4,8 +4,10 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from types import TracebackType
 from typing import Any
 
+import nats.errors
 from faststream import Context, ExceptionMiddleware, FastStream
 from faststream.message import StreamMessage
 from faststream.nats import NatsBroker, NatsRouter
@@ -13,6 +15,7 @@ from faststream.nats import NatsBroker, NatsRouter
 from services.contracts import Command
 from services.errors import envelope_for
 from services.logs import configure_logging
+from services.nats_connection import close_unreachable
 from services.observability.service_metrics import MetricsServer, ServiceMetrics
 from services.rate_limits import CommandRateLimit
 from services.settings import Settings
@@ -60,7 +63,7 @@ def create_broker(settings: Settings, name: str) -> NatsBroker:
     errors = ExceptionMiddleware(publish_handlers={Exception: answer_failure})
     # Inside `errors`, so a command over its user's budget is answered rate_limited.
     rate_limit = CommandRateLimit.from_settings(settings)
-    return NatsBroker(
+    return ServiceBroker(
         settings.nats_servers,
         name=name,
         middlewares=[errors] if rate_limit is None else [errors, rate_limit],
@@ -77,6 +80,31 @@ def create_broker(settings: Settings, name: str) -> NatsBroker:
         # nats-py, which gets it as is, takes seconds as a float.
         reconnect_time_wait=0.5,  # type: ignore[arg-type]
     )
+
+
+class ServiceBroker(NatsBroker):
+    """FastStream's NATS broker, which also stops while NATS is unreachable.
+
+    Its ``stop`` drains the connection, and nats-py refuses to drain one that is
+    reconnecting: a service told to stop while its NATS is away would exit 1
+    with a traceback. Nothing more can reach an unreachable NATS, so closing the
+    connection instead loses nothing the drain would have delivered.
+    """
+
+    async def stop(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_val: BaseException | None = None,
+        exc_tb: TracebackType | None = None,
+    ) -> None:
+        try:
+            await super().stop(exc_type, exc_val, exc_tb)
+        except nats.errors.ConnectionReconnectingError:
+            # Raised by the drain, after the subscribers stopped: finish what it left undone.
+            connection, self._connection = self._connection, None
+            if connection is not None:
+                await close_unreachable(connection)
+            self.config.disconnect()
 
 
 def answers(router: NatsRouter, subject: str, *, queue: str, description: str) -> Any:

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from services.contracts import Command, ErrorCode, failure, storage
 from services.identity import edge_proof
+from services.nats_connection import close_connection
 from services.settings import Settings
 
 log = logging.getLogger("chatbus.edge.relay")
@@ -49,9 +50,8 @@ class Relay:
         )
 
     async def close(self) -> None:
-        """Finish in-flight work and disconnect."""
-        if not self.nc.is_closed:
-            await self.nc.drain()
+        """Finish in-flight work and disconnect (at once when NATS is unreachable)."""
+        await close_connection(self.nc)
 
     @property
     def connected(self) -> bool:
