@@ -88,6 +88,13 @@ def status(args: argparse.Namespace, settings: Settings) -> int:
     return run_status(settings, READINESS_PROBES, monitors, as_json=args.json)
 
 
+def bench(args: argparse.Namespace, settings: Settings) -> int:
+    """chatbus against a plain python-socketio server, same run, alternating A/B."""
+    from benchmarks.command import run_bench
+
+    return run_bench(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; each subparser sets ``run`` to its subcommand."""
     parser = argparse.ArgumentParser(
@@ -112,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_say(add("say", say, "post a message to a chat as a user, over NATS"))
     add_tail(add("tail", tail, "print a chat's messages as they arrive, over NATS"))
     add_status(add("status", status, "show the services, NATS's health and the stream sizes"))
+    add_bench(add("bench", bench, "benchmark chatbus against a plain socket.io server"))
     return parser
 
 
@@ -154,6 +162,13 @@ def add_status(parser: argparse.ArgumentParser) -> None:
         metavar="URLS",
         help="nats-server monitoring URLs, comma-separated, for each node's health",
     )
+
+
+def add_bench(parser: argparse.ArgumentParser) -> None:
+    """``chatbus bench --smoke --out results.json``."""
+    from benchmarks.options import add_arguments
+
+    add_arguments(parser)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

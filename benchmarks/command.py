@@ -1,0 +1,127 @@
+"""``chatbus bench``: every workload against chatbus and the baseline, alternating A/B.
+
+Both systems run for the whole benchmark; each workload is measured on one,
+then the other, the order swapping from one workload to the next so that
+neither always goes first on a warmer (or more fragmented) machine. Prints
+the markdown table, writes the JSON report, and exits 1 when the benchmark
+itself went wrong (a message lost or duplicated, a failed send or history
+page, a generator over its CPU limit) — not when a speed target is missed.
+"""
+
+import argparse
+import asyncio
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .report import check_targets, markdown_table
+from .runner import measure, write_json
+from .scenario import Scenario
+from .systems import Baseline, Chatbus, System
+from .workloads import full_workloads, smoke_workloads
+
+__all__ = ["run_bench"]
+
+# Sockets on both ends of 10,000 idle clients, plus nats-server's and the stores' files.
+WANTED_OPEN_FILES = 65_536
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    """Run the benchmark; 0 when every workload ran cleanly."""
+    workloads = smoke_workloads() if args.smoke else full_workloads()
+    if args.only:
+        unknown = set(args.only) - {w.name for w in workloads}
+        if unknown:
+            names = ", ".join(w.name for w in workloads)
+            sys.stderr.write(f"chatbus bench: no workload {sorted(unknown)}; choose from {names}\n")
+            return 2
+        workloads = [w for w in workloads if w.name in args.only]
+    _raise_open_files_limit()
+    report = asyncio.run(_bench(workloads, "smoke" if args.smoke else "full"))
+    sys.stdout.write(markdown_table(report["workloads"]) + "\n")
+    write_json(args.out, report)
+    sys.stdout.write(f"\nJSON report: {args.out}\n")
+    if not report["clean"]:
+        sys.stdout.write("the benchmark did not run cleanly: see the rows marked **no** above\n")
+    return 0 if report["clean"] else 1
+
+
+async def _bench(workloads: list[Scenario], mode: str) -> dict[str, Any]:
+    started = time.monotonic()
+    results: list[dict[str, Any]] = []
+    run_tag = format(int(time.time()) % 46656, "x")
+    with tempfile.TemporaryDirectory(prefix="chatbus-bench-") as work:
+        chatbus, baseline = Chatbus(), Baseline()
+        async with chatbus.running(Path(work) / "chatbus"), baseline.running(Path(work)):
+            for number, scenario in enumerate(workloads):
+                systems: list[System] = [chatbus, baseline] if scenario.baseline else [chatbus]
+                if number % 2:
+                    systems.reverse()
+                figures: dict[str, dict[str, Any]] = {}
+                for system in systems:
+                    tag = f"b{run_tag}w{number}{system.name[0]}"
+                    figures[system.name] = await measure(system, scenario, tag)
+                    sys.stderr.write(f"bench: {scenario.name} on {system.name} done\n")
+                results.append(
+                    {
+                        "name": scenario.name,
+                        "kind": scenario.kind,
+                        "params": scenario.params,
+                        "order": [system.name for system in systems],
+                        "figures": figures,
+                        "checks": check_targets(scenario, figures),
+                    }
+                )
+    return {
+        "mode": mode,
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seconds": round(time.monotonic() - started, 1),
+        "machine": _machine(),
+        "clean": all(_clean(workload) for workload in results),
+        "targets_met": all(
+            row["met"] is not False for workload in results for row in workload["checks"]
+        ),
+        "workloads": results,
+    }
+
+
+def _clean(workload: dict[str, Any]) -> bool:
+    """Whether the benchmark itself worked: nothing lost, no errors, generators not saturated."""
+    for figures in workload["figures"].values():
+        if figures["lost"] or figures["duplicated"] or figures["failed_acks"]:
+            return False
+        if figures.get("history_bad_pages") or not figures["valid"]:
+            return False
+    return True
+
+
+def _machine() -> dict[str, Any]:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory_kib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 1024
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "memory_mib": memory_kib // 1024,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+    }
+
+
+def _raise_open_files_limit() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = WANTED_OPEN_FILES if hard == resource.RLIM_INFINITY else min(hard, WANTED_OPEN_FILES)
+    if soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))

@@ -1,0 +1,124 @@
+"""A lean socket.io client: Engine.IO v4 / socket.io v5 text frames over one websocket.
+
+The load generator's receivers must cost far less CPU than the server they
+measure; python-socketio's AsyncClient costs about twice the server's CPU per
+received message. This client does only what a benchmark needs: connect with
+``auth``, answer pings, emit with an acknowledgement, and hand each server
+event to a callback. Frames (see the socket.io protocol): ``0{...}`` open,
+``2``/``3`` ping/pong, ``40{auth}`` connect, ``44{...}`` refused,
+``42[name, data]`` event, ``42<id>[...]`` event wanting an ack, ``43<id>[...]`` ack.
+"""
+
+import asyncio
+import itertools
+import json
+from collections.abc import Callable
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+__all__ = ["ConnectRefused", "EventSink", "LeanSocket"]
+
+EventSink = Callable[[str, Any], None]
+"""Receives a server event's name and payload."""
+
+ENGINE_OPEN = "0"
+ENGINE_PING = "2"
+ENGINE_PONG = "3"
+EVENT = "42"
+ACK = "43"
+CONNECTED = "40"
+REFUSED = "44"
+
+
+class ConnectRefused(Exception):
+    """The server refused the socket.io connection (its ``connect_error`` data)."""
+
+
+class LeanSocket:
+    """One socket.io connection on namespace ``/``."""
+
+    def __init__(self, url: str, on_event: EventSink) -> None:
+        base = url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
+        self._url = f"{base}/socket.io/?EIO=4&transport=websocket"
+        self._on_event = on_event
+        self._ws: ClientConnection | None = None
+        self._acks: dict[int, asyncio.Future[Any]] = {}
+        self._ack_ids = itertools.count()
+        self._reader: asyncio.Task[None] | None = None
+        self.closed = asyncio.Event()
+
+    async def connect(self, auth: dict[str, Any], timeout: float = 30.0) -> None:
+        """Open the websocket and the namespace; ``ConnectRefused`` if the server says no."""
+        async with asyncio.timeout(timeout):
+            # No compression and no websocket pings: Engine.IO has its own, and the
+            # generator's CPU is better spent receiving.
+            ws = await connect(
+                self._url, compression=None, ping_interval=None, max_size=None, open_timeout=None
+            )
+            self._ws = ws
+            opening = await ws.recv()
+            if not isinstance(opening, str) or not opening.startswith(ENGINE_OPEN):
+                raise ConnectRefused(f"unexpected opening frame {opening!r:.80}")
+            await ws.send(CONNECTED + json.dumps(auth))
+            while True:
+                frame = await ws.recv()
+                if frame == ENGINE_PING:
+                    await ws.send(ENGINE_PONG)
+                elif isinstance(frame, str) and frame.startswith(CONNECTED):
+                    break
+                elif isinstance(frame, str) and frame.startswith(REFUSED):
+                    await ws.close()
+                    raise ConnectRefused(frame[2:])
+                elif isinstance(frame, str):
+                    self._dispatch(frame)  # an event sent right after connect
+        self._reader = asyncio.create_task(self._read())
+
+    async def call(self, event: str, data: Any, timeout: float = 30.0) -> Any:
+        """Emit ``event`` and wait for its acknowledgement's first argument."""
+        return await asyncio.wait_for(await self.emit(event, data), timeout)
+
+    async def emit(self, event: str, data: Any) -> asyncio.Future[Any]:
+        """Emit ``event`` wanting an ack; the future of the ack, without waiting for it."""
+        assert self._ws is not None, "connect first"
+        ack_id = next(self._ack_ids)
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._acks[ack_id] = future
+        await self._ws.send(f"{EVENT}{ack_id}{json.dumps([event, data])}")
+        return future
+
+    async def close(self) -> None:
+        """Close the connection (the server sees a disconnect)."""
+        if self._ws is not None:
+            await self._ws.close()
+        if self._reader is not None:
+            await asyncio.gather(self._reader, return_exceptions=True)
+
+    async def _read(self) -> None:
+        assert self._ws is not None
+        try:
+            async for frame in self._ws:
+                if frame == ENGINE_PING:
+                    await self._ws.send(ENGINE_PONG)
+                elif isinstance(frame, str):
+                    self._dispatch(frame)
+        except ConnectionClosed:
+            pass
+        finally:
+            self.closed.set()
+            for future in self._acks.values():
+                if not future.done():
+                    future.set_exception(ConnectionError("the connection closed"))
+
+    def _dispatch(self, frame: str) -> None:
+        if frame.startswith(EVENT):
+            start = frame.index("[")
+            name, *args = json.loads(frame[start:])
+            self._on_event(name, args[0] if args else None)
+        elif frame.startswith(ACK):
+            start = frame.index("[")
+            future = self._acks.pop(int(frame[2:start]), None)
+            if future is not None and not future.done():
+                args = json.loads(frame[start:])
+                future.set_result(args[0] if args else None)

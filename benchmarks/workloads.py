@@ -1,0 +1,53 @@
+"""The workloads of ``chatbus bench`` (issue 6) and of its smoke form.
+
+Sending rates are chosen so that the baseline keeps up on a 2-core machine
+(a few thousand deliveries per second): latency is then measured on an
+unsaturated server, and CPU per delivered message compares like with like.
+"""
+
+from .scenario import (
+    Scenario,
+    history_scenario,
+    idle_scenario,
+    room_scenario,
+    zipf_mix_scenario,
+)
+
+__all__ = ["full_workloads", "smoke_workloads"]
+
+
+def smoke_workloads() -> list[Scenario]:
+    """Under a minute in all: proves the benchmark works, says nothing about speed."""
+    return [
+        room_scenario("room-2", members=2, senders=1, rate=100, seconds=2, drain_seconds=10),
+        room_scenario("room-10", members=10, senders=1, rate=100, seconds=2, drain_seconds=10),
+        idle_scenario("idle-20", idle=20, members=2, rate=50, seconds=1, drain_seconds=10),
+        history_scenario("history-600", chats=5, per_chat=120, pages=20),
+    ]
+
+
+def full_workloads() -> list[Scenario]:
+    """Issue 6's workloads."""
+    return [
+        room_scenario("room-2", members=2, senders=1, rate=200, seconds=10),
+        room_scenario("room-10", members=10, senders=1, rate=200, seconds=10),
+        room_scenario("room-10x10", members=10, senders=10, rate=200, seconds=10),
+        room_scenario("room-100", members=100, senders=1, rate=40, seconds=10),
+        room_scenario("room-100x10", members=100, senders=10, rate=40, seconds=10),
+        room_scenario("room-500", members=500, senders=1, rate=10, seconds=20, processes=4),
+        room_scenario("room-500x10", members=500, senders=10, rate=10, seconds=20, processes=4),
+        zipf_mix_scenario("mix-1000x5", rooms=1000, size=5, rate=200, seconds=10, processes=4),
+        idle_scenario("idle-1000", idle=1000, members=10, rate=100, seconds=5, processes=4),
+        idle_scenario("idle-10000", idle=10000, members=10, rate=100, seconds=5, processes=8),
+        history_scenario("history-1M", chats=1000, per_chat=1000, pages=1000),
+        room_scenario(
+            "sustained-100",
+            members=100,
+            senders=10,
+            rate=1000,
+            seconds=60,
+            processes=4,
+            drain_seconds=30,
+            sample_memory=True,
+        ),
+    ]
