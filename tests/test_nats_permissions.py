@@ -33,7 +33,7 @@ from .conftest import running_edge
 from .support import ChatClient, Inbox, NatsUser, Users
 
 NATS_CONF = Path(__file__).resolve().parent.parent / "deploy" / "nats.conf"
-ROLES = ("edge", "chats", "messages", "status", "weatherbot")
+ROLES = ("edge", "chats", "messages", "status", "weatherbot", "ops")
 BOT = "weatherbot"
 BOT_INBOX = "_INBOX_weatherbot"
 
