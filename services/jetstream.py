@@ -7,7 +7,7 @@ first creates each bucket and the stream with the right number of copies.
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import nats.errors
 from nats.aio.client import Client
@@ -88,17 +88,28 @@ async def ensure_state(
     exists; None leaves the stream's retention as it is (services other than
     messages do not own it).
     """
+
+    async def create_missing() -> None:
+        for bucket in buckets:
+            await open_bucket(js, bucket, replicas=replicas)
+            await until_led(js, KV_STREAM_PREFIX + bucket)
+        if message_stream:
+            await ensure_message_stream(js, replicas=replicas, max_age_seconds=max_age_seconds)
+            await until_led(js, storage.MESSAGES_STREAM)
+
+    await while_jetstream_starts(create_missing)
+
+
+async def while_jetstream_starts(step: Callable[[], Awaitable[None]]) -> None:
+    """Run a service's startup ``step``, again while JetStream is still electing leaders.
+
+    ``step`` must be safe to run again after it failed part way (open, never append).
+    """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STARTUP_RETRY_SECONDS
     while True:
         try:
-            for bucket in buckets:
-                await open_bucket(js, bucket, replicas=replicas)
-                await until_led(js, KV_STREAM_PREFIX + bucket)
-            if message_stream:
-                await ensure_message_stream(js, replicas=replicas, max_age_seconds=max_age_seconds)
-                await until_led(js, storage.MESSAGES_STREAM)
-            return
+            return await step()
         except NOT_READY_YET as error:
             if loop.time() > deadline:
                 raise

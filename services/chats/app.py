@@ -4,7 +4,7 @@ from faststream import FastStream
 
 from services.broker import create_app, create_broker, run_app
 from services.contracts import storage
-from services.jetstream import ensure_state
+from services.jetstream import ensure_state, while_jetstream_starts
 from services.settings import Settings
 
 from .book import ChatBook
@@ -29,7 +29,7 @@ def create_chats_service(settings: Settings) -> FastStream:
             # The messages service owns the stream's settings; chats only reads it.
             message_stream=False,
         )
-        await book.open(broker.connection)
+        await while_jetstream_starts(lambda: book.open(broker.connection))
 
     @app.after_shutdown
     async def close_storage() -> None:

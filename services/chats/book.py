@@ -51,8 +51,9 @@ class ChatBook:
         self._directory = ChatDirectory(await open_bucket(self._js, storage.CHATS_BUCKET))
         self._users = await open_bucket(self._js, storage.USERS_BUCKET)
         await ensure_message_stream(self._js)
-        await self._directory.start()
         await self._ensure_general()
+        # Last: once it follows the bucket, a failed open could not simply be run again.
+        await self._directory.start()
 
     async def close(self) -> None:
         """Stop following changes to the chats bucket."""

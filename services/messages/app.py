@@ -4,7 +4,7 @@ from faststream import FastStream
 
 from services.broker import create_app, create_broker, run_app
 from services.contracts import storage
-from services.jetstream import LAST_SEQS_BUCKET, ensure_state
+from services.jetstream import LAST_SEQS_BUCKET, ensure_state, while_jetstream_starts
 from services.settings import Settings
 
 from .messenger import Messenger
@@ -30,7 +30,7 @@ def create_messages_service(settings: Settings) -> FastStream:
             replicas=settings.replicas,
             max_age_seconds=settings.retention_max_age_seconds,
         )
-        await messenger.open(broker.connection)
+        await while_jetstream_starts(lambda: messenger.open(broker.connection))
 
     return app
 

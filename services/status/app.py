@@ -4,7 +4,7 @@ from faststream import FastStream
 
 from services.broker import create_app, create_broker, run_app
 from services.contracts import storage
-from services.jetstream import ensure_state
+from services.jetstream import ensure_state, while_jetstream_starts
 from services.settings import Settings
 
 from .desk import StatusDesk
@@ -33,7 +33,7 @@ def create_status_service(settings: Settings) -> FastStream:
             replicas=settings.replicas,
             message_stream=False,
         )
-        await desk.open(broker.connection)
+        await while_jetstream_starts(lambda: desk.open(broker.connection))
 
     @app.after_shutdown
     async def close_storage() -> None:
