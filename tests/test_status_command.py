@@ -152,6 +152,14 @@ async def test_status_shows_replicas_and_nodes_of_a_cluster_losing_a_node(tmp_pa
             await nc.close()
         monitors = [node.monitor_url for node in nodes]
 
+        async def settled() -> bool:
+            # A new bucket's replicas catch up, and the nodes report healthy, a moment later.
+            try:
+                return (await gather_status(settings, {}, monitors)).problems == []
+            except StatusError:
+                return False
+
+        await wait_until(settled, timeout=30, every=0.5)
         report = await gather_status(settings, {}, monitors)
         (bucket,) = [store for store in report.stores if store.name == storage.CHATS_BUCKET]
         assert (bucket.kind, bucket.replicas, bucket.replicas_current) == ("bucket", 3, 3)
