@@ -66,7 +66,10 @@ async def _bench(workloads: list[Scenario], mode: str) -> dict[str, Any]:
                 figures: dict[str, dict[str, Any]] = {}
                 for system in systems:
                     tag = f"b{run_tag}w{number}{system.name[0]}"
-                    figures[system.name] = await measure(system, scenario, tag)
+                    try:
+                        figures[system.name] = await measure(system, scenario, tag)
+                    except Exception as error:  # reported in the table; the others still run
+                        figures[system.name] = {"error": f"{type(error).__name__}: {error}"}
                     sys.stderr.write(f"bench: {scenario.name} on {system.name} done\n")
                 results.append(
                     {
@@ -94,6 +97,8 @@ async def _bench(workloads: list[Scenario], mode: str) -> dict[str, Any]:
 def _clean(workload: dict[str, Any]) -> bool:
     """Whether the benchmark itself worked: nothing lost, no errors, generators not saturated."""
     for figures in workload["figures"].values():
+        if "error" in figures:
+            return False
         if figures["lost"] or figures["duplicated"] or figures["failed_acks"]:
             return False
         if figures.get("history_bad_pages") or not figures["valid"]:

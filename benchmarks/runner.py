@@ -8,6 +8,7 @@ only then lets the sockets close.
 
 import asyncio
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -41,7 +42,7 @@ class _Generator:
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             cwd=REPO,
-            env={**_environ(), **_child_env()},
+            env={**os.environ, **_child_env()},
             limit=1 << 30,
         )
         generator = cls(process)
@@ -71,12 +72,6 @@ class _Generator:
             except (TimeoutError, ConnectionError):
                 self.process.kill()
                 await self.process.wait()
-
-
-def _environ() -> dict[str, str]:
-    import os
-
-    return dict(os.environ)
 
 
 async def measure(system: System, scenario: Scenario, tag: str) -> dict[str, Any]:
@@ -172,6 +167,10 @@ def summarise(
         "delivered_per_s": round(delivered / window, 1) if window else None,
         "connect_p50_ms": _ms(percentile(connect_ms, 0.5)),
         "connect_p99_ms": _ms(percentile(connect_ms, 0.99)),
+        "connect_retries": sum(ready["connect_retries"] for ready in readies),
+        "connect_retry_reasons": sorted(
+            {reason for ready in readies for reason in ready["connect_retry_reasons"]}
+        )[:5],
         "server_cpu_s": {role: round(seconds, 3) for role, seconds in cpu.items()},
         "server_cpu_us_per_delivered": {
             role: round(seconds * 1e6 / delivered, 1) if delivered else None
