@@ -48,10 +48,14 @@ def _row(
 def check_targets(scenario: Scenario, figures: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows of one workload: its figures beside the targets that apply to it."""
     failed = {system: f["error"] for system, f in figures.items() if "error" in f}
-    if failed:
+    if "chatbus" in failed:
         return [_row("error", failed.get("chatbus"), failed.get("baseline"), "runs", False)]
-    ours, theirs = figures["chatbus"], figures.get("baseline", {})
+    ours = figures["chatbus"]
+    theirs: dict[str, Any] = {} if failed else figures.get("baseline", {})
     rows: list[dict[str, Any]] = []
+    if failed:
+        rows.append(_row("error", None, failed["baseline"], "runs", False))
+    figures = {"chatbus": ours, **({"baseline": theirs} if theirs else {})}
     clean = all(
         f["lost"] == 0 and f["duplicated"] == 0 and f["failed_acks"] == 0 for f in figures.values()
     )

@@ -84,8 +84,14 @@ class LeanSocket:
         assert self._ws is not None, "connect first"
         ack_id = next(self._ack_ids)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        # A connection that closes fails every ack it still owes; whoever asked may be gone.
+        future.add_done_callback(_retrieve)
         self._acks[ack_id] = future
-        await self._ws.send(f"{EVENT}{ack_id}{json.dumps([event, data])}")
+        try:
+            await self._ws.send(f"{EVENT}{ack_id}{json.dumps([event, data])}")
+        except ConnectionClosed as error:
+            self._acks.pop(ack_id, None)
+            raise ConnectionError(f"the connection closed: {error}") from None
         return future
 
     async def close(self) -> None:
@@ -122,3 +128,8 @@ class LeanSocket:
             if future is not None and not future.done():
                 args = json.loads(frame[start:])
                 future.set_result(args[0] if args else None)
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
