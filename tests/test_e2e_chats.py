@@ -110,7 +110,12 @@ async def test_joining_public_chat_makes_user_a_member_and_tells_the_members(use
     chat = await alice.ok("chats:create", {"name": "lunch"})
     joined = await bob.ok("chats:join", {"chat_id": chat["id"]})
     assert joined["members"] == [alice.username, bob.username]
-    expected = {"chat_id": chat["id"], "username": bob.username, "action": "joined"}
+    expected = {
+        "chat_id": chat["id"],
+        "username": bob.username,
+        "action": "joined",
+        "revision": joined["revision"],
+    }
     assert await alice.wait_for("member", about(chat["id"])) == expected
     assert await bob.wait_for("member", about(chat["id"])) == expected
     sent = await alice.ok("messages:send", {"chat_id": chat["id"], "text": "welcome"})
@@ -185,7 +190,13 @@ async def test_leaving_a_chat_stops_its_messages_and_tells_the_members(users: Us
     await alice.ok("messages:send", {"chat_id": chat["id"], "text": "before"})
     await bob.wait_for("message", about(chat["id"]))
     assert await bob.ok("chats:leave", {"chat_id": chat["id"]}) == {"chat_id": chat["id"]}
-    left = {"chat_id": chat["id"], "username": bob.username, "action": "left"}
+    (listed,) = [c for c in await alice.ok("chats:list") if c["id"] == chat["id"]]
+    left = {
+        "chat_id": chat["id"],
+        "username": bob.username,
+        "action": "left",
+        "revision": listed["revision"],
+    }
     assert await alice.wait_for("member", lambda e: e["action"] == "left") == left
     assert await bob.wait_for("member", lambda e: e["action"] == "left") == left
     after = await alice.ok("messages:send", {"chat_id": chat["id"], "text": "after"})
@@ -240,7 +251,12 @@ async def test_invitee_receives_the_chat_and_then_its_messages(users: Users) -> 
     assert invited["members"] == [alice.username, bob.username]
     announced = await bob.wait_for("chat", about(chat["id"]))
     assert announced["members"] == invited["members"]
-    joined = {"chat_id": chat["id"], "username": bob.username, "action": "joined"}
+    joined = {
+        "chat_id": chat["id"],
+        "username": bob.username,
+        "action": "joined",
+        "revision": invited["revision"],
+    }
     assert await bob.wait_for("member", about(chat["id"])) == joined
     assert await alice.wait_for("member", about(chat["id"])) == joined
     sent = await alice.ok("messages:send", {"chat_id": chat["id"], "text": "hi bob"})
