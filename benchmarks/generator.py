@@ -24,8 +24,9 @@ from .wire import ConnectRefused, LeanSocket
 # The text of every benchmark message: "bench:<message index>:<send time ns>".
 TEXT_PREFIX = "bench:"
 CONNECTS_AT_ONCE = 50
-CONNECT_ATTEMPTS = 5
+CONNECT_ATTEMPTS = 10
 RETRY_PAUSE_SECONDS = 0.5
+LONGEST_RETRY_PAUSE_SECONDS = 5.0
 
 
 class Receiver:
@@ -103,7 +104,9 @@ async def connect_all(
                     retries.append(repr(error)[:200])
                     if attempt == CONNECT_ATTEMPTS:
                         raise
-                    await asyncio.sleep(RETRY_PAUSE_SECONDS * attempt)
+                    await asyncio.sleep(
+                        min(LONGEST_RETRY_PAUSE_SECONDS, RETRY_PAUSE_SECONDS * attempt)
+                    )
             connect_ms[i] = (time.perf_counter() - started) * 1000
             for chat_id in spec["join"]:
                 reply = await socket.call("chats:join", {"chat_id": chat_id})

@@ -15,6 +15,7 @@ import contextlib
 import os
 import secrets
 import sys
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
@@ -31,7 +32,7 @@ from services.supervisor import READINESS_PROBES
 from .scenario import Scenario, Setup
 from .seeding import add_users, create_chats, store_history
 
-__all__ = ["Baseline", "Chatbus", "System"]
+__all__ = ["REPO", "Baseline", "Chatbus", "System", "child_env"]
 
 READY_WITHIN_SECONDS = 90.0
 TOKEN_TTL = timedelta(hours=6)
@@ -112,11 +113,11 @@ class Baseline:
         return {"baseline": self._child.process.pid}
 
     @contextlib.asynccontextmanager
-    async def running(self, work_dir: Path) -> collections.abc.AsyncIterator["Baseline"]:
+    async def running(self, work_dir: Path) -> AsyncIterator["Baseline"]:
         """Serve until the block ends."""
         port = free_port()
         argv = [sys.executable, "-m", "benchmarks.baseline", "--port", str(port)]
-        self._child = _Child("baseline", await spawn(argv, env={**os.environ, **_child_env()}))
+        self._child = _Child("baseline", await spawn(argv, env={**os.environ, **child_env()}))
         self.url = f"http://127.0.0.1:{port}"
         try:
             await _until_healthy(f"{self.url}/socket.io/?EIO=4&transport=polling", [self._child])
@@ -153,13 +154,13 @@ class Chatbus:
         }
 
     @contextlib.asynccontextmanager
-    async def running(self, work_dir: Path) -> collections.abc.AsyncIterator["Chatbus"]:
+    async def running(self, work_dir: Path) -> AsyncIterator["Chatbus"]:
         """Run every role until the block ends."""
         self.nats = EmbeddedNats(0, work_dir / "nats", on_line=lambda line: None)
         await self.nats.start()
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("CHATBUS_")}
-        env |= _child_env() | {
+        env |= child_env() | {
             "NATS_URL": self.nats.url,
             "CHATBUS_SECRET": self.secret,
             "CHATBUS_DATA_DIR": str(work_dir / "var"),
@@ -218,7 +219,8 @@ class Chatbus:
         )
 
 
-def _child_env() -> dict[str, str]:
+def child_env() -> dict[str, str]:
+    """What every child process gets on top of this environment."""
     # The children import `benchmarks` and `services` from the repository being measured.
     path = os.environ.get("PYTHONPATH")
     return {
