@@ -28,7 +28,7 @@ MEMORY_SAMPLE_SECONDS = 2.0
 # Quiet: all the system's processes together use at most this share of a core. Not less:
 # chatbus's five processes use 0.1-0.2 of a core at rest with 1,000 idle sockets.
 QUIET_SHARE = 0.3
-SETTLE_WINDOW_SECONDS = 2.0
+SETTLE_WINDOW_SECONDS = 0.5
 SETTLE_TIMEOUT_SECONDS = 120.0
 
 
