@@ -46,6 +46,9 @@ NOT_READY_YET = (
     NoRespondersError,
     ServiceUnavailableError,
     NoStreamResponseError,
+    # A stream or bucket another process has just created, asked of a server that has
+    # not heard of it yet (startup creates whatever is missing, so nothing else is).
+    NotFoundError,
 )
 
 # Each chat's newest seq, kept only while messages expire by age (see record_last_seq).
@@ -130,8 +133,12 @@ async def until_led(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
-        info = await js.stream_info(stream)
-        if info.cluster is None or info.cluster.leader:
+        try:
+            info = await js.stream_info(stream)
+        except NotFoundError:
+            # Just created: in a cluster the server that answers may not know it yet.
+            info = None
+        if info is not None and (info.cluster is None or info.cluster.leader):
             return
         if loop.time() > deadline:
             log.warning("stream %s has no leader after %s s; going on", stream, timeout)
