@@ -12,12 +12,13 @@ A traceback goes in the record's ``traceback`` field, so a line is always a reco
 import json
 import logging
 import os
+import time
 from datetime import UTC, datetime
 from typing import TextIO
 
 from services.settings import Settings
 
-__all__ = ["LOG_FORMAT", "configure_logging"]
+__all__ = ["LOG_FORMAT", "configure_logging", "json_line"]
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # The role a process logs as until its command says which it is.
@@ -98,6 +99,17 @@ class _JsonFormatter(logging.Formatter):
             fields["stack"] = self.formatStack(record.stack_info)
         # default=str: a message argument that JSON cannot hold is still logged.
         return json.dumps(fields, ensure_ascii=False, default=str)
+
+
+def json_line(role: str, line: str) -> str:
+    """A line another program printed (nats-server's, or a child's), as a JSON record.
+
+    A line that is already a JSON record (a chatbus child in JSON mode) stays as it is.
+    """
+    if line.startswith("{") and line.endswith("}"):
+        return line
+    fields = {"time": _utc(time.time()), "level": "INFO", "logger": role, "message": line}
+    return json.dumps(fields | {"role": role}, ensure_ascii=False)
 
 
 def _utc(created: float) -> str:

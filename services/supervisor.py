@@ -23,7 +23,7 @@ import nats.errors
 
 from services.cli import HANDLER_SERVICES
 from services.contracts import LIST_CHATS, LIST_PRESENCE, MESSAGE_HISTORY, SYSTEM_USER
-from services.logs import configure_logging
+from services.logs import configure_logging, json_line
 from services.natsserver import EmbeddedNats, NatsServerError, free_port
 from services.processes import LineSink, http_status, pump_lines, spawn, stop_process
 from services.settings import Settings
@@ -258,7 +258,11 @@ class _Supervisor:
 
     def _write(self, role: str, line: str) -> None:
         try:
-            self.out.write(f"{tag(role)}{line}\n")
+            if self.settings.log_format == "json":
+                # One record per line for log collectors: no tags, nats-server's lines wrapped.
+                self.out.write(json_line(role, line) + "\n")
+            else:
+                self.out.write(f"{tag(role)}{line}\n")
             self.out.flush()
         except (OSError, ValueError):
             pass  # a closed terminal must not stop us draining the children

@@ -14,12 +14,12 @@ import nats.errors
 
 from services.contracts import CREATE_CHAT
 from services.logs import configure_logging
-from services.natsserver import EmbeddedNats
+from services.natsserver import EmbeddedNats, free_port
 from services.processes import pump_lines, stop_process
 from services.settings import Settings
 from services.supervisor import READINESS_PROBES
 
-from .support import wait_until
+from .support import CHATBUS_UP, chatbus_up_env, wait_until
 
 RECORD_FIELDS = {"time", "level", "logger", "message", "role", "pid"}
 
@@ -114,3 +114,32 @@ def test_a_traceback_stays_inside_its_json_record(tmp_path: Path) -> None:
     assert failed["message"] == "it failed: ünïcode" and failed["level"] == "ERROR"
     assert "ValueError: boom\nwith a second line" in failed["traceback"]
     assert again["role"] == failed["role"] == "edge"
+
+
+async def test_chatbus_up_in_json_mode_prints_only_json_records(tmp_path: Path) -> None:
+    port, nats_port = free_port(), free_port()
+    env = chatbus_up_env(port, nats_port, tmp_path / "var", log_format="json")
+    process = await asyncio.create_subprocess_exec(
+        *CHATBUS_UP,
+        env=env,
+        cwd=tmp_path,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    lines: list[str] = []
+    try:
+        async with asyncio.timeout(60):
+            while not any("chatbus is up" in line for line in lines):
+                line = (await process.stdout.readline()).decode()
+                assert line, "chatbus up ended early:\n" + "".join(lines)
+                lines.append(line)
+    finally:
+        await stop_process(process, grace=20)
+        lines += (await process.stdout.read()).decode().splitlines(keepends=True)
+    records = [json.loads(line) for line in lines]  # every line, nats-server's included
+    assert {"nats", "chats", "messages", "status", "edge", "up"} <= {r["role"] for r in records}
+    assert all({"time", "level", "logger", "message", "role"} <= set(r) for r in records)
+    assert any(r["role"] == "nats" and "Server is ready" in r["message"] for r in records)
