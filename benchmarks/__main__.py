@@ -3,9 +3,10 @@
 import argparse
 import sys
 
+from services.cli import add_bench
+
 from .command import run_bench
-from .options import add_arguments
 
 parser = argparse.ArgumentParser(prog="python -m benchmarks", description=run_bench.__doc__)
-add_arguments(parser)
+add_bench(parser)
 sys.exit(run_bench(parser.parse_args()))

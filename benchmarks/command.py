@@ -50,7 +50,7 @@ def run_bench(args: argparse.Namespace) -> int:
     # The smoke run shares one pair of systems: starting chatbus costs seconds it has not got.
     report = asyncio.run(_bench(workloads, mode, fresh=not args.smoke))
     sys.stdout.write(markdown_table(report["workloads"]) + "\n")
-    write_json(args.out, report)
+    write_json(Path(args.out), report)
     sys.stdout.write(f"\nJSON report: {args.out}\n")
     if not report["clean"]:
         sys.stdout.write("the benchmark did not run cleanly: see the rows marked **no** above\n")
