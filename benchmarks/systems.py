@@ -21,13 +21,12 @@ from pathlib import Path
 from typing import Protocol
 
 import nats
-import nats.errors
 
 from services.cli import HANDLER_SERVICES
 from services.edge.tokens import issue_token
 from services.natsserver import EmbeddedNats, free_port
 from services.processes import http_status, pump_lines, spawn, stop_process
-from services.supervisor import READINESS_PROBES
+from services.supervisor import READINESS_PROBES, until_answered
 
 from .scenario import Scenario, Setup
 from .seeding import add_users, create_chats, store_history
@@ -181,20 +180,17 @@ class Chatbus:
                 await child.stop()
             await self.nats.stop()
 
+    def _check_children(self) -> None:
+        for child in self.children.values():
+            child.check_running()
+
     async def _until_answering(self) -> None:
         assert self.nats is not None
         nc = await nats.connect(self.nats.url)
         try:
             async with asyncio.timeout(READY_WITHIN_SECONDS):
                 for subject in READINESS_PROBES.values():
-                    while True:
-                        for child in self.children.values():
-                            child.check_running()
-                        try:
-                            await nc.request(subject, b"", timeout=0.5)
-                            break
-                        except nats.errors.Error:
-                            await asyncio.sleep(0.1)
+                    await until_answered(nc, subject, self._check_children)
         finally:
             await nc.close()
 

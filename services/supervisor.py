@@ -14,11 +14,12 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
 import nats
+import nats.aio.client
 import nats.errors
 
 from services.cli import HANDLER_SERVICES
@@ -61,6 +62,22 @@ READINESS_PROBES = {
     "messages": MESSAGE_HISTORY.subject_for(SYSTEM_USER),
     "status": LIST_PRESENCE.subject_for(SYSTEM_USER),
 }
+
+
+async def until_answered(
+    nc: nats.aio.client.Client, subject: str, check: Callable[[], None] = lambda: None
+) -> None:
+    """Ask on ``subject`` until a service answers (any reply will do).
+
+    ``check`` runs before each try and may raise to give up (a child that died).
+    """
+    while True:
+        check()
+        try:
+            await nc.request(subject, b"", timeout=0.5)
+            return
+        except nats.errors.Error:
+            await asyncio.sleep(0.1)
 
 
 def chatbus_roles() -> list[Role]:

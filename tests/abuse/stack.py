@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nats
-import nats.errors
 
 from services.cli import HANDLER_SERVICES
 from services.natsserver import free_port
 from services.processes import http_status, pump_lines, spawn, stop_process
-from services.supervisor import READINESS_PROBES
+from services.supervisor import READINESS_PROBES, until_answered
 
 READY_WITHIN_SECONDS = 60.0
 
@@ -79,12 +78,7 @@ async def _wait_for_services(nats_url: str) -> None:
     try:
         async with asyncio.timeout(READY_WITHIN_SECONDS):
             for subject in READINESS_PROBES.values():
-                while True:
-                    try:
-                        await nc.request(subject, b"", timeout=0.5)
-                        break
-                    except nats.errors.Error:
-                        await asyncio.sleep(0.1)
+                await until_answered(nc, subject)
     finally:
         await nc.close()
 
