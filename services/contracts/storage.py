@@ -4,7 +4,6 @@ MESSAGES_STREAM = "CHAT_MESSAGES"
 CHATS_BUCKET = "chat_chats"
 USERS_BUCKET = "chat_users"
 PRESENCE_BUCKET = "chat_presence"
-CONNECTIONS_BUCKET = "chat_connections"
 # Counts of failed logins and of registrations, per user and per client address.
 THROTTLE_BUCKET = "chat_throttle"
 
