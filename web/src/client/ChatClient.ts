@@ -510,7 +510,7 @@ export class ChatClient {
  * The newer of two copies of a chat (copies can arrive out of order: the higher revision
  * wins), never behind on the newest seq either of them knows.
  */
-export function freshest(chat: Chat, known: Chat | undefined): Chat {
+function freshest(chat: Chat, known: Chat | undefined): Chat {
   if (!known) return chat;
   const newer = known.revision > chat.revision ? known : chat;
   const lastSeq = Math.max(known.last_seq, chat.last_seq);
