@@ -48,7 +48,10 @@ class SocketDirectory:
         self.edge_id = secrets.token_urlsafe(8)
         self.usernames: dict[str, str] = {}
         self.memberships = ChatMemberships()
-        self._expiry: dict[str, asyncio.Task[None]] = {}
+        # A timer handle per socket, not a sleeping task: a task and its coroutine cost
+        # about 2 KiB per idle connection (issue 6's memory target).
+        self._expiry: dict[str, asyncio.TimerHandle] = {}
+        self._disconnecting: set[asyncio.Task[None]] = set()
 
     def username(self, sid: str) -> str | None:
         """The user behind a socket."""
@@ -62,13 +65,17 @@ class SocketDirectory:
         self, sid: str, when: datetime, disconnect: Callable[[str], Awaitable[None]]
     ) -> None:
         """Disconnect ``sid`` when its token expires."""
-        self._expiry[sid] = asyncio.create_task(self._expire(sid, when, disconnect))
+        delay = max(0.0, (when - datetime.now(UTC)).total_seconds())
+        loop = asyncio.get_running_loop()
+        self._expiry[sid] = loop.call_later(delay, self._expire, sid, disconnect)
 
-    async def _expire(
-        self, sid: str, when: datetime, disconnect: Callable[[str], Awaitable[None]]
-    ) -> None:
-        await asyncio.sleep(max(0.0, (when - datetime.now(UTC)).total_seconds()))
-        self._expiry.pop(sid, None)  # the disconnect below must not cancel this task
+    def _expire(self, sid: str, disconnect: Callable[[str], Awaitable[None]]) -> None:
+        self._expiry.pop(sid, None)
+        task = asyncio.create_task(self._disconnect(sid, disconnect))
+        self._disconnecting.add(task)
+        task.add_done_callback(self._disconnecting.discard)
+
+    async def _disconnect(self, sid: str, disconnect: Callable[[str], Awaitable[None]]) -> None:
         try:
             await disconnect(sid)
         except Exception:
