@@ -13,13 +13,14 @@ import logging
 
 from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
-from nats.js.errors import APIError, NotFoundError
+from nats.js.errors import APIError
 
 from services.contracts import HistoryPage, Message, storage, subjects
 from services.errors import Unavailable
 from services.jetstream import last_seq, record_last_seq
 
-from .retention import Retention, oldest_stored_seq, plan_page, purge_chat
+from .pages import read_page
+from .retention import Retention, purge_chat
 
 log = logging.getLogger("chatbus.archive")
 
@@ -101,21 +102,9 @@ class MessageArchive:
         With ``after`` the page starts right after it; otherwise it ends right
         before ``before`` (or at the newest message).
         """
-        newest, _ = await last_seq(self._js, chat_id)
-        oldest = await self._oldest_kept(chat_id, newest)
-        plan = plan_page(newest=newest, oldest=oldest, before=before, after=after, limit=limit)
-        found = await asyncio.gather(*(self._read(chat_id, seq) for seq in plan.seqs))
-        messages = [message for message in found if message is not None]
-        # A message missing inside the plan expired while we read: say so too.
-        truncated = plan.truncated or len(messages) < len(found)
-        return HistoryPage(messages=messages, more=plan.more, truncated=truncated)
-
-    async def _oldest_kept(self, chat_id: str, newest: int) -> int:
-        """The seq of the chat's oldest readable message; ``newest + 1`` when none is."""
-        if newest == 0:
-            return 1
-        stored = await oldest_stored_seq(self._js, chat_id)
-        return self._retention.oldest_kept(newest, newest + 1 if stored is None else stored)
+        return await read_page(
+            self._js, self._retention, chat_id, before=before, after=after, limit=limit
+        )
 
     async def _trim(self, chat_id: str) -> None:
         """Purge the chat down to its limit; a failure waits for the next due purge."""
@@ -124,15 +113,6 @@ class MessageArchive:
         except NatsError as error:
             # The send itself succeeded, and history already hides what is over the limit.
             log.warning("could not trim chat %s: %s", chat_id, error)
-
-    async def _read(self, chat_id: str, seq: int) -> Message | None:
-        try:
-            stored = await self._js.get_msg(
-                storage.MESSAGES_STREAM, subject=subjects.stored_message(chat_id, seq), direct=True
-            )
-        except NotFoundError:
-            return None  # removed by retention
-        return Message.model_validate_json(stored.data or b"")
 
     async def _stored(self, stream_seq: int) -> Message:
         stored = await self._js.get_msg(storage.MESSAGES_STREAM, seq=stream_seq, direct=True)
