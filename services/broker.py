@@ -12,6 +12,7 @@ from faststream import Context, ExceptionMiddleware, FastStream
 from faststream.message import StreamMessage
 from faststream.nats import NatsBroker, NatsRouter
 
+from services.caller import remember_message
 from services.contracts import Command
 from services.errors import envelope_for
 from services.logs import configure_logging
@@ -63,10 +64,12 @@ def create_broker(settings: Settings, name: str) -> NatsBroker:
     errors = ExceptionMiddleware(publish_handlers={Exception: answer_failure})
     # Inside `errors`, so a command over its user's budget is answered rate_limited.
     rate_limit = CommandRateLimit.from_settings(settings)
+    middlewares = [errors] if rate_limit is None else [errors, rate_limit]
     return ServiceBroker(
         settings.nats_servers,
         name=name,
-        middlewares=[errors] if rate_limit is None else [errors, rate_limit],
+        # Innermost: the handler reads who sent the command from it (see services/caller.py).
+        middlewares=[*middlewares, remember_message],
         decoder=decode_json_object,
         # Per-message lines cost more than the work itself: DEBUG, on a logger that shows
         # WARNING and up (FastStream also logs each worker task's end at INFO).

@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from faststream import Path
 from faststream.nats import NatsRouter
 
+from services import caller
 from services.broker import answers_command
 from services.contracts import (
     CREATE_CHAT,
@@ -19,7 +19,6 @@ from services.contracts import (
     ListChats,
     success,
 )
-from services.identity import acting_user
 
 from .book import ChatBook
 
@@ -31,23 +30,23 @@ def create_chats_router(book: ChatBook) -> NatsRouter:
     router = NatsRouter()
 
     @answers_command(router, LIST_CHATS, queue=QUEUE)
-    async def list_chats(request: ListChats, username: str = Path()) -> dict[str, Any]:
-        return success(await book.list_visible(acting_user(username)))
+    async def list_chats(request: ListChats) -> dict[str, Any]:
+        return success(await book.list_visible(caller.username()))
 
     @answers_command(router, CREATE_CHAT, queue=QUEUE)
-    async def create_chat(request: CreateChat, username: str = Path()) -> dict[str, Any]:
-        return success(await book.create(acting_user(username), request))
+    async def create_chat(request: CreateChat) -> dict[str, Any]:
+        return success(await book.create(caller.username(), request))
 
     @answers_command(router, JOIN_CHAT, queue=QUEUE)
-    async def join_chat(request: JoinChat, username: str = Path()) -> dict[str, Any]:
-        return success(await book.join(acting_user(username), request))
+    async def join_chat(request: JoinChat) -> dict[str, Any]:
+        return success(await book.join(caller.username(), request))
 
     @answers_command(router, LEAVE_CHAT, queue=QUEUE)
-    async def leave_chat(request: LeaveChat, username: str = Path()) -> dict[str, Any]:
-        return success(await book.leave(acting_user(username), request))
+    async def leave_chat(request: LeaveChat) -> dict[str, Any]:
+        return success(await book.leave(caller.username(), request))
 
     @answers_command(router, INVITE_TO_CHAT, queue=QUEUE)
-    async def invite_to_chat(request: InviteToChat, username: str = Path()) -> dict[str, Any]:
-        return success(await book.invite(acting_user(username), request))
+    async def invite_to_chat(request: InviteToChat) -> dict[str, Any]:
+        return success(await book.invite(caller.username(), request))
 
     return router

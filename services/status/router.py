@@ -1,10 +1,10 @@
 """The status commands and the edges' internal subjects."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from faststream import Header, Path
 from faststream.nats import NatsRouter
 
+from services import caller
 from services.broker import answers, answers_command
 from services.contracts import (
     LIST_PRESENCE,
@@ -17,18 +17,13 @@ from services.contracts import (
     Registration,
     SetStatus,
     Typing,
-    storage,
     subjects,
     success,
 )
-from services.identity import acting_user, require_edge
 
 from .desk import StatusDesk
 
 QUEUE = "status"
-
-# The edge's proof header, present on everything the edge sends (see services/identity.py).
-EdgeProof = Annotated[str | None, Header(storage.EDGE_PROOF_HEADER, default=None)]
 
 
 def create_status_router(desk: StatusDesk, signing_key: str) -> NatsRouter:
@@ -36,27 +31,27 @@ def create_status_router(desk: StatusDesk, signing_key: str) -> NatsRouter:
     router = NatsRouter()
 
     @answers_command(router, SET_STATUS, queue=QUEUE)
-    async def set_status(request: SetStatus, username: str = Path()) -> dict[str, Any]:
-        user = acting_user(username)
+    async def set_status(request: SetStatus) -> dict[str, Any]:
+        user = caller.username()
         await desk.require_registered(user)
         return success(await desk.presence.set_status(user, request.status))
 
     @answers_command(router, LIST_PRESENCE, queue=QUEUE)
-    async def list_presence(request: ListPresence, username: str = Path()) -> dict[str, Any]:
-        acting_user(username)
+    async def list_presence(request: ListPresence) -> dict[str, Any]:
+        caller.username()
         return success(desk.presence.online())
 
     @answers_command(router, TYPING, queue=QUEUE)
-    async def typing(request: Typing, username: str = Path()) -> dict[str, Any]:
-        user = acting_user(username)
+    async def typing(request: Typing) -> dict[str, Any]:
+        user = caller.username()
         await desk.typing.typing(user, request.chat_id)
         return success({})
 
     @answers(
         router, subjects.REGISTER_USER, queue=QUEUE, description="Create an account (edge only)."
     )
-    async def register_user(registration: Registration, edge: EdgeProof) -> dict[str, Any]:
-        require_edge(edge, signing_key)
+    async def register_user(registration: Registration) -> dict[str, Any]:
+        caller.require_the_edge(signing_key)
         return success(await desk.accounts.register(registration))
 
     @answers(
@@ -65,8 +60,8 @@ def create_status_router(desk: StatusDesk, signing_key: str) -> NatsRouter:
         queue=QUEUE,
         description="Check a username and password (edge only).",
     )
-    async def log_in(attempt: LoginRequest, edge: EdgeProof) -> dict[str, Any]:
-        require_edge(edge, signing_key)
+    async def log_in(attempt: LoginRequest) -> dict[str, Any]:
+        caller.require_the_edge(signing_key)
         return success(await desk.accounts.login(attempt))
 
     @answers(
@@ -75,8 +70,8 @@ def create_status_router(desk: StatusDesk, signing_key: str) -> NatsRouter:
         queue=QUEUE,
         description="A socket connection was opened on an edge.",
     )
-    async def connection_opened(connection: Connection, edge: EdgeProof) -> dict[str, Any]:
-        require_edge(edge, signing_key)
+    async def connection_opened(connection: Connection) -> dict[str, Any]:
+        caller.require_the_edge(signing_key)
         # A validly signed token for a name with no account (never issued, or deleted) is refused.
         await desk.require_registered(connection.username)
         return success(await desk.presence.connection_opened(connection))
@@ -87,14 +82,14 @@ def create_status_router(desk: StatusDesk, signing_key: str) -> NatsRouter:
         queue=QUEUE,
         description="A socket connection was closed on an edge.",
     )
-    async def connection_closed(connection: Connection, edge: EdgeProof) -> dict[str, Any]:
-        require_edge(edge, signing_key)
+    async def connection_closed(connection: Connection) -> dict[str, Any]:
+        caller.require_the_edge(signing_key)
         return success(await desk.presence.connection_closed(connection))
 
     # Every replica hears every heartbeat: each one judges which edges are alive.
     @router.subscriber(subjects.EDGE_HEARTBEAT, description="An edge is alive.")
-    async def edge_heartbeat(heartbeat: EdgeHeartbeat, edge: EdgeProof) -> None:
-        require_edge(edge, signing_key)
+    async def edge_heartbeat(heartbeat: EdgeHeartbeat) -> None:
+        caller.require_the_edge(signing_key)
         desk.presence.edge_alive(heartbeat.edge_id)
 
     return router

@@ -1,0 +1,54 @@
+"""Who sent the command in hand, read from its NATS message.
+
+FastStream resolves ``Path()`` and ``Header()`` parameters on a worker thread,
+a thread hand-off per command that took a quarter of the messages service's
+CPU; handlers read the subject and headers here instead. ``remember_message``,
+a broker middleware, holds the message for the handler running in its task.
+"""
+
+from contextvars import ContextVar
+from typing import Any
+
+from faststream import BaseMiddleware
+from faststream._internal.basic_types import AsyncFuncAny
+from faststream.message import StreamMessage
+
+from services.contracts import storage, subjects
+from services.errors import InvalidInput
+from services.identity import acting_user, relayed_by_edge, require_edge
+
+_in_hand: ContextVar[StreamMessage[Any]] = ContextVar("chatbus_message_in_hand")
+
+
+class remember_message(BaseMiddleware):  # noqa: N801 - used as FastStream middleware factory
+    """Broker middleware: keeps the message for ``username`` and the edge checks."""
+
+    async def consume_scope(self, call_next: AsyncFuncAny, msg: StreamMessage[Any]) -> Any:
+        token = _in_hand.set(msg)
+        try:
+            return await call_next(msg)
+        finally:
+            _in_hand.reset(token)
+
+
+def username() -> str:
+    """The ``<username>`` token of the command subject in hand, refused when not valid."""
+    command = subjects.parse_command(_in_hand.get().raw_message.subject)
+    if command is None:
+        raise InvalidInput("not a command subject")
+    return acting_user(command[0])
+
+
+def relayed_by_the_edge(signing_key: str) -> bool:
+    """Whether the message in hand carries the edge's proof (``via: web``)."""
+    return relayed_by_edge(_edge_header(), signing_key)
+
+
+def require_the_edge(signing_key: str) -> None:
+    """Refuse the message in hand unless the edge sent it (see ``identity.require_edge``)."""
+    require_edge(_edge_header(), signing_key)
+
+
+def _edge_header() -> str | None:
+    headers = _in_hand.get().headers
+    return headers.get(storage.EDGE_PROOF_HEADER) if headers else None
