@@ -141,6 +141,10 @@ def run_edge(settings: Settings) -> None:
         port=settings.port,
         loop="uvloop",
         ws="websockets-sansio",
+        # Engine.IO pings every socket already; uvicorn's own pings would add a timer each.
+        ws_ping_interval=None,
+        # A compressor and a decompressor per socket (tens of KiB in zlib) for chat-sized frames.
+        ws_per_message_deflate=False,
         log_level=settings.log_level.lower(),
         access_log=False,
         log_config=None,  # one log format for every role (configure_logging)
