@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from services.contracts import Chat, MemberEvent, Presence, subjects
 from services.contracts.events import CHAT_EVENT, EVENTS_BY_ROOM_EVENT, PRESENCE_EVENT
 
+from .broadcast import Broadcaster
 from .relay import Relay
 from .rooms import chat_room, user_room
 from .sockets import SocketDirectory
@@ -30,6 +31,7 @@ class FanOut:
     def __init__(self, sio: socketio.AsyncServer, sockets: SocketDirectory) -> None:
         self._sio = sio
         self._sockets = sockets
+        self._broadcast = Broadcaster(sio)
         self._subscriptions: list[Subscription] = []
 
     async def start(self, relay: Relay) -> None:
@@ -54,18 +56,19 @@ class FanOut:
         event = _read(msg, server_event.payload)
         if event is None or getattr(event, "chat_id", getattr(event, "id", None)) != chat_id:
             return
-        data = event.model_dump(mode="json")
+        # Dumped from the validated model: only the contract's fields reach browsers.
+        data = event.model_dump_json()
         if isinstance(event, Chat):
             await self._chat_changed(event, data)
         elif isinstance(event, MemberEvent):
             # The member's own sockets hear it too: joiners are not in the room yet,
             # leavers no longer.
             rooms = [chat_room(chat_id), user_room(event.username)]
-            await self._sio.emit(server_event.name, data, to=rooms)
+            self._broadcast.emit(server_event.name, data, rooms)
         else:
-            await self._sio.emit(server_event.name, data, to=chat_room(chat_id))
+            self._broadcast.emit(server_event.name, data, [chat_room(chat_id)])
 
-    async def _chat_changed(self, chat: Chat, data: dict[str, Any]) -> None:
+    async def _chat_changed(self, chat: Chat, data: str) -> None:
         if not self._sockets.memberships.learn(chat.id, chat.revision, chat.members):
             return  # stale: a newer revision already placed the sockets
         room = chat_room(chat.id)
@@ -77,16 +80,14 @@ class FanOut:
             for sid, _ in list(self._sio.manager.get_participants("/", user_room(member))):
                 await self._sio.enter_room(sid, room)
         if chat.private:
-            if chat.members:
-                rooms = [user_room(member) for member in chat.members]
-                await self._sio.emit(CHAT_EVENT.name, data, to=rooms)
+            self._broadcast.emit(CHAT_EVENT.name, data, [user_room(m) for m in chat.members])
         else:
-            await self._sio.emit(CHAT_EVENT.name, data)
+            self._broadcast.emit(CHAT_EVENT.name, data)
 
     async def _on_presence(self, msg: Msg) -> None:
         presence = _read(msg, Presence)
         if presence is not None and msg.subject == subjects.presence(presence.username):
-            await self._sio.emit(PRESENCE_EVENT.name, presence.model_dump(mode="json"))
+            self._broadcast.emit(PRESENCE_EVENT.name, presence.model_dump_json())
 
 
 def _read(msg: Msg, model: type[BaseModel]) -> Any:
