@@ -28,6 +28,7 @@ from services.contracts import (
 from services.errors import envelope_for
 from services.settings import Settings
 
+from .engine import LeanSocketServer
 from .memberships import ChatMemberships
 from .packets import MALFORMED_EVENT, GuardedPacket, engineio_logger
 from .relay import Relay
@@ -93,7 +94,7 @@ def create_socket_server(
     settings: Settings, relay: Relay, sockets: SocketDirectory
 ) -> socketio.AsyncServer:
     """The socket.io server with every handler of the client protocol."""
-    sio = socketio.AsyncServer(
+    sio = LeanSocketServer(
         async_mode="asgi",
         cors_allowed_origins=settings.cors_origins,  # None: the edge's own origin only
         max_http_buffer_size=MAX_PACKET_BYTES,
