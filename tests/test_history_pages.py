@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import nats
+import nats.errors
 import pytest
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
@@ -147,3 +148,10 @@ async def test_batched_read_returns_only_stored_subjects_in_one_request(
     seqs = {subject: Message.model_validate_json(data).seq for subject, data in found.items()}
     assert seqs == {wanted[1]: 2, wanted[2]: 4}
     assert nothing == {}
+
+
+async def test_batched_read_of_a_stream_nobody_serves_fails_as_a_direct_get_would(
+    js: JetStreamContext,
+) -> None:
+    with pytest.raises(nats.errors.NoRespondersError):
+        await last_for_each(js, "NO_SUCH_STREAM", [subjects.stored_message(CHAT, 1)])
