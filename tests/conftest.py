@@ -11,7 +11,7 @@ import pytest
 import uvicorn
 
 from services.chats.app import create_chats_service
-from services.edge.app import create_edge
+from services.edge.app import WEBSOCKET_OPTIONS, create_edge
 from services.messages.app import create_messages_service
 from services.natsserver import EmbeddedNats, free_port
 from services.settings import Settings
@@ -86,7 +86,7 @@ async def running_edge(settings: Settings) -> AsyncIterator[str]:
         host=settings.host,
         port=settings.port,
         log_level="warning",
-        ws="websockets-sansio",
+        **WEBSOCKET_OPTIONS,  # as `chatbus edge` serves them
         lifespan="on",
         # As `chatbus edge` does: a client's long-poll left open must not hold the stop for ever.
         timeout_graceful_shutdown=5,

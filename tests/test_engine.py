@@ -10,6 +10,7 @@ import socketio
 import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 
+from services.edge.app import WEBSOCKET_OPTIONS
 from services.edge.engine import LeanEngineSocket, LeanSocketServer
 from services.edge.packet_queue import PacketQueue
 from services.natsserver import free_port
@@ -79,7 +80,12 @@ async def serving(**options: Any) -> AsyncIterator[tuple[socketio.AsyncServer, s
 
     port = free_port()
     config = uvicorn.Config(
-        socketio.ASGIApp(sio), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        socketio.ASGIApp(sio),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+        **WEBSOCKET_OPTIONS,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

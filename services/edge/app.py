@@ -30,6 +30,7 @@ from .http import create_http_router
 from .packets import closing_on_broken_frames
 from .relay import Relay
 from .sockets import SocketDirectory, create_socket_server
+from .websocket import LeanWebSocketProtocol
 
 log = logging.getLogger("chatbus.edge")
 
@@ -38,6 +39,15 @@ log = logging.getLogger("chatbus.edge")
 HEARTBEAT_SECONDS = 5.0
 # Time for the event loop to write the last acknowledgements before uvicorn closes sockets.
 ACK_FLUSH_SECONDS = 0.05
+# How uvicorn serves the edge's websockets (the tests' edge uses them too).
+WEBSOCKET_OPTIONS: dict[str, Any] = {
+    # websockets-sansio, keeping less per connection.
+    "ws": LeanWebSocketProtocol,
+    # Engine.IO pings every socket already; uvicorn's own pings would add a timer each.
+    "ws_ping_interval": None,
+    # A compressor and a decompressor per socket (tens of KiB in zlib) for chat-sized frames.
+    "ws_per_message_deflate": False,
+}
 WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
 
 
@@ -140,11 +150,7 @@ def run_edge(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         loop="uvloop",
-        ws="websockets-sansio",
-        # Engine.IO pings every socket already; uvicorn's own pings would add a timer each.
-        ws_ping_interval=None,
-        # A compressor and a decompressor per socket (tens of KiB in zlib) for chat-sized frames.
-        ws_per_message_deflate=False,
+        **WEBSOCKET_OPTIONS,
         log_level=settings.log_level.lower(),
         access_log=False,
         log_config=None,  # one log format for every role (configure_logging)
