@@ -27,6 +27,12 @@ async def test_packet_queue_hands_out_items_in_the_order_they_were_put() -> None
     assert [await queue.get(), queue.get_nowait(), await queue.get()] == ["a", "b", "c"]
     with pytest.raises(asyncio.QueueEmpty):
         queue.get_nowait()
+    backlog = list(range(10_000))  # a slow socket's backlog
+    for item in backlog:
+        queue.put_nowait(item)
+    assert queue.qsize() == len(backlog)
+    assert [queue.get_nowait() for _ in backlog] == backlog
+    assert queue.empty()
 
 
 async def test_packet_queue_get_waits_for_the_next_put() -> None:

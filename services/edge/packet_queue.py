@@ -3,11 +3,12 @@
 python-engineio gives every socket an ``asyncio.Queue``: three deques and an
 ``Event`` with a fourth, about 3 KiB per connection even while nothing waits in
 it. ``PacketQueue`` is the part of that interface Engine.IO uses (``put``,
-``get``, their ``_nowait`` forms, ``task_done``, ``join``) in a list and a few
-futures made only while someone waits.
+``get``, their ``_nowait`` forms, ``task_done``, ``join``) with one deque that
+exists only while packets wait, and futures made only while someone waits.
 """
 
 import asyncio
+from collections import deque
 from typing import Any
 
 __all__ = ["PacketQueue"]
@@ -19,14 +20,14 @@ class PacketQueue:
     __slots__ = ("_items", "_getters", "_joiners", "_unfinished")
 
     def __init__(self) -> None:
-        self._items: list[Any] = []
+        self._items: deque[Any] | None = None
         self._getters: list[asyncio.Future[None]] | None = None
         self._joiners: list[asyncio.Future[None]] | None = None
         self._unfinished = 0
 
     def qsize(self) -> int:
         """Packets waiting."""
-        return len(self._items)
+        return len(self._items) if self._items else 0
 
     def empty(self) -> bool:
         """True when nothing waits."""
@@ -34,6 +35,8 @@ class PacketQueue:
 
     def put_nowait(self, item: Any) -> None:
         """Queue ``item`` and wake the first waiting ``get``."""
+        if self._items is None:
+            self._items = deque()
         self._items.append(item)
         self._unfinished += 1
         self._wake_next_getter()
@@ -46,8 +49,10 @@ class PacketQueue:
         """The oldest item; ``asyncio.QueueEmpty`` when there is none."""
         if not self._items:
             raise asyncio.QueueEmpty
-        # Engine.IO takes everything waiting at once, so the list stays short.
-        return self._items.pop(0)
+        item = self._items.popleft()
+        if not self._items:
+            self._items = None  # an empty deque still holds a block of 0.5 KiB
+        return item
 
     async def get(self) -> Any:
         """The oldest item, waiting for one if needed."""
