@@ -34,6 +34,9 @@ async def nc(settings: Settings) -> AsyncIterator[Client]:
     await client.close()
 
 
+# Connections of one user opened at once (see the test that uses it).
+TABS_AT_ONCE = 300
+
 # Scheduling delay allowed on top of a promised time, for a loaded test machine.
 SLACK = 0.75
 
@@ -138,6 +141,33 @@ async def test_tabs_opening_and_closing_at_once_announce_online_once_and_offline
     await settle_presence(bob, users)
     statuses = [event["status"] for event in bob.received("presence", about(alice))]
     assert statuses == ["online", "offline"]
+
+
+async def test_hundreds_of_one_users_connections_opening_and_closing_at_once_all_count(
+    settings: Settings, users: Users, nc: Client
+) -> None:
+    # As many tabs as the benchmark opens for one user: each change races the others on
+    # one key, and every one must be counted, none refused as "changing too fast".
+    alice = await users.register()
+    announced = await Inbox.listen(nc, subjects.presence(alice))
+    tabs = [
+        Connection(edge_id="busy-edge", connection_id=f"tab-{n}", username=alice)
+        for n in range(TABS_AT_ONCE)
+    ]
+
+    async def tell(subject: str, tab: Connection) -> dict[str, Any]:
+        body = tab.model_dump_json().encode()
+        return await request_raw(nc, subject, body, edge_headers(settings.signing_key))
+
+    opened = await asyncio.gather(*(tell(subjects.CONNECTION_OPENED, tab) for tab in tabs))
+    assert [reply for reply in opened if not reply["ok"]] == []
+    assert await open_connections(nc, alice) == TABS_AT_ONCE
+    closed = await asyncio.gather(*(tell(subjects.CONNECTION_CLOSED, tab) for tab in tabs))
+    assert [reply for reply in closed if not reply["ok"]] == []
+    assert await open_connections(nc, alice) == 0
+    await announced.wait_for(lambda presence: presence["status"] == "offline")
+    # Published in order on one connection: once offline is here, so is all before it.
+    assert [presence["status"] for presence in announced.received()] == ["online", "offline"]
 
 
 async def test_reconnecting_after_going_offline_announces_online_again(users: Users) -> None:

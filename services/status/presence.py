@@ -27,6 +27,9 @@ log = logging.getLogger("chatbus.presence")
 
 MAX_WRITE_ATTEMPTS = 20
 
+# Changes a user's record in place; returns None when it changes nothing (and left it as is).
+Mutation = Callable[["PresenceRecord"], "PresenceRecord | None"]
+
 
 class PresenceRecord(BaseModel):
     """One user's presence as stored: chosen status and open connections."""
@@ -59,6 +62,9 @@ class PresenceBoard:
         self._dead_after = dead_after
         self._started = time.monotonic()
         self._edges_seen: dict[str, float] = {}
+        # Per user: changes waiting to be written, and the task writing them (see _change).
+        self._waiting: dict[str, list[tuple[Mutation, asyncio.Future[Presence]]]] = {}
+        self._writers: dict[str, asyncio.Task[None]] = {}
 
     async def start(self) -> None:
         """Load everyone's presence and follow changes."""
@@ -168,9 +174,37 @@ class PresenceBoard:
             except Exception:
                 log.exception("could not close the connections of silent edges")
 
-    async def _change(
-        self, username: str, mutate: Callable[[PresenceRecord], PresenceRecord | None]
-    ) -> Presence:
+    async def _change(self, username: str, mutate: Mutation) -> Presence:
+        """Apply ``mutate`` to the user's record; the presence that results.
+
+        Changes to one user that arrive while one of theirs is being written wait
+        and are then written together: a thousand tabs opening at once would
+        otherwise race a thousand compare-and-sets on one key, and the losers run
+        out of attempts. Other replicas are still kept apart by compare-and-set.
+        """
+        done: asyncio.Future[Presence] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(username, []).append((mutate, done))
+        if username not in self._writers:
+            self._writers[username] = asyncio.create_task(self._write_waiting(username))
+        return await done
+
+    async def _write_waiting(self, username: str) -> None:
+        try:
+            while batch := self._waiting.pop(username, None):
+                try:
+                    after = await self._write(username, [mutate for mutate, _ in batch])
+                except Exception as error:
+                    for _, done in batch:
+                        if not done.done():
+                            done.set_exception(error)
+                else:
+                    for _, done in batch:
+                        if not done.done():
+                            done.set_result(after)
+        finally:
+            del self._writers[username]
+
+    async def _write(self, username: str, mutations: list[Mutation]) -> Presence:
         for _ in range(MAX_WRITE_ATTEMPTS):
             try:
                 entry = await self._bucket.get(username)
@@ -179,16 +213,19 @@ class PresenceBoard:
             except NotFoundError:
                 current, revision = PresenceRecord(username=username, since=utc_now()), 0
             before = current.public()
-            changed = mutate(current.model_copy(deep=True))
-            if changed is None:
+            record, changed = current.model_copy(deep=True), False
+            for mutate in mutations:
+                if mutate(record) is not None:
+                    changed = True
+            if not changed:
                 return before
-            value = changed.model_dump_json().encode()
+            value = record.model_dump_json().encode()
             try:
                 new_revision = await self._bucket.update(username, value, last=revision)
             except KeyWrongLastSequenceError:
-                continue  # changed by another connection or replica: read again
+                continue  # changed by another replica: read again
             self._mirror.apply(username, value, new_revision)
-            after = changed.public()
+            after = record.public()
             if after.status != before.status:
                 await publish_event(self._nc, subjects.presence(username), after)
             return after
