@@ -32,6 +32,7 @@ class Relay:
         self._no_commands_under_way = asyncio.Event()
         self._no_commands_under_way.set()
         self._stopping = False
+        self._closing = False
         # Set when the connection drops: a request already sent will get no reply then.
         self._connection_lost = asyncio.Event()
 
@@ -51,6 +52,7 @@ class Relay:
 
     async def close(self) -> None:
         """Finish in-flight work and disconnect (at once when NATS is unreachable)."""
+        self._closing = True
         await close_connection(self.nc)
 
     @property
@@ -128,7 +130,8 @@ class Relay:
         return envelope
 
     async def _disconnected(self) -> None:
-        log.warning("disconnected from NATS; reconnecting")
+        if not self._closing:  # a stopping edge disconnects on purpose
+            log.warning("disconnected from NATS; reconnecting")
         self._connection_lost.set()
         self._connection_lost = asyncio.Event()
 
