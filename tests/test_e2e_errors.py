@@ -8,13 +8,16 @@ from typing import Any
 
 import httpx
 import jwt
+import nats
 import pytest
 
 from services.chats.app import create_chats_service
+from services.contracts import storage
 from services.edge.tokens import AUDIENCE, ISSUER, issue_token
 from services.messages.app import create_messages_service
 from services.settings import Settings
 from services.status.app import create_status_service
+from services.status.presence import PresenceRecord
 
 from .conftest import running_edge
 from .support import PASSWORD, ChatClient, Users, refused_connection, unique_name
@@ -325,6 +328,34 @@ async def test_connection_is_refused_unavailable_while_the_status_service_is_dow
                 "/api/register", json={"username": unique_name(), "password": PASSWORD}
             )
             assert response.status_code == 503
+
+
+async def test_a_connection_refused_while_the_chats_service_is_down_leaves_no_one_online(
+    settings: Settings,
+) -> None:
+    # The edge asks the chats and status services at once; when only the list fails, the
+    # connection the status service already counted must be taken back.
+    async with contextlib.AsyncExitStack() as stack:
+        for app in (create_status_service(settings), create_messages_service(settings)):
+            await stack.enter_async_context(app)
+        url = await stack.enter_async_context(running_edge(settings))
+        name = unique_name()
+        async with httpx.AsyncClient(base_url=url) as http:
+            registered = await http.post(
+                "/api/register", json={"username": name, "password": PASSWORD}
+            )
+            assert registered.status_code == 201
+        token = issue_token(name, settings.signing_key, timedelta(hours=1))
+        refusal = await refused_connection(url, {"token": token})
+        assert refusal == {"message": "unavailable", "data": {"code": "unavailable"}}
+        nc = await nats.connect(settings.nats_servers)
+        try:
+            bucket = await nc.jetstream().key_value(storage.PRESENCE_BUCKET)
+            record = PresenceRecord.model_validate_json((await bucket.get(name)).value or b"")
+        finally:
+            await nc.close()
+        assert record.connections == {}
+        assert record.public().status == "offline"
 
 
 # HTTP: register and login

@@ -126,14 +126,20 @@ def create_socket_server(
         # In the user's room first, so a chat changed while we list is reconciled for this socket.
         sockets.usernames[sid] = username
         await sio.enter_room(sid, user_room(username))
-        listed = await relay.command(LIST_CHATS, username, LIST_CHATS.request())
-        opened = listed.get("ok") and await relay.request(
-            subjects.CONNECTION_OPENED, sockets.connection(sid, username)
+        # Both at once: a connect waits for the slower of the two, not their sum.
+        connection = sockets.connection(sid, username)
+        listed, opened = await asyncio.gather(
+            relay.command(LIST_CHATS, username, LIST_CHATS.request()),
+            relay.request(subjects.CONNECTION_OPENED, connection),
         )
-        if not (opened and opened.get("ok")):
+        if not (listed.get("ok") and opened.get("ok")):
             sockets.forget(sid)
             await sio.leave_room(sid, user_room(username))
-            if opened and opened["error"]["code"] == ErrorCode.UNAUTHORIZED:
+            if opened.get("ok"):
+                # Counted as open, but refused: take it back, or the user would stay online.
+                await relay.request(subjects.CONNECTION_CLOSED, connection)
+            codes = {reply["error"]["code"] for reply in (listed, opened) if not reply.get("ok")}
+            if ErrorCode.UNAUTHORIZED in codes:
                 # The token is well signed but its user is not registered.
                 raise socketio.exceptions.ConnectionRefusedError(
                     "unauthorized", {"code": "unauthorized"}
