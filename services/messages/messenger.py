@@ -1,5 +1,6 @@
 """The rules of messages: only members post, private chats are read by members only."""
 
+import asyncio
 import hashlib
 import uuid
 
@@ -68,12 +69,21 @@ class Messenger:
         if request.before is not None and request.after is not None:
             if request.after >= request.before:
                 raise InvalidInput("after must be smaller than before")
-        chat, _ = await read_chat(self._chats, request.chat_id)
-        if not chat.can_see(username):
-            raise Forbidden("this chat is private")
-        return await self._archive.page(
-            chat.id, before=request.before, after=request.after, limit=request.limit
+        # Read while the chat is checked, saving a round trip; returned only if the check passes.
+        page = asyncio.ensure_future(
+            self._archive.page(
+                request.chat_id, before=request.before, after=request.after, limit=request.limit
+            )
         )
+        try:
+            chat, _ = await read_chat(self._chats, request.chat_id)
+            if not chat.can_see(username):
+                raise Forbidden("this chat is private")
+        except BaseException:
+            page.cancel()
+            await asyncio.gather(page, return_exceptions=True)
+            raise
+        return await page
 
 
 def _dedupe_key(chat_id: str, username: str, client_id: str | None) -> str | None:
