@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -190,3 +191,39 @@ async def test_the_server_disconnecting_a_client_is_seen_by_the_client() -> None
         async with asyncio.timeout(10):
             await gone.wait()
         await wait_until(no_sockets_left(sio))  # the client closes the Engine.IO connection
+
+
+async def test_a_client_whose_command_is_still_being_handled_is_not_taken_for_gone() -> None:
+    # Its pong waits behind its own command (a socket's events are handled in turn, as
+    # the edge does): the client answered, the edge has not read it yet.
+    release = asyncio.Event()
+    options = {"ping_interval": 0.1, "ping_timeout": 0.3, "async_handlers": False}
+    async with serving(**options) as (sio, address):
+
+        async def slow(sid: str, data: Any) -> Any:
+            await release.wait()
+            return "done"
+
+        sio.on("slow", slow)
+        try:
+            ws = await open_raw(address)
+            await ws.send('421["slow",{}]')
+            (socket,) = sio.eio.sockets.values()
+            async with asyncio.timeout(20):
+                assert await ws.recv() == "2"
+            await ws.send("3")
+            ping_sent = socket.last_ping
+            assert ping_sent is not None
+
+            async def pong_overdue() -> bool:
+                return time.time() - ping_sent > 0.3
+
+            await wait_until(pong_overdue)
+            assert await socket.check_ping_timeout()
+            release.set()
+            async with asyncio.timeout(20):
+                assert await ws.recv() == '431["done"]'
+        finally:
+            release.set()  # else the server would wait for the handler when it stops
+        assert not socket.closed
+        await ws.close()

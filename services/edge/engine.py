@@ -58,6 +58,32 @@ class LeanEngineSocket(async_socket.AsyncSocket):
             packets.append(pkt)
         return packets
 
+    # Whether a client message (a command) is being handled: see check_ping_timeout.
+    handling_message = False
+
+    async def receive(self, pkt: packet.Packet) -> None:
+        """Handle one packet from the client; a command's handling is noted while it runs."""
+        if pkt.packet_type != packet.MESSAGE:
+            await super().receive(pkt)
+            return
+        self.handling_message = True
+        try:
+            await super().receive(pkt)
+        finally:
+            self.handling_message = False
+
+    async def check_ping_timeout(self) -> bool:
+        """Whether the client is still there (python-engineio closes the socket when not).
+
+        A socket's commands are handled one after another, and its pongs are read
+        after them: while the edge is still working on one of its commands (at worst
+        a request timeout each), a pong it has not read yet is no sign the client
+        left. Under load, busy senders were disconnected for it.
+        """
+        if self.handling_message and not self.closed:
+            return True
+        return bool(await super().check_ping_timeout())
+
     def schedule_ping(self) -> None:
         # Only once the previous ping was answered, as python-engineio does.
         if self.last_ping:
