@@ -123,6 +123,7 @@ async def send_all(
 ) -> dict[str, Any]:
     """Send the planned messages on schedule (open loop); then wait for their acks."""
     acks: list[asyncio.Future[Any]] = []
+    indices: list[int] = []  # the message index of each future in acks
     ack_ms: list[float] = []
     unsent: list[str] = []
 
@@ -151,6 +152,7 @@ async def send_all(
             continue
         future.add_done_callback(acked(sent))
         acks.append(future)
+        indices.append(index)
     failed: list[str] = unsent
     if acks:
         # One deadline for all: a server that stopped answering must not cost one each.
@@ -163,8 +165,14 @@ async def send_all(
             failed.append(repr(future.exception())[:200])
         elif not future.result().get("ok"):
             failed.append(json.dumps(future.result().get("error"))[:200])
+    acked_indices = [
+        index
+        for index, future in zip(indices, acks, strict=True)
+        if not future.cancelled() and future.exception() is None and future.result().get("ok")
+    ]
     return {
         "sent": len(acks) + len(unsent),
+        "acked_indices": acked_indices,
         "failed_acks": len(failed),
         "ack_errors": failed[:5],
         "ack_ms": ack_ms,

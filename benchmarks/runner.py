@@ -157,14 +157,18 @@ def summarise(
 ) -> dict[str, Any]:
     """The figures of one run: latency, throughput, losses, CPU, memory, connect times."""
     wanted = expected_per_message(scenario)
+    acked = {index for result in results for index in result.get("acked_indices", [])}
     fanout_ms: list[float] = []
     incomplete = 0
+    lost = 0  # deliveries missing of messages whose send was acknowledged
     for index, expected in enumerate(wanted):
         got = sum(result["counts"][index] for result in results)
         if got == expected:
             fanout_ms.append(max(result["slowest_us"][index] for result in results) / 1000)
         else:
             incomplete += 1
+            if index in acked:
+                lost += expected - got
     expected_total = sum(result["expected"] for result in results)
     delivered = sum(result["unique"] for result in results)
     last = max((result["last_delivery_ns"] for result in results), default=0)
@@ -179,7 +183,9 @@ def summarise(
         "sockets": sockets,
         "expected_deliveries": expected_total,
         "delivered": delivered,
-        "lost": expected_total - delivered,
+        "lost": lost,
+        # Also what sends that failed or were still unanswered would have delivered.
+        "undelivered": expected_total - delivered,
         "duplicated": sum(result["duplicates"] for result in results),
         "incomplete_messages": incomplete,
         "failed_acks": sum(result["failed_acks"] for result in results),
