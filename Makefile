@@ -55,7 +55,7 @@ $(WEB_DIST): $(WEB_DEPS) $(WEB_SOURCES)
 # Re-pin every dependency to the newest version pyproject.toml allows.
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/pip install --quiet --editable '.[test]'
+	.lock-venv/bin/pip install --quiet --editable '.[test,profile]'
 	{ echo "# Exact versions for every Python dependency (pip constraints). Regenerate with: make lock"; \
 	  .lock-venv/bin/pip freeze --exclude-editable; } > constraints.txt
 	rm -rf .lock-venv
