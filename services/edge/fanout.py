@@ -67,6 +67,10 @@ class FanOut:
             self._broadcast.emit(server_event.name, data, rooms)
         else:
             self._broadcast.emit(server_event.name, data, [chat_room(chat_id)])
+        self._emitted(event)
+
+    def _emitted(self, event: BaseModel) -> None:
+        """Called with each room event once it is queued for its sockets (see MeasuredFanOut)."""
 
     async def _chat_changed(self, chat: Chat, data: str) -> None:
         if not self._sockets.memberships.learn(chat.id, chat.revision, chat.members):

@@ -4,21 +4,18 @@
 fan-out with a clock attached, so the protocol code stays free of metrics.
 """
 
-import json
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Any
 
 import socketio
 from fastapi import APIRouter, Response
-from nats.aio.msg import Msg
 from prometheus_client import CollectorRegistry, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+from pydantic import BaseModel
 
-from services.contracts import COMMANDS, subjects
-from services.contracts.events import MESSAGE_EVENT
+from services.contracts import COMMANDS, Message
 from services.edge.fanout import FanOut
 from services.edge.relay import Relay
 from services.edge.sockets import SocketDirectory
@@ -83,22 +80,9 @@ class MeasuredFanOut(FanOut):
         super().__init__(sio, sockets)
         self._delivery = metrics.delivery
 
-    async def _on_room_event(self, msg: Msg) -> None:
-        await super()._on_room_event(msg)
-        parsed = subjects.parse_room_event(msg.subject)
-        if parsed is not None and parsed[1] == MESSAGE_EVENT.room_event:
-            sent_at = _sent_at(msg.data)
-            if sent_at is not None:
-                self._delivery.observe(max(0.0, time.time() - sent_at))
-
-
-def _sent_at(data: bytes) -> float | None:
-    """A message event's sent_at as a POSIX time; None when it has none (it was not emitted)."""
-    try:
-        value = json.loads(data).get("sent_at")
-        return datetime.fromisoformat(value).timestamp() if isinstance(value, str) else None
-    except (ValueError, AttributeError):
-        return None
+    def _emitted(self, event: BaseModel) -> None:
+        if isinstance(event, Message):
+            self._delivery.observe(max(0.0, time.time() - event.sent_at.timestamp()))
 
 
 class _SocketCount(Collector):
