@@ -2,18 +2,24 @@
 
 import asyncio
 import contextlib
+import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import engineio
 import pytest
 import socketio
 import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.frames import Frame, Opcode
+from websockets.streams import StreamReader
 
 from services.edge.app import WEBSOCKET_OPTIONS
+from services.edge.broadcast import Broadcaster
 from services.edge.engine import LeanEngineSocket, LeanSocketServer
 from services.edge.packet_queue import PacketQueue
+from services.edge.websocket import text_frame
 from services.natsserver import free_port
 
 from .support import wait_until
@@ -227,3 +233,128 @@ async def test_a_client_whose_command_is_still_being_handled_is_not_taken_for_go
             release.set()  # else the server would wait for the handler when it stops
         assert not socket.closed
         await ws.close()
+
+
+# Broadcasts: framed once, written straight to websockets with nothing queued before them
+
+
+@pytest.mark.parametrize("size", [0, 1, 125, 126, 65_535, 65_536, 200_000])
+def test_a_text_frame_is_what_a_websocket_client_parses(size: int) -> None:
+    text = "é" * (size // 2) + "x" * (size % 2)  # `size` bytes, multi-byte characters included
+    reader = StreamReader()
+    reader.feed_data(text_frame(text))
+    reader.feed_eof()
+    parsing = Frame.parse(reader.read_exact, mask=False, max_size=None)
+    with pytest.raises(StopIteration) as parsed:
+        next(parsing)
+    frame = parsed.value.value
+    assert (frame.opcode, frame.fin, frame.rsv1) == (Opcode.TEXT, True, False)
+    assert frame.data.decode() == text
+
+
+async def test_a_broadcast_is_written_to_a_websocket_at_once_and_in_order() -> None:
+    async with serving() as (sio, address):
+        ws = await open_raw(address)
+        ((sid, _),) = sio.manager.get_participants("/", None)
+        await sio.enter_room(sid, "room")
+        (socket,) = sio.eio.sockets.values()
+        broadcaster = Broadcaster(sio)
+        for n in range(100):
+            assert broadcaster.emit("event", json.dumps({"n": n}), ["room"]) == 1
+            assert socket.queue.empty()  # written, not left for the writer task
+        # A packet Engine.IO queued (a ping) is not overtaken by the next broadcast.
+        socket.queue.put_nowait(engineio.packet.Packet(engineio.packet.PING))
+        broadcaster.emit("event", json.dumps({"n": 100}), ["room"])
+        async with asyncio.timeout(10):
+            for n in range(100):
+                assert await ws.recv() == f'42["event",{{"n": {n}}}]'
+            assert await ws.recv() == "2"
+            assert await ws.recv() == '42["event",{"n": 100}]'
+        await ws.close()
+
+
+async def test_a_broadcast_waits_for_packets_the_writer_has_taken_but_not_written() -> None:
+    async with serving() as (sio, address):
+        ws = await open_raw(address)
+        ((sid, _),) = sio.manager.get_participants("/", None)
+        await sio.enter_room(sid, "room")
+        (socket,) = sio.eio.sockets.values()
+        protocol = socket._direct
+        assert protocol is not None
+        protocol.pause_writing()  # as its transport does when the client reads too slowly
+        socket.queue.put_nowait(engineio.packet.Packet(engineio.packet.PING))
+        socket.queue.put_nowait(engineio.packet.Packet(engineio.packet.MESSAGE, '2["first"]'))
+
+        async def taken() -> bool:
+            return socket.queue.empty()
+
+        await wait_until(taken)  # the writer holds both, waiting to write
+        protocol.resume_writing()
+        Broadcaster(sio).emit("event", '{"n": 1}', ["room"])  # before the writer runs again
+        async with asyncio.timeout(10):
+            assert [await ws.recv() for _ in range(3)] == [
+                "2",
+                '42["first"]',
+                '42["event",{"n": 1}]',
+            ]
+        await ws.close()
+
+
+async def test_a_client_reading_slowly_gets_every_broadcast_in_order() -> None:
+    async with serving() as (sio, address):
+        ws = await connect(
+            f"ws://{address}/socket.io/?EIO=4&transport=websocket", max_size=None, max_queue=1
+        )
+        assert str(await ws.recv()).startswith("0")
+        await ws.send("40")
+        assert str(await ws.recv()).startswith("40")
+        ((sid, _),) = sio.manager.get_participants("/", None)
+        await sio.enter_room(sid, "room")
+        (socket,) = sio.eio.sockets.values()
+        broadcaster = Broadcaster(sio)
+        padding = "x" * 65_536
+        sent = 0
+
+        def emit() -> None:
+            nonlocal sent
+            broadcaster.emit("event", json.dumps({"n": sent, "pad": padding}), ["room"])
+            sent += 1
+
+        # The client reads nothing until the edge's buffer for it fills and events wait queued.
+        while socket.queue.empty():
+            assert sent < 10_000, "the events never had to wait"
+            emit()
+        queued_at = sent
+
+        async def read_all() -> None:
+            received = 0
+            while received < sent or received < queued_at + 2_000:
+                event = json.loads(str(await ws.recv())[2:])
+                assert event == ["event", {"n": received, "pad": padding}]
+                received += 1
+
+        # Then it reads while more arrive, as the backlog drains and writes go direct again.
+        reading = asyncio.create_task(read_all())
+        async with asyncio.timeout(60):
+            for _ in range(2_000):
+                emit()
+                await asyncio.sleep(0)
+            await reading
+        await ws.close()
+
+
+async def test_a_polling_client_gets_broadcasts_through_its_queue() -> None:
+    # A short ping interval: the client's disconnect waits for its pending poll to end.
+    async with serving(ping_interval=0.5) as (sio, address):
+        client = socketio.AsyncClient()
+        received: asyncio.Queue[Any] = asyncio.Queue()
+        client.on("event", received.put_nowait)
+        await client.connect(f"http://{address}", transports=["polling"])
+        try:
+            ((sid, _),) = sio.manager.get_participants("/", None)
+            await sio.enter_room(sid, "room")
+            assert Broadcaster(sio).emit("event", '{"n": 1}', ["room"]) == 1
+            async with asyncio.timeout(10):
+                assert await received.get() == {"n": 1}
+        finally:
+            await client.disconnect()

@@ -1,10 +1,12 @@
-"""Server events to many sockets: encoded once, queued on each socket without a task.
+"""Server events to many sockets: encoded once, written or queued on each without a task.
 
 python-socketio's room emit creates a task per recipient and waits for all of
 them, and the NATS callback that emits waits in turn, so one event's
 recipients hold up the next event. What each of those tasks ends up doing is
 putting the same encoded Engine.IO packet on the socket's outgoing queue,
-which that socket's writer sends; this does only that, without waiting.
+which that socket's writer wakes up to frame and send. Here the event is also
+framed once, and written at once to each websocket with nothing ahead of it;
+only the others (polling, a backlog, a slow reader) get it queued.
 """
 
 import json
@@ -13,6 +15,9 @@ from collections.abc import Iterable
 import socketio
 from engineio import packet as engineio_packet
 from socketio import packet as socketio_packet
+
+from .engine import LeanEngineSocket
+from .websocket import text_frame
 
 NAMESPACE = "/"
 
@@ -24,16 +29,19 @@ class Broadcaster:
         self._sio = sio
 
     def emit(self, event: str, payload_json: str, rooms: Iterable[str] | None = None) -> int:
-        """Queue ``event`` (its payload already JSON) for each socket in ``rooms`` once.
+        """Send ``event`` (its payload already JSON) to each socket in ``rooms`` once.
 
-        ``rooms`` None means every connected socket. Returns how many were queued.
+        ``rooms`` None means every connected socket. Returns how many sockets it
+        was written or queued for.
         """
         packet = engineio_packet.Packet(engineio_packet.MESSAGE, _event_packet(event, payload_json))
+        frame = text_frame(packet.encode())
         sent = 0
         for engineio_sid in self._recipients(rooms):
-            socket = self._sio.eio.sockets.get(engineio_sid)
+            socket: LeanEngineSocket | None = self._sio.eio.sockets.get(engineio_sid)
             if socket is not None and not socket.closed:
-                socket.queue.put_nowait(packet)
+                if not socket.write_now(frame):
+                    socket.queue.put_nowait(packet)
                 sent += 1
         return sent
 

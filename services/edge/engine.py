@@ -23,6 +23,7 @@ import socketio
 from engineio import async_socket, exceptions, packet
 
 from .packet_queue import PacketQueue
+from .websocket import LeanWebSocketProtocol
 
 __all__ = ["LeanSocketServer"]
 
@@ -60,6 +61,24 @@ class LeanEngineSocket(async_socket.AsyncSocket):
 
     # Whether a client message (a command) is being handled: see check_ping_timeout.
     handling_message = False
+    # The websocket broadcasts may be written to directly (see write_now), and whether
+    # the writer task is sending packets it has taken from the queue.
+    _direct: LeanWebSocketProtocol | None = None
+    _writing = False
+
+    def write_now(self, frame: bytes) -> bool:
+        """Write a websocket frame at once when nothing queued or being written is before it.
+
+        False: the caller queues the packet instead (polling, upgrading, a backlog,
+        or a client reading slowly).
+        """
+        direct = self._direct
+        return (
+            direct is not None
+            and not self._writing
+            and self.queue.empty()
+            and direct.write_now(frame)
+        )
 
     async def receive(self, pkt: packet.Packet) -> None:
         """Handle one packet from the client; a command's handling is noted while it runs."""
@@ -147,14 +166,19 @@ class LeanEngineSocket(async_socket.AsyncSocket):
                     break
                 if not packets:  # the connection closed
                     break
+                self._writing = True
                 try:
                     for pkt in packets:
                         await ws.send(pkt.encode())
                 except Exception:
                     break
+                finally:
+                    self._writing = False
+            self._direct = None
             await ws.close()
 
         writer_task = asyncio.ensure_future(writer())
+        self._direct = _lean_protocol(ws)
         self.server.logger.info("%s: Upgrade to websocket successful", self.sid)
         while True:
             try:
@@ -181,6 +205,13 @@ class LeanEngineSocket(async_socket.AsyncSocket):
         await self.queue.put(None)  # unlock the writer task so it can exit
         await writer_task
         await self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
+
+
+def _lean_protocol(ws: Any) -> LeanWebSocketProtocol | None:
+    # engineio's ASGI websocket sends through the ASGI ``send`` it was given, which is
+    # uvicorn's protocol's own method unless a middleware wraps it.
+    protocol = getattr(ws.asgi_send, "__self__", None)
+    return protocol if isinstance(protocol, LeanWebSocketProtocol) else None
 
 
 class LeanEngineServer(engineio.AsyncServer):
