@@ -12,12 +12,13 @@ import pytest
 import socketio
 import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 from websockets.frames import Frame, Opcode
 from websockets.streams import StreamReader
 
 from services.edge.app import WEBSOCKET_OPTIONS
 from services.edge.broadcast import Broadcaster
-from services.edge.engine import LeanEngineSocket, LeanSocketServer
+from services.edge.engine import MAX_UNSENT_EVENTS, LeanEngineSocket, LeanSocketServer
 from services.edge.packet_queue import PacketQueue
 from services.edge.websocket import text_frame
 from services.natsserver import free_port
@@ -358,3 +359,52 @@ async def test_a_polling_client_gets_broadcasts_through_its_queue() -> None:
                 assert await received.get() == {"n": 1}
         finally:
             await client.disconnect()
+
+
+async def test_a_client_too_far_behind_is_disconnected_and_its_backlog_freed() -> None:
+    async with serving() as (sio, address):
+        reasons: list[str] = []
+        sio.on("disconnect", lambda sid, reason: reasons.append(reason))
+        keeping_up = await open_raw(address)
+        # The other one takes a frame and then reads nothing more.
+        stalled = await connect(
+            f"ws://{address}/socket.io/?EIO=4&transport=websocket", max_size=None, max_queue=1
+        )
+        assert str(await stalled.recv()).startswith("0")
+        await stalled.send("40")
+        assert str(await stalled.recv()).startswith("40")
+        for sid, _ in list(sio.manager.get_participants("/", None)):
+            await sio.enter_room(sid, "room")
+        sockets = list(sio.eio.sockets.values())
+        broadcaster = Broadcaster(sio)
+        padding = "x" * 16_384
+        sent = 0
+
+        async def read_everything() -> None:
+            for n in range(sent_in_all):
+                event = json.loads(str(await keeping_up.recv())[2:])
+                assert event == ["event", {"n": n, "pad": padding}]
+
+        sent_in_all = 3 * MAX_UNSENT_EVENTS
+        reading = asyncio.create_task(read_everything())
+        async with asyncio.timeout(60):
+            while sent < sent_in_all:
+                broadcaster.emit("event", json.dumps({"n": sent, "pad": padding}), ["room"])
+                sent += 1
+                assert all(s.queue.qsize() <= MAX_UNSENT_EVENTS for s in sockets)
+                await asyncio.sleep(0)  # the client keeping up reads meanwhile
+            await reading
+
+        async def one_socket_left() -> bool:
+            return len(sio.eio.sockets) == 1
+
+        await wait_until(one_socket_left)
+        assert reasons == ["server disconnect"]
+        (cut_off,) = [s for s in sockets if s.closed]
+        left = [cut_off.queue.get_nowait() for _ in range(cut_off.queue.qsize())]
+        assert left in ([], [None])  # at most the reader's note to the writer that it ended
+        with pytest.raises(ConnectionClosed):
+            async with asyncio.timeout(30):
+                while True:  # what reached it before the cut, then the end of the connection
+                    await stalled.recv()
+        await keeping_up.close()

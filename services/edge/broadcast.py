@@ -6,7 +6,8 @@ recipients hold up the next event. What each of those tasks ends up doing is
 putting the same encoded Engine.IO packet on the socket's outgoing queue,
 which that socket's writer wakes up to frame and send. Here the event is also
 framed once, and written at once to each websocket with nothing ahead of it;
-only the others (polling, a backlog, a slow reader) get it queued.
+only the others (polling, a backlog, a slow reader) get it queued, up to a
+limit past which the client is disconnected (``MAX_UNSENT_EVENTS``).
 """
 
 import json
@@ -39,9 +40,7 @@ class Broadcaster:
         sent = 0
         for engineio_sid in self._recipients(rooms):
             socket: LeanEngineSocket | None = self._sio.eio.sockets.get(engineio_sid)
-            if socket is not None and not socket.closed:
-                if not socket.write_now(frame):
-                    socket.queue.put_nowait(packet)
+            if socket is not None and (socket.write_now(frame) or socket.queue_event(packet)):
                 sent += 1
         return sent
 

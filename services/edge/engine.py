@@ -25,7 +25,13 @@ from engineio import async_socket, exceptions, packet
 from .packet_queue import PacketQueue
 from .websocket import LeanWebSocketProtocol
 
-__all__ = ["LeanSocketServer"]
+__all__ = ["MAX_UNSENT_EVENTS", "LeanSocketServer"]
+
+# A client this many broadcasts behind (not reading, or on a link slower than its rooms)
+# is disconnected rather than buffered for without limit: one such client could grow the
+# edge's memory for as long as it stays connected. It catches up from history by seq on
+# reconnecting, as after any lost connection.
+MAX_UNSENT_EVENTS = 1_000
 
 
 class LeanEngineSocket(async_socket.AsyncSocket):
@@ -66,6 +72,31 @@ class LeanEngineSocket(async_socket.AsyncSocket):
     _direct: LeanWebSocketProtocol | None = None
     _writing = False
 
+    def queue_event(self, pkt: packet.Packet) -> bool:
+        """Queue a broadcast for the writer; a client too far behind is disconnected instead.
+
+        Returns whether it was queued.
+        """
+        if self.closing or self.closed:
+            return False
+        if self.queue.qsize() < MAX_UNSENT_EVENTS:
+            self.queue.put_nowait(pkt)
+            return True
+        self._cut_off()
+        return False
+
+    def _cut_off(self) -> None:
+        self.server.logger.warning(
+            "%s: disconnecting a client %d events behind", self.sid, self.queue.qsize()
+        )
+        while not self.queue.empty():  # the backlog goes now, not when the socket is collected
+            self.queue.get_nowait()
+            self.queue.task_done()
+        if self._direct is not None:
+            # Its reader and writer see the connection lost at once and end.
+            self._direct.transport.abort()
+        self._cut_off_task = asyncio.ensure_future(self.close(wait=False, abort=True))
+
     def write_now(self, frame: bytes) -> bool:
         """Write a websocket frame at once when nothing queued or being written is before it.
 
@@ -75,6 +106,7 @@ class LeanEngineSocket(async_socket.AsyncSocket):
         direct = self._direct
         return (
             direct is not None
+            and not self.closing
             and not self._writing
             and self.queue.empty()
             and direct.write_now(frame)
