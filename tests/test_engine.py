@@ -114,9 +114,9 @@ async def serving(**options: Any) -> AsyncIterator[tuple[socketio.AsyncServer, s
         await task
 
 
-async def open_raw(address: str) -> ClientConnection:
+async def open_raw(address: str, **options: Any) -> ClientConnection:
     """A websocket that has opened the socket.io namespace and answers nothing."""
-    ws = await connect(f"ws://{address}/socket.io/?EIO=4&transport=websocket")
+    ws = await connect(f"ws://{address}/socket.io/?EIO=4&transport=websocket", **options)
     opening = await ws.recv()
     assert isinstance(opening, str) and opening.startswith("0")
     await ws.send("40")
@@ -253,12 +253,20 @@ def test_a_text_frame_is_what_a_websocket_client_parses(size: int) -> None:
     assert frame.data.decode() == text
 
 
+async def in_room(
+    sio: socketio.AsyncServer, address: str, **options: Any
+) -> tuple[ClientConnection, LeanEngineSocket]:
+    """A raw websocket client, its socket on the server, and that socket in "room"."""
+    ws = await open_raw(address, **options)
+    ((sid, _),) = sio.manager.get_participants("/", None)
+    await sio.enter_room(sid, "room")
+    (socket,) = sio.eio.sockets.values()
+    return ws, socket
+
+
 async def test_a_broadcast_is_written_to_a_websocket_at_once_and_in_order() -> None:
     async with serving() as (sio, address):
-        ws = await open_raw(address)
-        ((sid, _),) = sio.manager.get_participants("/", None)
-        await sio.enter_room(sid, "room")
-        (socket,) = sio.eio.sockets.values()
+        ws, socket = await in_room(sio, address)
         broadcaster = Broadcaster(sio)
         for n in range(100):
             assert broadcaster.emit("event", json.dumps({"n": n}), ["room"]) == 1
@@ -276,10 +284,7 @@ async def test_a_broadcast_is_written_to_a_websocket_at_once_and_in_order() -> N
 
 async def test_a_broadcast_waits_for_packets_the_writer_has_taken_but_not_written() -> None:
     async with serving() as (sio, address):
-        ws = await open_raw(address)
-        ((sid, _),) = sio.manager.get_participants("/", None)
-        await sio.enter_room(sid, "room")
-        (socket,) = sio.eio.sockets.values()
+        ws, socket = await in_room(sio, address)
         protocol = socket._direct
         assert protocol is not None
         protocol.pause_writing()  # as its transport does when the client reads too slowly
@@ -303,15 +308,7 @@ async def test_a_broadcast_waits_for_packets_the_writer_has_taken_but_not_writte
 
 async def test_a_client_reading_slowly_gets_every_broadcast_in_order() -> None:
     async with serving() as (sio, address):
-        ws = await connect(
-            f"ws://{address}/socket.io/?EIO=4&transport=websocket", max_size=None, max_queue=1
-        )
-        assert str(await ws.recv()).startswith("0")
-        await ws.send("40")
-        assert str(await ws.recv()).startswith("40")
-        ((sid, _),) = sio.manager.get_participants("/", None)
-        await sio.enter_room(sid, "room")
-        (socket,) = sio.eio.sockets.values()
+        ws, socket = await in_room(sio, address, max_size=None, max_queue=1)
         broadcaster = Broadcaster(sio)
         padding = "x" * 65_536
         sent = 0
@@ -367,12 +364,7 @@ async def test_a_client_too_far_behind_is_disconnected_and_its_backlog_freed() -
         sio.on("disconnect", lambda sid, reason: reasons.append(reason))
         keeping_up = await open_raw(address)
         # The other one takes a frame and then reads nothing more.
-        stalled = await connect(
-            f"ws://{address}/socket.io/?EIO=4&transport=websocket", max_size=None, max_queue=1
-        )
-        assert str(await stalled.recv()).startswith("0")
-        await stalled.send("40")
-        assert str(await stalled.recv()).startswith("40")
+        stalled = await open_raw(address, max_size=None, max_queue=1)
         for sid, _ in list(sio.manager.get_participants("/", None)):
             await sio.enter_room(sid, "room")
         sockets = list(sio.eio.sockets.values())
