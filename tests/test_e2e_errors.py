@@ -287,13 +287,26 @@ async def test_acting_in_a_chat_one_is_not_a_member_of_is_forbidden(users: Users
 # unavailable
 
 
+SERVICE_FACTORIES = {
+    "chats": create_chats_service,
+    "messages": create_messages_service,
+    "status": create_status_service,
+}
+
+
+async def edge_without(stack: contextlib.AsyncExitStack, settings: Settings, missing: str) -> str:
+    """Start every handler service but ``missing``, and an edge; its URL."""
+    for name, create in SERVICE_FACTORIES.items():
+        if name != missing:
+            await stack.enter_async_context(create(settings))
+    return await stack.enter_async_context(running_edge(settings))
+
+
 @pytest.fixture
 async def without_messages_service(settings: Settings) -> AsyncIterator[Users]:
     """A live edge with the chats and status services but no messages service."""
     async with contextlib.AsyncExitStack() as stack:
-        for app in (create_chats_service(settings), create_status_service(settings)):
-            await stack.enter_async_context(app)
-        url = await stack.enter_async_context(running_edge(settings))
+        url = await edge_without(stack, settings, "messages")
         http = await stack.enter_async_context(httpx.AsyncClient(base_url=url))
         pool = Users(url, http)
         try:
@@ -317,9 +330,7 @@ async def test_connection_is_refused_unavailable_while_the_status_service_is_dow
     settings: Settings,
 ) -> None:
     async with contextlib.AsyncExitStack() as stack:
-        for app in (create_chats_service(settings), create_messages_service(settings)):
-            await stack.enter_async_context(app)
-        url = await stack.enter_async_context(running_edge(settings))
+        url = await edge_without(stack, settings, "status")
         token = issue_token("alice", settings.signing_key, timedelta(hours=1))
         refusal = await refused_connection(url, {"token": token})
         assert refusal == {"message": "unavailable", "data": {"code": "unavailable"}}
@@ -336,9 +347,7 @@ async def test_a_connection_refused_while_the_chats_service_is_down_leaves_no_on
     # The edge asks the chats and status services at once; when only the list fails, the
     # connection the status service already counted must be taken back.
     async with contextlib.AsyncExitStack() as stack:
-        for app in (create_status_service(settings), create_messages_service(settings)):
-            await stack.enter_async_context(app)
-        url = await stack.enter_async_context(running_edge(settings))
+        url = await edge_without(stack, settings, "chats")
         name = unique_name()
         async with httpx.AsyncClient(base_url=url) as http:
             registered = await http.post(

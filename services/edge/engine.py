@@ -71,6 +71,8 @@ class LeanEngineSocket(async_socket.AsyncSocket):
     # the writer task is sending packets it has taken from the queue.
     _direct: LeanWebSocketProtocol | None = None
     _writing = False
+    # The close of a client cut off for being too far behind (kept so it is not collected).
+    _cut_off_task: "asyncio.Future[None] | None" = None
 
     def queue_event(self, pkt: packet.Packet) -> bool:
         """Queue a broadcast for the writer; a client too far behind is disconnected instead.

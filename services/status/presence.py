@@ -27,8 +27,8 @@ log = logging.getLogger("chatbus.presence")
 
 MAX_WRITE_ATTEMPTS = 20
 
-# Changes a user's record in place; returns None when it changes nothing (and left it as is).
-Mutation = Callable[["PresenceRecord"], "PresenceRecord | None"]
+# Changes a user's record in place; returns whether it changed anything.
+Mutation = Callable[["PresenceRecord"], bool]
 
 
 class PresenceRecord(BaseModel):
@@ -78,11 +78,11 @@ class PresenceBoard:
         """Count a new connection; the first one brings the user online."""
         self.edge_alive(connection.edge_id)
 
-        def add(record: PresenceRecord) -> PresenceRecord | None:
+        def add(record: PresenceRecord) -> bool:
             if not record.connections:
                 record.since = utc_now()
             record.connections[connection_key(connection)] = connection.edge_id
-            return record
+            return True
 
         return await self._change(connection.username, add)
 
@@ -90,26 +90,26 @@ class PresenceBoard:
         """Forget a connection; the last one takes the user offline."""
         key = connection_key(connection)
 
-        def remove(record: PresenceRecord) -> PresenceRecord | None:
+        def remove(record: PresenceRecord) -> bool:
             if key not in record.connections:
-                return None
+                return False
             del record.connections[key]
             if not record.connections:
                 record.since = utc_now()
-            return record
+            return True
 
         return await self._change(connection.username, remove)
 
     async def set_status(self, username: str, status: ChosenStatus) -> Presence:
         """Choose what others see while the user is connected."""
 
-        def choose(record: PresenceRecord) -> PresenceRecord | None:
+        def choose(record: PresenceRecord) -> bool:
             if record.status == status:
-                return None
+                return False
             record.status = status
             if record.connections:
                 record.since = utc_now()
-            return record
+            return True
 
         return await self._change(username, choose)
 
@@ -144,17 +144,15 @@ class PresenceBoard:
             if not dead:
                 continue
 
-            def remove_dead(
-                current: PresenceRecord, dead: list[str] = dead
-            ) -> PresenceRecord | None:
+            def remove_dead(current: PresenceRecord, dead: list[str] = dead) -> bool:
                 gone = [key for key in dead if key in current.connections]
                 if not gone:
-                    return None
+                    return False
                 for key in gone:
                     del current.connections[key]
                 if not current.connections:
                     current.since = utc_now()
-                return current
+                return True
 
             await self._change(record.username, remove_dead)
             closed += len(dead)
@@ -213,11 +211,10 @@ class PresenceBoard:
             except NotFoundError:
                 current, revision = PresenceRecord(username=username, since=utc_now()), 0
             before = current.public()
-            record, changed = current.model_copy(deep=True), False
-            for mutate in mutations:
-                if mutate(record) is not None:
-                    changed = True
-            if not changed:
+            record = current.model_copy(deep=True)
+            # Every mutation runs (no short-circuit): each may change the record.
+            changed = [mutate(record) for mutate in mutations]
+            if not any(changed):
                 return before
             value = record.model_dump_json().encode()
             try:
