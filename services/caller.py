@@ -6,6 +6,7 @@ CPU; handlers read the subject and headers here instead. ``remember_message``,
 a broker middleware, holds the message for the handler running in its task.
 """
 
+import re
 from contextvars import ContextVar
 from typing import Any
 
@@ -47,6 +48,18 @@ def relayed_by_the_edge(signing_key: str) -> bool:
 def require_the_edge(signing_key: str) -> None:
     """Refuse the message in hand unless the edge sent it (see ``identity.require_edge``)."""
     require_edge(_edge_header(), signing_key)
+
+
+def chat_revision_seen_by_the_edge(signing_key: str) -> int | None:
+    """The chat revision the edge says it has seen; None unless the edge sent the command."""
+    headers = _in_hand.get().headers or {}
+    value = headers.get(storage.CHAT_REVISION_HEADER, "")
+    if not _REVISION.fullmatch(value) or not relayed_by_the_edge(signing_key):
+        return None
+    return int(value)
+
+
+_REVISION = re.compile(r"[1-9][0-9]{0,18}")
 
 
 def _edge_header() -> str | None:

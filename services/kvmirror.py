@@ -67,6 +67,10 @@ class KvMirror:
         entry = self._entries.get(key)
         return entry[0] if entry else None
 
+    def entry(self, key: str) -> tuple[bytes, int] | None:
+        """The value of ``key`` with its revision, if the mirror has it."""
+        return self._entries.get(key)
+
     def values(self) -> Iterator[bytes]:
         """Every value, in no particular order."""
         return (value for value, _ in list(self._entries.values()))

@@ -13,6 +13,7 @@ import uvicorn
 from services.chats.app import create_chats_service
 from services.edge.app import WEBSOCKET_OPTIONS, create_edge
 from services.messages.app import create_messages_service
+from services.messages.messenger import Messenger
 from services.natsserver import EmbeddedNats, free_port
 from services.settings import Settings
 from services.status.app import create_status_service
@@ -60,9 +61,18 @@ def settings(nats_server: EmbeddedNats, tmp_path: Path) -> Settings:
 @pytest.fixture
 async def services(settings: Settings) -> AsyncIterator[None]:
     """The chats, messages and status services, running in this event loop."""
+    async with running_services(settings):
+        yield
+
+
+@contextlib.asynccontextmanager
+async def running_services(
+    settings: Settings, messenger: Messenger | None = None
+) -> AsyncIterator[None]:
+    """The three services until the block ends; the messages service with ``messenger``."""
     apps = [
         create_chats_service(settings),
-        create_messages_service(settings),
+        create_messages_service(settings, messenger),
         create_status_service(settings),
     ]
     async with contextlib.AsyncExitStack() as stack:

@@ -186,6 +186,7 @@ class Inbox:
     def __init__(self) -> None:
         self.items: list[Any] = []
         self.subjects: list[str] = []
+        self.headers: list[dict[str, str]] = []
         self._arrived = asyncio.Condition()
 
     @classmethod
@@ -216,6 +217,7 @@ class Inbox:
         async with self._arrived:
             self.items.append(json.loads(msg.data))
             self.subjects.append(msg.subject)
+            self.headers.append(msg.headers or {})
             self._arrived.notify_all()
 
 

@@ -189,8 +189,9 @@ async def test_leaving_a_chat_stops_its_messages_and_tells_the_members(users: Us
     await bob.ok("chats:join", {"chat_id": chat["id"]})
     await alice.ok("messages:send", {"chat_id": chat["id"], "text": "before"})
     await bob.wait_for("message", about(chat["id"]))
-    assert await bob.ok("chats:leave", {"chat_id": chat["id"]}) == {"chat_id": chat["id"]}
+    reply = await bob.ok("chats:leave", {"chat_id": chat["id"]})
     (listed,) = [c for c in await alice.ok("chats:list") if c["id"] == chat["id"]]
+    assert reply == {"chat_id": chat["id"], "revision": listed["revision"]}
     left = {
         "chat_id": chat["id"],
         "username": bob.username,
@@ -231,7 +232,8 @@ async def test_leaving_a_private_chat_hides_it(users: Users) -> None:
 async def test_leaving_a_chat_one_is_not_in_changes_nothing(users: Users) -> None:
     alice, bob = await connect_all(users, 2)
     chat = await alice.ok("chats:create", {"name": "lunch"})
-    assert await bob.ok("chats:leave", {"chat_id": chat["id"]}) == {"chat_id": chat["id"]}
+    left = await bob.ok("chats:leave", {"chat_id": chat["id"]})
+    assert left == {"chat_id": chat["id"], "revision": chat["revision"]}  # unchanged
     await alice.sync()
     assert alice.received("member", about(chat["id"])) == []
 

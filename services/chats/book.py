@@ -130,7 +130,7 @@ class ChatBook:
 
         record, revision, changed = await self._directory.change(request.chat_id, remove_member)
         await self._announce(record, revision, changed, username, "left")
-        return ChatLeft(chat_id=record.id)
+        return ChatLeft(chat_id=record.id, revision=revision)
 
     async def invite(self, username: str, request: InviteToChat) -> Chat:
         """Add ``request.username`` to a chat ``username`` is a member of."""

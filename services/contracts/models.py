@@ -138,9 +138,16 @@ class TypingEvent(BaseModel):
 class ChatLeft(BaseModel):
     """The chat the user has left."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"chat_id": "general"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"chat_id": "general", "revision": 9}]}
+    )
 
     chat_id: ChatId
+    revision: int = Field(
+        ge=1,
+        description="The chat's revision after the leave (see Chat.revision).",
+        examples=[9],
+    )
 
 
 class HistoryPage(BaseModel):

@@ -12,3 +12,5 @@ MSG_ID_HEADER = "Nats-Msg-Id"
 EXPECTED_LAST_SUBJECT_SEQ = "Nats-Expected-Last-Subject-Sequence"
 EXPECTED_LAST_SUBJECT = "Nats-Expected-Last-Subject-Sequence-Subject"
 EDGE_PROOF_HEADER = "Chatbus-Edge"
+# The newest revision of the command's chat the edge has seen (see services/messages/members.py).
+CHAT_REVISION_HEADER = "Chatbus-Chat-Revision"

@@ -60,14 +60,22 @@ class Relay:
         """Whether NATS is reachable right now."""
         return self.nc.is_connected
 
-    async def command(self, command: Command, username: str, request: BaseModel) -> dict[str, Any]:
-        """Run ``command`` as ``username``; the reply envelope, or ``unavailable``."""
+    async def command(
+        self, command: Command, username: str, request: BaseModel, *, chat_revision: int = 0
+    ) -> dict[str, Any]:
+        """Run ``command`` as ``username``; the reply envelope, or ``unavailable``.
+
+        ``chat_revision``: the newest revision of the command's chat this edge has seen.
+        """
         if self._stopping:
             return failure(ErrorCode.UNAVAILABLE, "this edge is restarting; try again")
         self._commands_under_way += 1
         self._no_commands_under_way.clear()
         try:
-            return await self.request(command.subject_for(username), request)
+            headers = self._headers
+            if chat_revision:
+                headers = headers | {storage.CHAT_REVISION_HEADER: str(chat_revision)}
+            return await self.request(command.subject_for(username), request, headers)
         finally:
             self._commands_under_way -= 1
             if not self._commands_under_way:
@@ -86,8 +94,11 @@ class Relay:
         """Publish ``payload`` on ``subject`` with the edge's proof, expecting no answer."""
         await self.nc.publish(subject, payload.model_dump_json().encode(), headers=self._headers)
 
-    async def request(self, subject: str, payload: BaseModel) -> dict[str, Any]:
-        """A request on ``subject``; failures of NATS itself become ``unavailable``."""
+    async def request(
+        self, subject: str, payload: BaseModel, headers: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        """A request on ``subject`` (with the edge's proof, or ``headers`` that carry it);
+        failures of NATS itself become ``unavailable``."""
         if not self.nc.is_connected:
             # While NATS is away nats-py would hold the request in its buffer for the whole
             # timeout, and the socket's next events wait behind it: say so at once instead.
@@ -98,7 +109,7 @@ class Relay:
                 subject,
                 payload.model_dump_json().encode(),
                 timeout=self._timeout,
-                headers=self._headers,
+                headers=headers or self._headers,
             )
         )
         try:

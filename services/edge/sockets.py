@@ -198,7 +198,21 @@ def _command_handler(command: Command, relay: Relay, sockets: SocketDirectory) -
             request = command.request.model_validate(payload)
         except ValidationError as error:
             return envelope_for(error)
-        return await relay.command(command, username, request)
+        chat_id = getattr(request, "chat_id", None)
+        revision = sockets.memberships.newest_revision(chat_id) if chat_id else 0
+        reply = await relay.command(command, username, request, chat_revision=revision)
+        if command.area == "chats" and (seen := _chat_revision_in(reply)):
+            sockets.memberships.note_reply(*seen)
+        return reply
 
     handle.__name__ = f"on_{command.area}_{command.verb}"
     return handle
+
+
+def _chat_revision_in(reply: dict[str, Any]) -> tuple[str, int] | None:
+    """The chat id and revision in a successful reply carrying a ``Chat`` or ``ChatLeft``."""
+    data = reply.get("data") if reply.get("ok") else None
+    if not isinstance(data, dict) or not isinstance(data.get("revision"), int):
+        return None
+    chat_id = data.get("chat_id", data.get("id"))
+    return (chat_id, data["revision"]) if isinstance(chat_id, str) else None

@@ -12,10 +12,10 @@ from .retention import Retention
 from .router import create_messages_router
 
 
-def create_messages_service(settings: Settings) -> FastStream:
-    """A FastStream app that answers the messages commands."""
+def create_messages_service(settings: Settings, messenger: Messenger | None = None) -> FastStream:
+    """A FastStream app that answers the messages commands (with ``messenger``, for tests)."""
     broker = create_broker(settings, "chatbus-messages")
-    messenger = Messenger(Retention.from_settings(settings))
+    messenger = messenger or Messenger(Retention.from_settings(settings))
     broker.include_router(create_messages_router(messenger, settings.signing_key))
     app = create_app(broker, settings)
 
@@ -31,6 +31,10 @@ def create_messages_service(settings: Settings) -> FastStream:
             max_age_seconds=settings.retention_max_age_seconds,
         )
         await while_jetstream_starts(lambda: messenger.open(broker.connection))
+
+    @app.after_shutdown
+    async def close_storage() -> None:
+        await messenger.close()
 
     return app
 

@@ -21,6 +21,7 @@ from services.errors import Forbidden, InvalidInput
 from services.jetstream import ensure_message_stream, open_bucket, publish_event
 
 from .archive import MessageArchive
+from .members import ChatMembers
 from .retention import Retention
 
 
@@ -29,6 +30,7 @@ class Messenger:
 
     _nc: Client
     _chats: KeyValue
+    members: ChatMembers
     _archive: MessageArchive
 
     def __init__(self, retention: Retention | None = None) -> None:
@@ -41,10 +43,24 @@ class Messenger:
         await ensure_message_stream(js)
         self._chats = await open_bucket(js, storage.CHATS_BUCKET)
         self._archive = MessageArchive(js, self._retention)
+        members = ChatMembers(self._chats)
+        # Last: once it follows the bucket, a failed open could not simply be run again.
+        await members.start()
+        self.members = members
 
-    async def send(self, username: str, request: SendMessage, *, via_web: bool) -> Message:
-        """Store and announce a message from a member of the chat."""
-        chat, _ = await read_chat(self._chats, request.chat_id)
+    async def close(self) -> None:
+        """Stop following the chats bucket."""
+        if hasattr(self, "members"):  # not when open never finished
+            await self.members.stop()
+
+    async def send(
+        self, username: str, request: SendMessage, *, via_web: bool, seen_revision: int | None
+    ) -> Message:
+        """Store and announce a message from a member of the chat.
+
+        ``seen_revision``: the chat's newest revision the edge has seen (see ``members``).
+        """
+        chat = await self.members.chat_for(username, request.chat_id, seen_revision)
         if username not in chat.members:
             raise Forbidden("join the chat before posting in it")
         message_id = uuid.uuid4().hex

@@ -26,7 +26,10 @@ def create_messages_router(messenger: Messenger, signing_key: str) -> NatsRouter
     @answers_command(router, SEND_MESSAGE, queue=QUEUE)
     async def send_message(request: SendMessage) -> dict[str, Any]:
         via_web = caller.relayed_by_the_edge(signing_key)
-        return success(await messenger.send(caller.username(), request, via_web=via_web))
+        seen = caller.chat_revision_seen_by_the_edge(signing_key)
+        return success(
+            await messenger.send(caller.username(), request, via_web=via_web, seen_revision=seen)
+        )
 
     @answers_command(router, MESSAGE_HISTORY, queue=QUEUE)
     async def message_history(request: MessageHistory) -> dict[str, Any]:

@@ -58,11 +58,16 @@ class RoamingClient(ChatClient):
         await _let_go(self.sio)
 
     def last_seq(self, chat_id: str) -> int:
-        """The newest seq of ``chat_id`` that reached this client live."""
-        return max(
-            (m["seq"] for m in self.received("message", lambda m: m["chat_id"] == chat_id)),
-            default=0,
-        )
+        """The newest seq of ``chat_id`` this client holds every message up to, live.
+
+        Not simply the newest: two messages replicas announce seqs 5 and 6 independently,
+        so an edge that dies in between may have passed on 6 and never 5.
+        """
+        held = {m["seq"] for m in self.received("message", lambda m: m["chat_id"] == chat_id)}
+        seq = 0
+        while seq + 1 in held:
+            seq += 1
+        return seq
 
     async def catch_up(self, chat_id: str) -> dict[int, Any]:
         """Every message of ``chat_id`` this client holds: live ones plus history after the gap.

@@ -35,6 +35,8 @@ export interface Chat {
 export interface ChatLeft {
   /** A chat's id, chosen by the server. */
   chat_id: string;
+  /** The chat's revision after the leave (see Chat.revision). */
+  revision: number;
 }
 
 /** Create a chat; the creator becomes its owner and first member. */
