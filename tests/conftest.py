@@ -67,18 +67,26 @@ async def services(settings: Settings) -> AsyncIterator[None]:
 
 @contextlib.asynccontextmanager
 async def running_services(
-    settings: Settings, messenger: Messenger | None = None
+    settings: Settings, messenger: Messenger | None = None, without: str | None = None
 ) -> AsyncIterator[None]:
-    """The three services until the block ends; the messages service with ``messenger``."""
-    apps = [
-        create_chats_service(settings),
-        create_messages_service(settings, messenger),
-        create_status_service(settings),
-    ]
+    """The three services (all but ``without``) until the block ends; the messages service
+    with ``messenger``."""
+    apps = {
+        "chats": lambda: create_chats_service(settings),
+        "messages": lambda: create_messages_service(settings, messenger),
+        "status": lambda: create_status_service(settings),
+    }
     async with contextlib.AsyncExitStack() as stack:
-        for app in apps:
-            await stack.enter_async_context(app)
+        for name, create in apps.items():
+            if name != without:
+                await stack.enter_async_context(create())
         yield
+
+
+async def edge_without(stack: contextlib.AsyncExitStack, settings: Settings, missing: str) -> str:
+    """Start every handler service but ``missing``, and an edge, on ``stack``; the edge's URL."""
+    await stack.enter_async_context(running_services(settings, without=missing))
+    return await stack.enter_async_context(running_edge(settings))
 
 
 @pytest.fixture

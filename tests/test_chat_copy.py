@@ -5,18 +5,22 @@ Each test stops the copy (as a lagging watch would be) once it holds the chat, s
 misses afterwards is certain, not a race.
 """
 
+import contextlib
+import json
 from collections.abc import AsyncIterator
 
+import httpx
 import nats
 import pytest
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 
-from services.contracts import JOIN_CHAT, LEAVE_CHAT, SEND_MESSAGE, storage
+from services.contracts import JOIN_CHAT, LEAVE_CHAT, SEND_MESSAGE, storage, subjects, success
 from services.edge.memberships import ChatMemberships
 from services.messages.messenger import Messenger
 from services.settings import Settings
 
-from .conftest import running_services
+from .conftest import edge_without, running_services
 from .support import Inbox, NatsUser, Users, edge_headers, error_code, wait_until
 
 GENERAL = "general"
@@ -82,6 +86,31 @@ async def test_the_edge_sends_the_revision_its_user_was_told_in_a_reply(
     revisions = [int(headers[storage.CHAT_REVISION_HEADER]) for headers in sends.headers]
     assert revisions[0] >= joined["revision"]
     assert revisions[1] >= left["revision"] > joined["revision"]
+
+
+async def test_a_reply_s_revision_goes_with_the_next_command_before_any_event_says_it(
+    settings: Settings, nc: Client
+) -> None:
+    # This test plays the chats service: it answers, and announces nothing, so the edge can
+    # know the leave's revision only from the reply.
+    async def play_chats(msg: Msg) -> None:
+        data = [] if msg.subject.endswith(".list") else {"chat_id": "lunch", "revision": 99}
+        await msg.respond(json.dumps(success(data)).encode())
+
+    await nc.subscribe(subjects.command("*", "chats", "*"), cb=play_chats)
+    sends = await Inbox.listen(nc, subjects.command("*", "messages", "send"))
+    async with contextlib.AsyncExitStack() as stack:
+        url = await edge_without(stack, settings, "chats")
+        users = Users(url, await stack.enter_async_context(httpx.AsyncClient(base_url=url)))
+        stack.push_async_callback(users.disconnect_all)
+        bob = await users.connect()
+
+        await bob.ok("chats:leave", {"chat_id": "lunch"})
+        await bob.call("messages:send", {"chat_id": "lunch", "text": "still here?"})
+
+    await sends.wait_for(lambda send: send["text"] == "still here?")
+    (headers,) = sends.headers
+    assert headers[storage.CHAT_REVISION_HEADER] == "99"
 
 
 async def test_a_program_on_nats_is_checked_against_jetstream_whatever_its_headers_say(

@@ -11,15 +11,12 @@ import jwt
 import nats
 import pytest
 
-from services.chats.app import create_chats_service
 from services.contracts import storage
 from services.edge.tokens import AUDIENCE, ISSUER, issue_token
-from services.messages.app import create_messages_service
 from services.settings import Settings
-from services.status.app import create_status_service
 from services.status.presence import PresenceRecord
 
-from .conftest import running_edge
+from .conftest import edge_without
 from .support import PASSWORD, ChatClient, Users, refused_connection, unique_name
 
 UNAUTHORIZED = {"message": "unauthorized", "data": {"code": "unauthorized"}}
@@ -285,21 +282,6 @@ async def test_acting_in_a_chat_one_is_not_a_member_of_is_forbidden(users: Users
 
 
 # unavailable
-
-
-SERVICE_FACTORIES = {
-    "chats": create_chats_service,
-    "messages": create_messages_service,
-    "status": create_status_service,
-}
-
-
-async def edge_without(stack: contextlib.AsyncExitStack, settings: Settings, missing: str) -> str:
-    """Start every handler service but ``missing``, and an edge; its URL."""
-    for name, create in SERVICE_FACTORIES.items():
-        if name != missing:
-            await stack.enter_async_context(create(settings))
-    return await stack.enter_async_context(running_edge(settings))
 
 
 @pytest.fixture
