@@ -70,6 +70,24 @@ async def test_a_member_who_left_cannot_post_through_a_copy_that_missed_the_leav
     assert messenger.members.copied_revision(chat["id"]) < left["revision"]  # it was stale
 
 
+async def test_who_left_a_private_chat_cannot_read_it_through_a_copy_that_missed_the_leave(
+    users: Users, messenger: Messenger
+) -> None:
+    alice, bob = await users.connect(), await users.connect()
+    chat = await alice.ok(
+        "chats:create", {"name": "secret", "private": True, "members": [bob.username]}
+    )
+    await alice.ok("messages:send", {"chat_id": chat["id"], "text": "for members"})
+    await freeze_copy_at(messenger, chat["id"], chat["revision"])
+    read = await bob.ok("messages:history", {"chat_id": chat["id"]})  # through the copy
+
+    await bob.ok("chats:leave", {"chat_id": chat["id"]})
+    refused = await bob.refused("messages:history", {"chat_id": chat["id"]})
+
+    assert [m["text"] for m in read["messages"]] == ["for members"]
+    assert refused == "forbidden"
+
+
 async def test_the_edge_sends_the_revision_its_user_was_told_in_a_reply(
     users: Users, nc: Client
 ) -> None:

@@ -60,7 +60,9 @@ class Messenger:
 
         ``seen_revision``: the chat's newest revision the edge has seen (see ``members``).
         """
-        chat = await self.members.chat_for(username, request.chat_id, seen_revision)
+        chat = await self.members.chat_where(
+            request.chat_id, seen_revision, lambda chat: username in chat.members
+        )
         if username not in chat.members:
             raise Forbidden("join the chat before posting in it")
         message_id = uuid.uuid4().hex
@@ -80,17 +82,23 @@ class Messenger:
             await publish_event(self._nc, subjects.room_event(chat.id, "message"), message)
         return message
 
-    async def history(self, username: str, request: MessageHistory) -> HistoryPage:
-        """A page of a chat's messages; private chats only for their members."""
+    async def history(
+        self, username: str, request: MessageHistory, *, seen_revision: int | None
+    ) -> HistoryPage:
+        """A page of a chat's messages; private chats only for their members.
+
+        ``seen_revision``: the chat's newest revision the edge has seen (see ``members``).
+        """
         if request.before is not None and request.after is not None:
             if request.after >= request.before:
                 raise InvalidInput("after must be smaller than before")
-        # Read while the chat is checked, saving a round trip; returned only if the check passes.
-        page = asyncio.ensure_future(
-            self._archive.page(
-                request.chat_id, before=request.before, after=request.after, limit=request.limit
-            )
+        read_page = self._archive.page(
+            request.chat_id, before=request.before, after=request.after, limit=request.limit
         )
+        if self.members.copied_chat(request.chat_id, seen_revision, lambda c: c.can_see(username)):
+            return await read_page
+        # Read while the chat is checked, saving a round trip; returned only if the check passes.
+        page = asyncio.ensure_future(read_page)
         try:
             chat, _ = await read_chat(self._chats, request.chat_id)
             if not chat.can_see(username):

@@ -33,6 +33,7 @@ def create_messages_router(messenger: Messenger, signing_key: str) -> NatsRouter
 
     @answers_command(router, MESSAGE_HISTORY, queue=QUEUE)
     async def message_history(request: MessageHistory) -> dict[str, Any]:
-        return success(await messenger.history(caller.username(), request))
+        seen = caller.chat_revision_seen_by_the_edge(signing_key)
+        return success(await messenger.history(caller.username(), request, seen_revision=seen))
 
     return router
