@@ -1,5 +1,6 @@
 """Who is acting: the subject's ``<username>`` token, and whether the edge relayed it."""
 
+import functools
 import hashlib
 import hmac
 
@@ -14,6 +15,8 @@ def acting_user(username: str) -> str:
     return username
 
 
+# One HMAC per signing key, not one per command: handlers check the proof on every command.
+@functools.lru_cache(maxsize=4)
 def edge_proof(signing_key: str) -> str:
     """The header value by which the edge marks commands it relays (``via: web``).
 

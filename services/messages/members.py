@@ -43,7 +43,7 @@ class ChatMembers:
         copy = self._copy.entry(chat_id)
         return copy[1] if copy else 0
 
-    def copied_chat(
+    def _copied_chat(
         self, chat_id: str, seen_revision: int | None, allowed: Callable[[ChatRecord], bool]
     ) -> ChatRecord | None:
         """The copy's chat, if it is at least ``seen_revision`` (the newest the edge has seen;
@@ -59,8 +59,8 @@ class ChatMembers:
     async def chat_where(
         self, chat_id: str, seen_revision: int | None, allowed: Callable[[ChatRecord], bool]
     ) -> ChatRecord:
-        """The chat: from the copy when ``copied_chat`` gives it, otherwise from JetStream."""
-        record = self.copied_chat(chat_id, seen_revision, allowed)
+        """The chat: from the copy when ``_copied_chat`` gives it, otherwise from JetStream."""
+        record = self._copied_chat(chat_id, seen_revision, allowed)
         if record is None:
             record, _ = await read_chat(self._bucket, chat_id)
         return record

@@ -5,9 +5,7 @@ import hashlib
 import uuid
 
 from nats.aio.client import Client
-from nats.js.kv import KeyValue
 
-from services.chat_records import read_chat
 from services.contracts import (
     HistoryPage,
     Message,
@@ -29,7 +27,6 @@ class Messenger:
     """Sends and reads messages on behalf of one user at a time."""
 
     _nc: Client
-    _chats: KeyValue
     members: ChatMembers
     _archive: MessageArchive
 
@@ -41,9 +38,8 @@ class Messenger:
         self._nc = nc
         js = nc.jetstream()
         await ensure_message_stream(js)
-        self._chats = await open_bucket(js, storage.CHATS_BUCKET)
         self._archive = MessageArchive(js, self._retention)
-        members = ChatMembers(self._chats)
+        members = ChatMembers(await open_bucket(js, storage.CHATS_BUCKET))
         # Last: once it follows the bucket, a failed open could not simply be run again.
         await members.start()
         self.members = members
@@ -92,15 +88,16 @@ class Messenger:
         if request.before is not None and request.after is not None:
             if request.after >= request.before:
                 raise InvalidInput("after must be smaller than before")
-        read_page = self._archive.page(
-            request.chat_id, before=request.before, after=request.after, limit=request.limit
-        )
-        if self.members.copied_chat(request.chat_id, seen_revision, lambda c: c.can_see(username)):
-            return await read_page
         # Read while the chat is checked, saving a round trip; returned only if the check passes.
-        page = asyncio.ensure_future(read_page)
+        page = asyncio.ensure_future(
+            self._archive.page(
+                request.chat_id, before=request.before, after=request.after, limit=request.limit
+            )
+        )
         try:
-            chat, _ = await read_chat(self._chats, request.chat_id)
+            chat = await self.members.chat_where(
+                request.chat_id, seen_revision, lambda chat: chat.can_see(username)
+            )
             if not chat.can_see(username):
                 raise Forbidden("this chat is private")
         except BaseException:
