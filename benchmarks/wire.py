@@ -15,8 +15,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from .rawsocket import HandshakeRefused, RawWebSocket, open_websocket
 
 __all__ = ["ConnectRefused", "EventSink", "LeanSocket"]
 
@@ -43,37 +42,40 @@ class LeanSocket:
         base = url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
         self._url = f"{base}/socket.io/?EIO=4&transport=websocket"
         self._on_event = on_event
-        self._ws: ClientConnection | None = None
+        self._ws: RawWebSocket | None = None
         self._acks: dict[int, asyncio.Future[Any]] = {}
         self._ack_ids = itertools.count()
-        self._reader: asyncio.Task[None] | None = None
+        self._ended: asyncio.Task[None] | None = None
         self.closed = asyncio.Event()
 
     async def connect(self, auth: dict[str, Any], timeout: float = 30.0) -> None:
         """Open the websocket and the namespace; ``ConnectRefused`` if the server says no."""
         async with asyncio.timeout(timeout):
-            # No compression and no websocket pings: Engine.IO has its own, and the
-            # generator's CPU is better spent receiving.
-            ws = await connect(
-                self._url, compression=None, ping_interval=None, max_size=None, open_timeout=None
-            )
+            try:
+                ws = await open_websocket(self._url)
+            except HandshakeRefused as refused:
+                raise ConnectRefused(str(refused)) from None
             self._ws = ws
-            opening = await ws.recv()
-            if not isinstance(opening, str) or not opening.startswith(ENGINE_OPEN):
-                raise ConnectRefused(f"unexpected opening frame {opening!r:.80}")
-            await ws.send(CONNECTED + json.dumps(auth))
-            while True:
-                frame = await ws.recv()
-                if frame == ENGINE_PING:
-                    await ws.send(ENGINE_PONG)
-                elif isinstance(frame, str) and frame.startswith(CONNECTED):
-                    break
-                elif isinstance(frame, str) and frame.startswith(REFUSED):
-                    await ws.close()
-                    raise ConnectRefused(frame[2:])
-                elif isinstance(frame, str):
-                    self._dispatch(frame)  # an event sent right after connect
-        self._reader = asyncio.create_task(self._read())
+            try:
+                opening = await ws.recv()
+                if not opening.startswith(ENGINE_OPEN):
+                    raise ConnectRefused(f"unexpected opening frame {opening!r:.80}")
+                ws.send(CONNECTED + json.dumps(auth))
+                while True:
+                    frame = await ws.recv()
+                    if frame == ENGINE_PING:
+                        ws.send(ENGINE_PONG)
+                    elif frame.startswith(CONNECTED):
+                        break
+                    elif frame.startswith(REFUSED):
+                        raise ConnectRefused(frame[2:])
+                    else:
+                        self._dispatch(frame)  # an event sent right after connect
+            except BaseException:
+                ws.close()
+                raise
+        ws.listen(self._on_frame)
+        self._ended = asyncio.create_task(self._when_closed(ws))
 
     async def call(self, event: str, data: Any, timeout: float = 30.0) -> Any:
         """Emit ``event`` and wait for its acknowledgement's first argument."""
@@ -88,34 +90,32 @@ class LeanSocket:
         future.add_done_callback(_retrieve)
         self._acks[ack_id] = future
         try:
-            await self._ws.send(f"{EVENT}{ack_id}{json.dumps([event, data])}")
-        except ConnectionClosed as error:
+            self._ws.send(f"{EVENT}{ack_id}{json.dumps([event, data])}")
+        except ConnectionError:
             self._acks.pop(ack_id, None)
-            raise ConnectionError(f"the connection closed: {error}") from None
+            raise
         return future
 
     async def close(self) -> None:
         """Close the connection (the server sees a disconnect)."""
         if self._ws is not None:
-            await self._ws.close()
-        if self._reader is not None:
-            await asyncio.gather(self._reader, return_exceptions=True)
+            self._ws.close()
+        if self._ended is not None:
+            await self._ended
 
-    async def _read(self) -> None:
-        assert self._ws is not None
-        try:
-            async for frame in self._ws:
-                if frame == ENGINE_PING:
-                    await self._ws.send(ENGINE_PONG)
-                elif isinstance(frame, str):
-                    self._dispatch(frame)
-        except ConnectionClosed:
-            pass
-        finally:
-            self.closed.set()
-            for future in self._acks.values():
-                if not future.done():
-                    future.set_exception(ConnectionError("the connection closed"))
+    def _on_frame(self, frame: str) -> None:
+        if frame == ENGINE_PING:
+            assert self._ws is not None
+            self._ws.send(ENGINE_PONG)
+        else:
+            self._dispatch(frame)
+
+    async def _when_closed(self, ws: RawWebSocket) -> None:
+        await ws.closed.wait()
+        self.closed.set()
+        for future in self._acks.values():
+            if not future.done():
+                future.set_exception(ConnectionError("the connection closed"))
 
     def _dispatch(self, frame: str) -> None:
         if frame.startswith(EVENT):
