@@ -8,7 +8,8 @@ simpler: whole, unmasked, uncompressed text frames from a server it knows.
 This parses them from each read as it arrives and hands each text to a
 callback (``listen``); before that, texts wait for ``recv``. It answers pings,
 sends masked text frames, and ends on a close frame or a lost connection.
-Only ``ws://``.
+Only ``ws://``. Like ``websockets``, a sender waits (``drain``) while more than
+32 KiB it sent are unread: a server that stops reading slows its clients.
 """
 
 import asyncio
@@ -27,6 +28,7 @@ _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455 section 1.3
 _TEXT, _CLOSE, _PING, _PONG = 0x1, 0x8, 0x9, 0xA
 _FIN = 0x80
 _MAX_HANDSHAKE_BYTES = 16_384
+_WRITE_LIMIT = 32_768  # websockets' default
 
 
 class HandshakeRefused(Exception):
@@ -45,6 +47,7 @@ class RawWebSocket(asyncio.Protocol):
         self._buffer = bytearray()
         self._fragments: list[bytearray] | None = None  # a text frame continued in others
         self._handshake: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self._writable: asyncio.Future[None] | None = None  # set while writing is paused
 
     async def recv(self) -> str:
         """The next text, until ``listen`` is called; ``ConnectionError`` once closed."""
@@ -63,6 +66,20 @@ class RawWebSocket(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+        self._transport.set_write_buffer_limits(high=_WRITE_LIMIT)
+
+    def pause_writing(self) -> None:
+        self._writable = asyncio.get_running_loop().create_future()
+
+    def resume_writing(self) -> None:
+        if self._writable is not None and not self._writable.done():
+            self._writable.set_result(None)
+        self._writable = None
+
+    async def drain(self) -> None:
+        """Wait while the server has more than 32 KiB of what was sent unread."""
+        if self._writable is not None:
+            await self._writable
 
     def data_received(self, data: bytes) -> None:
         self._buffer += data
@@ -81,6 +98,7 @@ class RawWebSocket(asyncio.Protocol):
             self._handshake.set_exception(ConnectionError("closed during the handshake"))
         self.closed.set()
         self._wake()
+        self.resume_writing()
 
     def _wake(self) -> None:
         if self._arrived is not None and not self._arrived.done():

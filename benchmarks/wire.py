@@ -94,6 +94,7 @@ class LeanSocket:
         except ConnectionError:
             self._acks.pop(ack_id, None)
             raise
+        await self._ws.drain()
         return future
 
     async def close(self) -> None:

@@ -112,3 +112,28 @@ async def test_recv_after_the_server_closed_raises() -> None:
 def test_only_plain_ws_urls_are_taken() -> None:
     with pytest.raises(ValueError):
         asyncio.run(open_websocket("wss://127.0.0.1:1/"))
+
+
+async def test_a_sender_waits_while_the_server_reads_nothing_and_goes_on_once_it_reads() -> None:
+    reading = asyncio.Event()
+
+    async def read_when_told(ws: ServerConnection) -> None:
+        await reading.wait()
+        async for _ in ws:
+            pass
+
+    port = free_port()
+    async with serve(read_when_told, "127.0.0.1", port, max_queue=1, max_size=None):
+        ws = await open_websocket(f"ws://127.0.0.1:{port}/")
+        chunk = "x" * 65_536
+        for _ in range(4_096):  # at most 256 MiB: the kernel's buffers fill long before
+            ws.send(chunk)
+            drained = asyncio.ensure_future(ws.drain())
+            await asyncio.sleep(0)  # one turn: a drain that need not wait is done by then
+            if not drained.done():
+                break
+        assert not drained.done(), "sending never had to wait"
+        reading.set()
+        async with asyncio.timeout(30):
+            await drained
+        ws.close()
