@@ -13,11 +13,11 @@ def run(*argv: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_mypy_finds_no_type_errors_in_services() -> None:
-    result = run("mypy", "services")
+def test_mypy_finds_no_type_errors_in_services_and_the_benchmark() -> None:
+    result = run("mypy", "services", "benchmarks")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_ruff_finds_no_lint_errors() -> None:
-    result = run("ruff", "check", "services", "tests")
+    result = run("ruff", "check", "services", "benchmarks", "tests")
     assert result.returncode == 0, result.stdout + result.stderr
