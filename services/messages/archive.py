@@ -1,15 +1,27 @@
 """The message stream: appending with per-chat seqs, and reading pages by seq.
 
-Message ``n`` of chat ``c`` is kept under ``chat.store.<c>.<n>``. An append
-expects the chat's newest stored message to be the one it read (JetStream's
-expected-last-subject-sequence, checked against ``chat.store.<c>.*``), so two
-replicas never give out the same seq; the loser reads again and retries. The
-``Nats-Msg-Id`` header makes a retried send store nothing new. Retention
+Message ``n`` of chat ``c`` is kept under ``chat.store.<c>.<n>``. An append of
+``n`` is conditional (JetStream's expected-last-subject-sequence), so two
+replicas never give out the same seq; the loser reads again and retries:
+
+- while nothing is ever removed from a chat but by age, the condition is that
+  ``chat.store.<c>.<n>`` is still empty. nats-server checks that in one lookup.
+  It keeps seqs contiguous as long as ``n - 1`` is known to be stored and nothing
+  newer can have expired since (see ``_trusted_newest``);
+- with a count limit per chat, purges remove old seqs, and an empty subject no
+  longer proves ``n`` was never given out. The condition is then that the chat's
+  newest message (``chat.store.<c>.*``) is the one read. nats-server finds it by
+  matching every subject of the chat, which the limit keeps bounded; without one,
+  that check cost 0.14 ms at 1,000 stored messages and 1.6 ms at 100,000.
+
+The ``Nats-Msg-Id`` header makes a retried send store nothing new. Retention
 (``retention.py``) trims chats after appends and shapes what pages say.
 """
 
 import asyncio
 import logging
+import time
+from typing import NamedTuple
 
 from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
@@ -39,14 +51,21 @@ APPEND_TURNS = 64
 APPEND_ACK_TIMEOUT = 2.0
 
 
+class Newest(NamedTuple):
+    """A chat's newest stored message as this process saw it, and when (monotonic seconds)."""
+
+    seq: int
+    stream_seq: int
+    seen_at: float
+
+
 class MessageArchive:
     """Every chat's messages, in order."""
 
     def __init__(self, js: JetStreamContext, retention: Retention | None = None) -> None:
         self._js = js
         self._retention = retention or Retention()
-        # chat id -> (seq, stream seq) of its newest message, as this process last saw it.
-        self._newest: dict[str, tuple[int, int]] = {}
+        self._newest: dict[str, Newest] = {}
         self._turns = [asyncio.Lock() for _ in range(APPEND_TURNS)]
 
     async def append(self, draft: Message, dedupe_key: str) -> tuple[Message, bool]:
@@ -64,19 +83,14 @@ class MessageArchive:
     async def _append(self, draft: Message, dedupe_key: str) -> tuple[Message, bool]:
         chat_id = draft.chat_id
         for _ in range(MAX_APPEND_ATTEMPTS):
-            newest_seq, newest_stream_seq = self._newest.get(chat_id) or await last_seq(
-                self._js, chat_id
-            )
-            message = draft.model_copy(update={"seq": newest_seq + 1})
+            newest = self._trusted_newest(chat_id) or await self._read_newest(chat_id)
+            message = draft.model_copy(update={"seq": newest.seq + 1})
+            sent_at = time.monotonic()
             try:
                 ack = await self._js.publish(
                     subjects.stored_message(chat_id, message.seq),
                     message.model_dump_json().encode(),
-                    headers={
-                        storage.MSG_ID_HEADER: dedupe_key,
-                        storage.EXPECTED_LAST_SUBJECT_SEQ: str(newest_stream_seq),
-                        storage.EXPECTED_LAST_SUBJECT: subjects.stored_messages(chat_id),
-                    },
+                    headers={storage.MSG_ID_HEADER: dedupe_key, **self._condition(chat_id, newest)},
                     timeout=APPEND_ACK_TIMEOUT,
                 )
             except APIError as error:
@@ -86,13 +100,42 @@ class MessageArchive:
                 raise
             if ack.duplicate:
                 return await self._stored(ack.seq), False
-            self._newest[chat_id] = (message.seq, ack.seq)
+            self._newest[chat_id] = Newest(message.seq, ack.seq, sent_at)
             if self._retention.expires:
                 # Once age empties the chat, its seqs go on from here. Written after the
                 # message: written before, a lost race would leave a gap in the seqs.
                 await record_last_seq(self._js, chat_id, message.seq)
             return message, True
         raise Unavailable("the chat is too busy right now; try again")
+
+    def _trusted_newest(self, chat_id: str) -> Newest | None:
+        """The newest message this process knows of, if an append may build on it.
+
+        It may be stale when another replica appended since: the append's condition
+        then fails and the chat is read again. But once that newer message is gone
+        too, nothing would fail, and its seq would be given out a second time. Age
+        removes a chat's messages oldest first, so a message written after this one
+        was seen cannot have expired within half the max age of seeing it.
+        """
+        newest = self._newest.get(chat_id)
+        max_age = self._retention.max_age_seconds
+        if newest is not None and max_age and time.monotonic() - newest.seen_at > max_age / 2:
+            return None
+        return newest
+
+    async def _read_newest(self, chat_id: str) -> Newest:
+        seen_at = time.monotonic()  # before the read: what it returns was newest by then
+        seq, stream_seq = await last_seq(self._js, chat_id)
+        return Newest(seq, stream_seq, seen_at)
+
+    def _condition(self, chat_id: str, newest: Newest) -> dict[str, str]:
+        """The headers that make appending ``newest.seq + 1`` fail unless it is next."""
+        if self._retention.max_messages_per_chat:
+            return {
+                storage.EXPECTED_LAST_SUBJECT_SEQ: str(newest.stream_seq),
+                storage.EXPECTED_LAST_SUBJECT: subjects.stored_messages(chat_id),
+            }
+        return {storage.EXPECTED_LAST_SUBJECT_SEQ: "0"}  # its own subject holds nothing yet
 
     async def page(
         self, chat_id: str, *, before: int | None, after: int | None, limit: int
