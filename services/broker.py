@@ -1,16 +1,19 @@
 """What every handler service shares: its broker, how payloads are decoded and errors answered."""
 
 import asyncio
+import functools
+import inspect
 import json
 import logging
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 import nats.errors
 from faststream import Context, ExceptionMiddleware, FastStream
 from faststream.message import StreamMessage
 from faststream.nats import NatsBroker, NatsRouter
+from pydantic import BaseModel
 
 from services.caller import remember_message
 from services.contracts import Command
@@ -71,6 +74,7 @@ def create_broker(settings: Settings, name: str) -> NatsBroker:
         # Innermost: the handler reads who sent the command from it (see services/caller.py).
         middlewares=[*middlewares, remember_message],
         decoder=decode_json_object,
+        apply_types=False,  # see ``validating``
         # Per-message lines cost more than the work itself: DEBUG, on a logger that shows
         # WARNING and up (FastStream also logs each worker task's end at INFO).
         log_level=logging.DEBUG,
@@ -112,9 +116,27 @@ class ServiceBroker(NatsBroker):
 
 def answers(router: NatsRouter, subject: str, *, queue: str, description: str) -> Any:
     """Subscribe a request/reply handler: one queue group per service, several at once."""
-    return router.subscriber(
+    subscribe = router.subscriber(
         subject, queue=queue, max_workers=COMMAND_WORKERS, description=description
     )
+    return lambda handler: subscribe(validating(handler))
+
+
+def validating(handler: Callable[[Any], Awaitable[Any]]) -> Callable[[Any], Awaitable[Any]]:
+    """``handler`` given its one argument as the model it is annotated with.
+
+    The brokers run without FastDepends (``apply_types=False``), whose per-message
+    injection cost about 60 µs a command; FastStream still reads the annotation for
+    the AsyncAPI document, through ``__wrapped__``.
+    """
+    (parameter,) = inspect.signature(handler, eval_str=True).parameters.values()
+    model = cast(type[BaseModel], parameter.annotation)
+
+    @functools.wraps(handler)
+    async def validated(body: Any) -> Any:
+        return await handler(model.model_validate(body))
+
+    return validated
 
 
 def answers_command(router: NatsRouter, command: Command, *, queue: str) -> Any:

@@ -5,7 +5,7 @@ from typing import Any
 from faststream.nats import NatsRouter
 
 from services import caller
-from services.broker import answers, answers_command
+from services.broker import answers, answers_command, validating
 from services.contracts import (
     LIST_PRESENCE,
     SET_STATUS,
@@ -88,6 +88,7 @@ def create_status_router(desk: StatusDesk, signing_key: str) -> NatsRouter:
 
     # Every replica hears every heartbeat: each one judges which edges are alive.
     @router.subscriber(subjects.EDGE_HEARTBEAT, description="An edge is alive.")
+    @validating
     async def edge_heartbeat(heartbeat: EdgeHeartbeat) -> None:
         caller.require_the_edge(signing_key)
         desk.presence.edge_alive(heartbeat.edge_id)
