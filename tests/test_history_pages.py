@@ -20,6 +20,7 @@ from services.contracts import HistoryPage, Message, storage, subjects
 from services.jetstream import ensure_message_stream, last_seq
 from services.messages.archive import MessageArchive
 from services.messages.multi_get import last_for_each
+from services.messages.pages import PROBE
 from services.messages.retention import Retention, oldest_stored_seq, plan_page, purge_chat
 from services.natsserver import EmbeddedNats
 
@@ -40,10 +41,13 @@ async def js(nats_server: EmbeddedNats) -> AsyncIterator[JetStreamContext]:
     await nc.drain()
 
 
-async def store(js: JetStreamContext, count: int, chat_id: str = CHAT) -> None:
-    """``count`` messages in the chat, seqs 1..count, stored the way sends store them."""
+async def store(js: JetStreamContext, count: int, chat_id: str = CHAT, first: int = 1) -> None:
+    """``count`` messages in the chat, seqs 1..count, stored the way sends store them.
+
+    ``first``: the number of the first one, when the chat already holds ``first - 1``.
+    """
     archive = MessageArchive(js)
-    for n in range(1, count + 1):
+    for n in range(first, first + count):
         draft = Message(
             chat_id=chat_id,
             seq=1,  # the archive gives it the next seq
@@ -79,9 +83,11 @@ async def page_read_one_by_one(
     return HistoryPage(messages=messages, more=plan.more, truncated=truncated)
 
 
-async def assert_pages_match_reference(js: JetStreamContext, retention: Retention) -> int:
+async def assert_pages_match_reference(
+    js: JetStreamContext, retention: Retention, archive: MessageArchive | None = None
+) -> int:
     """Every cursor's page equals the reference's; how many of them were truncated."""
-    archive = MessageArchive(js, retention)
+    archive = archive or MessageArchive(js, retention)
     truncated = 0
     for before, after, limit in itertools.product(BEFORES, AFTERS, LIMITS):
         if before is not None and after is not None and after >= before:
@@ -98,6 +104,28 @@ async def test_pages_of_a_whole_chat_match_reading_message_by_message(
 ) -> None:
     await store(js, STORED)
     assert await assert_pages_match_reference(js, Retention()) == 0
+
+
+async def test_pages_match_when_another_replica_appended_since_the_last_page(
+    js: JetStreamContext,
+) -> None:
+    # The reader looks for the newest seq just above the newest it saw: first found there,
+    # then too far above it for that look (PROBE), then gone below the chat's oldest.
+    reader = MessageArchive(js)
+    await store(js, STORED)
+    await assert_pages_match_reference(js, Retention(), reader)
+    await store(js, PROBE // 2, first=STORED + 1)
+    await assert_pages_match_reference(js, Retention(), reader)
+    await store(js, 2 * PROBE, first=STORED + PROBE // 2 + 1)
+    await assert_pages_match_reference(js, Retention(), reader)
+    newest = STORED + PROBE // 2 + 2 * PROBE
+    await purge_chat(js, CHAT, keep=3)
+    assert await assert_pages_match_reference(js, Retention(), reader) > 0
+    page = await reader.page(CHAT, before=None, after=None, limit=50)
+    assert [m.seq for m in page.messages] == list(range(newest - 2, newest + 1))
+    await purge_chat(js, CHAT, keep=0)  # the newest it saw is gone too
+    emptied = await reader.page(CHAT, before=None, after=None, limit=50)
+    assert emptied == HistoryPage(messages=[], more=False, truncated=False)
 
 
 async def test_pages_after_a_purge_match_and_start_at_the_oldest_kept_message(

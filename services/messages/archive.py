@@ -49,6 +49,7 @@ APPEND_TURNS = 64
 # An append whose ack is lost (nats-server died under it) holds its chat's turn until this
 # runs out; the client retries with the same client_id and Nats-Msg-Id stores it once.
 APPEND_ACK_TIMEOUT = 2.0
+MAX_CHATS_SEEN_IN_PAGES = 100_000
 
 
 class Newest(NamedTuple):
@@ -66,6 +67,8 @@ class MessageArchive:
         self._js = js
         self._retention = retention or Retention()
         self._newest: dict[str, Newest] = {}
+        # chat id -> its newest seq as a history page found it: where the next page looks.
+        self._seen_in_pages: dict[str, int] = {}
         self._turns = [asyncio.Lock() for _ in range(APPEND_TURNS)]
 
     async def append(self, draft: Message, dedupe_key: str) -> tuple[Message, bool]:
@@ -145,9 +148,22 @@ class MessageArchive:
         With ``after`` the page starts right after it; otherwise it ends right
         before ``before`` (or at the newest message).
         """
-        return await read_page(
-            self._js, self._retention, chat_id, before=before, after=after, limit=limit
+        newest = self._newest.get(chat_id)
+        hint = max(newest.seq if newest else 0, self._seen_in_pages.get(chat_id, 0))
+        page, now_newest = await read_page(
+            self._js,
+            self._retention,
+            chat_id,
+            before=before,
+            after=after,
+            limit=limit,
+            hint=hint or None,
         )
+        if len(self._seen_in_pages) >= MAX_CHATS_SEEN_IN_PAGES:
+            self._seen_in_pages.clear()  # only hints: losing them costs one slower read each
+        if now_newest:
+            self._seen_in_pages[chat_id] = now_newest
+        return page
 
     async def _trim(self, chat_id: str) -> None:
         """Purge the chat down to its limit; a failure waits for the next due purge."""

@@ -1,9 +1,17 @@
 """Reading a page of a chat's history in one or two round trips.
 
-One request finds the chat's newest seq; one batched direct get
-(``multi_get``) reads the whole page, plus the message just below it. With a
-cursor (``before`` or ``after``) the page most likely lies where the cursor
-says, so both go at once; the newest page needs the newest seq first.
+A page needs the chat's newest seq, and one batched direct get (``multi_get``)
+reads the whole page, plus the message just below it. With a cursor
+(``before`` or ``after``) the page most likely lies where the cursor says.
+
+The newest seq is found from a hint when there is one: a seq this process saw
+stored. One batched read of the hint and the ``PROBE`` seqs above it (and of
+the likely page) shows where the chat's run of seqs ends, as long as the hint
+is still stored and the run ends inside the probe: one round trip, whose cost
+does not grow with the chat. Otherwise, or with a count limit (whose hidden
+messages keep the run from telling the newest shown), a direct get of the last
+message on ``chat.store.<c>.*`` finds it: nats-server matches every subject of
+the chat for that, 2 ms at 100,000 stored messages.
 Where the chat starts now is not looked up: a chat's stored messages are
 always one run of seqs (retention removes only the oldest), so the page
 shows it. The message below a backward page being there means ``more``; the
@@ -23,7 +31,11 @@ from services.jetstream import last_seq
 from .multi_get import last_for_each
 from .retention import Retention, oldest_stored_seq, plan_page
 
-__all__ = ["read_page"]
+__all__ = ["PROBE", "read_page"]
+
+# Seqs above the hint read to find where the chat ends now. Another replica's
+# appends since the hint was seen make it stale; past this many, the slow way.
+PROBE = 32
 
 
 async def read_page(
@@ -34,25 +46,30 @@ async def read_page(
     before: int | None,
     after: int | None,
     limit: int,
-) -> HistoryPage:
-    """Up to ``limit`` messages of a chat between ``after`` and ``before``, ascending.
+    hint: int | None = None,
+) -> tuple[HistoryPage, int]:
+    """Up to ``limit`` messages of a chat between ``after`` and ``before``, ascending,
+    and the chat's newest seq as the page found it.
 
-    What ``MessageArchive.page`` promises: see there, and ``plan_page``.
+    What ``MessageArchive.page`` promises: see there, and ``plan_page``. ``hint``:
+    a seq of the chat seen stored, which spares the read of its newest message.
     """
     likely = _likely_seqs(before=before, after=after, limit=limit)
-    if likely is None:
+    if hint and not retention.max_messages_per_chat:
+        newest, found, asked = await _newest_from_hint(js, chat_id, hint, likely, limit)
+    elif likely is None:
         newest, _ = await last_seq(js, chat_id)
-        found: dict[int, Message] = {}
+        found, asked = {}, set()
     else:
         # A cursor says where the page most likely is: read it while the newest seq is found.
         (newest, _), found = await asyncio.gather(last_seq(js, chat_id), _read(js, chat_id, likely))
-    asked = set(likely or ())
+        asked = set(likely)
     # The oldest seq retention by count still shows; messages below it may be stored.
     oldest = retention.oldest_kept(newest, 1)
     plan = plan_page(newest=newest, oldest=oldest, before=before, after=after, limit=limit)
     if not plan.seqs:
         # Nothing to read; truncated and more already hold whatever the chat's oldest is.
-        return HistoryPage(messages=[], more=plan.more, truncated=plan.truncated)
+        return HistoryPage(messages=[], more=plan.more, truncated=plan.truncated), newest
     # A backward page says more when a message below it is still there.
     below = plan.first - 1 if after is None and plan.more else None
     wanted = [*([] if below is None else [below]), *plan.seqs]
@@ -71,7 +88,27 @@ async def read_page(
     messages = [found[seq] for seq in plan.seqs if seq in found]
     # A message missing inside the page expired while we read: say so too.
     truncated = plan.truncated or len(messages) < len(plan.seqs)
-    return HistoryPage(messages=messages, more=more, truncated=truncated)
+    return HistoryPage(messages=messages, more=more, truncated=truncated), newest
+
+
+async def _newest_from_hint(
+    js: JetStreamContext, chat_id: str, hint: int, likely: range | None, limit: int
+) -> tuple[int, dict[int, Message], set[int]]:
+    """The newest seq, the messages read on the way by seq, and the seqs asked for.
+
+    The likely page is read in the same request; without a cursor, so is the page
+    that ends at the hint, which is most often the newest page itself.
+    """
+    ending_at_hint = range(max(1, hint - limit), hint) if likely is None else range(0)
+    asked = {*(likely or ()), *ending_at_hint, *range(hint, hint + PROBE)}
+    found = await _read(js, chat_id, asked)
+    top = hint
+    while top + 1 in found:
+        top += 1
+    if hint in found and top + 1 in asked:
+        return top, found, asked  # the run of stored seqs goes through the hint and ends at top
+    newest, _ = await last_seq(js, chat_id)
+    return newest, found, asked
 
 
 def _likely_seqs(*, before: int | None, after: int | None, limit: int) -> range | None:
