@@ -7,11 +7,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+import nats
 import pytest
 import uvicorn
+from nats.js import JetStreamContext
 
 from services.chats.app import create_chats_service
 from services.edge.app import WEBSOCKET_OPTIONS, create_edge
+from services.jetstream import ensure_message_stream
 from services.messages.app import create_messages_service
 from services.messages.messenger import Messenger
 from services.natsserver import EmbeddedNats, free_port
@@ -29,6 +32,16 @@ async def nats_server(tmp_path: Path) -> AsyncIterator[EmbeddedNats]:
     await server.start()
     yield server
     await server.stop()
+
+
+@pytest.fixture
+async def js(nats_server: EmbeddedNats) -> AsyncIterator[JetStreamContext]:
+    """JetStream on the test's server, with the message stream in place."""
+    nc = await nats.connect(nats_server.url)
+    js = nc.jetstream()
+    await ensure_message_stream(js)
+    yield js
+    await nc.drain()
 
 
 @pytest.fixture

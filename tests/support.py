@@ -15,10 +15,12 @@ import httpx
 import nats.aio.client
 import nats.aio.msg
 import socketio
+from nats.js import JetStreamContext
 
-from services.contracts import Command, storage
+from services.contracts import Command, Message, storage
 from services.edge.tokens import AUDIENCE, ISSUER
 from services.identity import edge_proof
+from services.messages.archive import MessageArchive
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count()
@@ -306,3 +308,22 @@ def chatbus_up_env(port: int, nats_port: int, data_dir: Path, **settings: str) -
         "CHATBUS_DATA_DIR": str(data_dir),
     }
     return env | {f"CHATBUS_{name.upper()}": value for name, value in settings.items()}
+
+
+async def store_messages(js: JetStreamContext, chat_id: str, count: int, first: int = 1) -> None:
+    """``count`` messages in a chat, numbered from ``first``, stored the way sends store them.
+
+    ``first`` is one above the messages the chat already holds.
+    """
+    archive = MessageArchive(js)
+    for n in range(first, first + count):
+        draft = Message(
+            chat_id=chat_id,
+            seq=1,  # the archive gives it the next seq
+            id=f"{chat_id}-{n}",
+            sender="alice",
+            text=f"m{n}",
+            sent_at=datetime.now(UTC),
+            via="nats",
+        )
+        await archive.append(draft, dedupe_key=draft.id)

@@ -7,8 +7,6 @@ batching: the chat's oldest stored seq looked up, then one direct get per seq.
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
 import nats
 import nats.errors
@@ -17,47 +15,19 @@ from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from services.contracts import HistoryPage, Message, storage, subjects
-from services.jetstream import ensure_message_stream, last_seq
+from services.jetstream import last_seq
 from services.messages.archive import MessageArchive
-from services.messages.multi_get import last_for_each
 from services.messages.pages import PROBE
 from services.messages.retention import Retention, oldest_stored_seq, plan_page, purge_chat
-from services.natsserver import EmbeddedNats
+from services.multi_get import last_for_each
+
+from .support import store_messages
 
 CHAT = "pages"
 STORED = 120
 BEFORES = [None, 1, 2, 11, 50, 90, 91, 92, 100, 120, 121, 200]
 AFTERS = [None, 0, 10, 60, 89, 90, 91, 110, 119, 120, 150]
 LIMITS = [1, 10, 50]
-
-
-@pytest.fixture
-async def js(nats_server: EmbeddedNats) -> AsyncIterator[JetStreamContext]:
-    """JetStream on the test's server, with the message stream in place."""
-    nc = await nats.connect(nats_server.url)
-    js = nc.jetstream()
-    await ensure_message_stream(js)
-    yield js
-    await nc.drain()
-
-
-async def store(js: JetStreamContext, count: int, chat_id: str = CHAT, first: int = 1) -> None:
-    """``count`` messages in the chat, seqs 1..count, stored the way sends store them.
-
-    ``first``: the number of the first one, when the chat already holds ``first - 1``.
-    """
-    archive = MessageArchive(js)
-    for n in range(first, first + count):
-        draft = Message(
-            chat_id=chat_id,
-            seq=1,  # the archive gives it the next seq
-            id=f"{chat_id}-{n}",
-            sender="alice",
-            text=f"m{n}",
-            sent_at=datetime.now(UTC),
-            via="nats",
-        )
-        await archive.append(draft, dedupe_key=draft.id)
 
 
 async def page_read_one_by_one(
@@ -102,7 +72,7 @@ async def assert_pages_match_reference(
 async def test_pages_of_a_whole_chat_match_reading_message_by_message(
     js: JetStreamContext,
 ) -> None:
-    await store(js, STORED)
+    await store_messages(js, CHAT, STORED)
     assert await assert_pages_match_reference(js, Retention()) == 0
 
 
@@ -112,11 +82,11 @@ async def test_pages_match_when_another_replica_appended_since_the_last_page(
     # The reader looks for the newest seq just above the newest it saw: first found there,
     # then too far above it for that look (PROBE), then gone below the chat's oldest.
     reader = MessageArchive(js)
-    await store(js, STORED)
+    await store_messages(js, CHAT, STORED)
     await assert_pages_match_reference(js, Retention(), reader)
-    await store(js, PROBE // 2, first=STORED + 1)
+    await store_messages(js, CHAT, PROBE // 2, first=STORED + 1)
     await assert_pages_match_reference(js, Retention(), reader)
-    await store(js, 2 * PROBE, first=STORED + PROBE // 2 + 1)
+    await store_messages(js, CHAT, 2 * PROBE, first=STORED + PROBE // 2 + 1)
     await assert_pages_match_reference(js, Retention(), reader)
     newest = STORED + PROBE // 2 + 2 * PROBE
     await purge_chat(js, CHAT, keep=3)
@@ -131,7 +101,7 @@ async def test_pages_match_when_another_replica_appended_since_the_last_page(
 async def test_pages_after_a_purge_match_and_start_at_the_oldest_kept_message(
     js: JetStreamContext,
 ) -> None:
-    await store(js, STORED)
+    await store_messages(js, CHAT, STORED)
     await purge_chat(js, CHAT, keep=30)  # 91..120 stay
 
     assert await assert_pages_match_reference(js, Retention()) > 0
@@ -143,7 +113,7 @@ async def test_pages_after_a_purge_match_and_start_at_the_oldest_kept_message(
 async def test_pages_hide_messages_over_the_count_limit_that_are_still_stored(
     js: JetStreamContext,
 ) -> None:
-    await store(js, STORED)  # stored without purges: 1..120, the limit shows 96..120
+    await store_messages(js, CHAT, STORED)  # stored without purges: 1..120, the limit shows 96..120
 
     assert await assert_pages_match_reference(js, Retention(max_messages_per_chat=25)) > 0
 
@@ -151,7 +121,7 @@ async def test_pages_hide_messages_over_the_count_limit_that_are_still_stored(
 async def test_pages_of_an_empty_chat_and_of_a_chat_that_never_was(
     js: JetStreamContext,
 ) -> None:
-    await store(js, 3)
+    await store_messages(js, CHAT, 3)
     await purge_chat(js, CHAT, keep=0)
     archive = MessageArchive(js)
 
@@ -166,8 +136,8 @@ async def test_pages_of_an_empty_chat_and_of_a_chat_that_never_was(
 async def test_batched_read_returns_only_stored_subjects_in_one_request(
     js: JetStreamContext,
 ) -> None:
-    await store(js, 5)
-    await store(js, 2, chat_id="other")
+    await store_messages(js, CHAT, 5)
+    await store_messages(js, "other", 2)
     wanted = [subjects.stored_message(CHAT, seq) for seq in (0, 2, 4, 6)]
 
     found = await last_for_each(js, storage.MESSAGES_STREAM, wanted)

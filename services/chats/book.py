@@ -30,10 +30,14 @@ from services.jetstream import (
     open_bucket,
     publish_event,
 )
+from services.newest_seqs import newest_near
 
 from .directory import ChatDirectory
 
 GENERAL_CHAT_ID = "general"
+# Seqs read above a chat's newest seen, to find its newest now (see services/newest_seqs.py).
+PROBE = 16
+MAX_CHATS_SEEN = 100_000
 
 
 class ChatBook:
@@ -43,6 +47,10 @@ class ChatBook:
     _js: JetStreamContext
     _directory: ChatDirectory
     _users: KeyValue
+
+    def __init__(self) -> None:
+        # chat id -> its newest seq as last read: where the next read looks first.
+        self._seen_seqs: dict[str, int] = {}
 
     async def open(self, nc: Client) -> None:
         """Attach to NATS: open the buckets and the stream, load the chats."""
@@ -169,12 +177,20 @@ class ChatBook:
         return chat
 
     async def _with_last_seq(self, known: list[tuple[ChatRecord, int]]) -> list[Chat]:
-        """Chats with their revisions, as clients see them: with their newest seq."""
-        seqs = await asyncio.gather(*(last_seq(self._js, record.id) for record, _ in known))
-        return [
-            record.to_chat(seq, revision)
-            for (record, revision), (seq, _) in zip(known, seqs, strict=True)
-        ]
+        """Chats with their revisions, as clients see them: with their newest seq.
+
+        Found near the newest seq seen before where there is one (one batched read
+        for all of them), else by reading each chat's last message.
+        """
+        hints = {record.id: self._seen_seqs.get(record.id, 0) for record, _ in known}
+        newest = await newest_near(self._js, {c: seq for c, seq in hints.items() if seq}, PROBE)
+        unknown = [chat_id for chat_id in hints if chat_id not in newest]
+        read = await asyncio.gather(*(last_seq(self._js, chat_id) for chat_id in unknown))
+        newest |= {chat_id: seq for chat_id, (seq, _) in zip(unknown, read, strict=True)}
+        if len(self._seen_seqs) + len(newest) > MAX_CHATS_SEEN:
+            self._seen_seqs.clear()  # only hints: losing them costs one slower read each
+        self._seen_seqs.update(newest)
+        return [record.to_chat(newest[record.id], revision) for record, revision in known]
 
     async def _require_registered(self, username: str) -> None:
         if not await is_registered(self._users, username):

@@ -5,13 +5,9 @@ reads the whole page, plus the message just below it. With a cursor
 (``before`` or ``after``) the page most likely lies where the cursor says.
 
 The newest seq is found from a hint when there is one: a seq this process saw
-stored. One batched read of the hint and the ``PROBE`` seqs above it (and of
-the likely page) shows where the chat's run of seqs ends, as long as the hint
-is still stored and the run ends inside the probe: one round trip, whose cost
-does not grow with the chat. Otherwise, or with a count limit (whose hidden
-messages keep the run from telling the newest shown), a direct get of the last
-message on ``chat.store.<c>.*`` finds it: nats-server matches every subject of
-the chat for that, 2 ms at 100,000 stored messages.
+stored. One batched read of the hint, the ``PROBE`` seqs above it and the
+likely page shows it most often (``services/newest_seqs.py``); otherwise the
+last message on ``chat.store.<c>.*`` is read, which costs more as the chat grows.
 Where the chat starts now is not looked up: a chat's stored messages are
 always one run of seqs (retention removes only the oldest), so the page
 shows it. The message below a backward page being there means ``more``; the
@@ -27,8 +23,9 @@ from nats.js import JetStreamContext
 
 from services.contracts import HistoryPage, Message, storage, subjects
 from services.jetstream import last_seq
+from services.multi_get import last_for_each
+from services.newest_seqs import top_of_run
 
-from .multi_get import last_for_each
 from .retention import Retention, oldest_stored_seq, plan_page
 
 __all__ = ["PROBE", "read_page"]
@@ -55,7 +52,7 @@ async def read_page(
     a seq of the chat seen stored, which spares the read of its newest message.
     """
     likely = _likely_seqs(before=before, after=after, limit=limit)
-    if hint and not retention.max_messages_per_chat:
+    if hint:
         newest, found, asked = await _newest_from_hint(js, chat_id, hint, likely, limit)
     elif likely is None:
         newest, _ = await last_seq(js, chat_id)
@@ -100,14 +97,11 @@ async def _newest_from_hint(
     that ends at the hint, which is most often the newest page itself.
     """
     ending_at_hint = range(max(1, hint - limit), hint) if likely is None else range(0)
-    asked = {*(likely or ()), *ending_at_hint, *range(hint, hint + PROBE)}
+    asked = {*(likely or ()), *ending_at_hint, *range(hint, hint + PROBE + 1)}
     found = await _read(js, chat_id, asked)
-    top = hint
-    while top + 1 in found:
-        top += 1
-    if hint in found and top + 1 in asked:
-        return top, found, asked  # the run of stored seqs goes through the hint and ends at top
-    newest, _ = await last_seq(js, chat_id)
+    newest = top_of_run(found.keys(), hint, asked)
+    if newest is None:
+        newest, _ = await last_seq(js, chat_id)
     return newest, found, asked
 
 
