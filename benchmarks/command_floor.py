@@ -1,0 +1,149 @@
+"""``python -m benchmarks.command_floor``: what one command costs a handler process, by framework.
+
+The messages service's work per send, stripped to its NATS traffic: take a
+request, append it to a JetStream stream and wait for the ack, publish an
+event, reply. Three handler processes do it, one after another, alternating
+twice: plain nats-py; a FastStream subscriber; and a FastStream subscriber as
+chatbus configures it (16 workers, no FastDepends). A driver in this process
+sends ``--rate`` requests a second for ``--seconds`` and prints, per command,
+the handler's and nats-server's CPU µs. Compare with the messages service's
+own figure in the README: what lies between is chatbus's own work.
+"""
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+
+import nats
+import uvloop
+from nats.aio.msg import Msg
+
+from services.natsserver import EmbeddedNats
+
+from .measure import cpu_seconds
+
+HANDLERS = ["nats-py", "faststream", "faststream-16-workers"]
+STREAM = "FLOOR"
+REQUESTS = "floor.cmd"
+EVENTS = "floor.event"
+
+
+async def serve(kind: str, url: str) -> None:
+    """Handle requests until killed; prints ``ready`` once subscribed."""
+    if kind == "nats-py":
+        nc = await nats.connect(url)
+        js = nc.jetstream()
+
+        async def handle(msg: Msg) -> None:
+            await js.publish(f"floor.store.{json.loads(msg.data)['n']}", msg.data)
+            await nc.publish(EVENTS, msg.data)
+            await nc.publish(msg.reply, b'{"ok":true}')
+
+        await nc.subscribe(REQUESTS, "floor", cb=handle)
+    else:
+        from faststream.nats import NatsBroker
+
+        chatbus_like = kind == "faststream-16-workers"
+        broker = NatsBroker(url, log_level=logging.DEBUG, logger=None, apply_types=not chatbus_like)
+
+        @broker.subscriber(REQUESTS, queue="floor", max_workers=16 if chatbus_like else None)
+        async def handle(body: dict[str, Any]) -> dict[str, Any]:
+            data = json.dumps(body).encode()
+            await broker.connection.jetstream().publish(f"floor.store.{body['n']}", data)
+            await broker.connection.publish(EVENTS, data)
+            return {"ok": True}
+
+        await broker.start()
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    await asyncio.Event().wait()
+
+
+async def measure(
+    kind: str, url: str, server_pid: int, rate: float, seconds: float
+) -> dict[str, float]:
+    """One handler process driven at ``rate``: µs of CPU per command, handler and nats-server."""
+    handler = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.command_floor", "--serve", kind, url],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    try:
+        assert handler.stdout is not None
+        if await asyncio.to_thread(handler.stdout.readline) != "ready\n":
+            raise RuntimeError(f"the {kind} handler did not start")
+        nc = await nats.connect(url)
+        events = asyncio.Queue[None]()
+
+        async def on_event(_msg: Msg) -> None:
+            events.put_nowait(None)
+
+        await nc.subscribe(EVENTS, cb=on_event)
+        count = int(rate * seconds)
+        before = cpu_seconds(handler.pid), cpu_seconds(server_pid)
+        started = time.monotonic()
+        replies = []
+        for n in range(count):
+            await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))
+            payload = json.dumps({"n": n, "text": "hello there"}).encode()
+            replies.append(asyncio.ensure_future(nc.request(REQUESTS, payload, timeout=10)))
+        await asyncio.gather(*replies)
+        for _ in range(count):
+            await events.get()
+        after = cpu_seconds(handler.pid), cpu_seconds(server_pid)
+        await nc.close()
+    finally:
+        handler.kill()
+        handler.wait()
+    return {
+        "handler_us": (after[0] - before[0]) * 1e6 / count,
+        "nats_us": (after[1] - before[1]) * 1e6 / count,
+    }
+
+
+async def compare(rate: float, seconds: float, rounds: int) -> list[tuple[str, dict[str, float]]]:
+    """Every handler kind, ``rounds`` times alternating, on one nats-server."""
+    results = []
+    with tempfile.TemporaryDirectory(prefix="chatbus-floor-") as store:
+        async with EmbeddedNats(0, store) as server:
+            assert server.pid is not None
+            nc = await nats.connect(server.url)
+            await nc.jetstream().add_stream(name=STREAM, subjects=["floor.store.>"])
+            await nc.close()
+            for _ in range(rounds):
+                for kind in HANDLERS:
+                    figures = await measure(kind, server.url, server.pid, rate, seconds)
+                    results.append((kind, figures))
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.command_floor", description=__doc__)
+    parser.add_argument("--rate", type=float, default=200.0, help="requests a second")
+    parser.add_argument("--seconds", type=float, default=5.0, help="how long each run sends")
+    parser.add_argument("--rounds", type=int, default=2, help="runs of each handler, alternating")
+    parser.add_argument("--serve", nargs=2, metavar=("KIND", "URL"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        uvloop.run(serve(*args.serve))
+        return 0
+    if args.rate <= 0 or args.seconds <= 0 or args.rounds < 1:
+        parser.error("--rate and --seconds must be positive, --rounds at least 1")
+    results = uvloop.run(compare(args.rate, args.seconds, args.rounds))
+    sys.stdout.write("| handler | handler µs per command | nats-server µs per command |\n")
+    sys.stdout.write("|---|---|---|\n")
+    for kind, figures in results:
+        sys.stdout.write(f"| {kind} | {figures['handler_us']:.0f} | {figures['nats_us']:.0f} |\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
