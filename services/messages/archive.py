@@ -30,8 +30,9 @@ from nats.js.errors import APIError
 from services.contracts import HistoryPage, Message, storage, subjects
 from services.errors import Unavailable
 from services.jetstream import last_seq, record_last_seq
+from services.newest_seqs import newest_near
 
-from .pages import read_page
+from .pages import PROBE, read_page
 from .retention import Retention, purge_chat
 
 log = logging.getLogger("chatbus.archive")
@@ -85,8 +86,10 @@ class MessageArchive:
 
     async def _append(self, draft: Message, dedupe_key: str) -> tuple[Message, bool]:
         chat_id = draft.chat_id
+        # A seq known to be stored, to look for the newest near: a page's, then a lost race's.
+        stored = self._seen_in_pages.get(chat_id, 0)
         for _ in range(MAX_APPEND_ATTEMPTS):
-            newest = self._trusted_newest(chat_id) or await self._read_newest(chat_id)
+            newest = self._trusted_newest(chat_id) or await self._read_newest(chat_id, stored)
             message = draft.model_copy(update={"seq": newest.seq + 1})
             sent_at = time.monotonic()
             try:
@@ -99,6 +102,7 @@ class MessageArchive:
             except APIError as error:
                 if error.err_code in (WRONG_LAST_SEQUENCE, WRONG_LAST_SEQUENCE_CLUSTERED):
                     self._newest.pop(chat_id, None)  # another writer got there first
+                    stored = message.seq
                     continue
                 raise
             if ack.duplicate:
@@ -126,8 +130,17 @@ class MessageArchive:
             return None
         return newest
 
-    async def _read_newest(self, chat_id: str) -> Newest:
+    async def _read_newest(self, chat_id: str, stored: int) -> Newest:
+        """The chat's newest message now; near ``stored`` (a seq seen stored, or 0) if it can.
+
+        Only the chat seq is found that way, without its stream seq, which only the
+        condition under a count limit needs.
+        """
         seen_at = time.monotonic()  # before the read: what it returns was newest by then
+        if stored and not self._retention.max_messages_per_chat:
+            near = await newest_near(self._js, {chat_id: stored}, PROBE)
+            if chat_id in near:
+                return Newest(near[chat_id], 0, seen_at)
         seq, stream_seq = await last_seq(self._js, chat_id)
         return Newest(seq, stream_seq, seen_at)
 
