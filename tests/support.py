@@ -317,13 +317,18 @@ async def store_messages(js: JetStreamContext, chat_id: str, count: int, first: 
     """
     archive = MessageArchive(js)
     for n in range(first, first + count):
-        draft = Message(
-            chat_id=chat_id,
-            seq=1,  # the archive gives it the next seq
-            id=f"{chat_id}-{n}",
-            sender="alice",
-            text=f"m{n}",
-            sent_at=datetime.now(UTC),
-            via="nats",
-        )
+        draft = message_draft(chat_id, f"{chat_id}-{n}", f"m{n}")
         await archive.append(draft, dedupe_key=draft.id)
+
+
+def message_draft(chat_id: str, message_id: str, text: str) -> Message:
+    """A message as a send hands it to ``MessageArchive.append``, which gives it its seq."""
+    return Message(
+        chat_id=chat_id,
+        seq=1,
+        id=message_id,
+        sender="alice",
+        text=text,
+        sent_at=datetime.now(UTC),
+        via="nats",
+    )

@@ -8,7 +8,6 @@ checks that its message still gets the next seq, not one already given out.
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
 import nats
 import pytest
@@ -20,7 +19,7 @@ from services.messages.archive import MessageArchive
 from services.messages.retention import Retention
 from services.natsserver import EmbeddedNats
 
-from .support import wait_until
+from .support import message_draft, wait_until
 
 CHAT = "appends"
 
@@ -51,16 +50,7 @@ def replicas(js: JetStreamContext, retention: Retention) -> tuple[MessageArchive
 
 async def append(archive: MessageArchive, text: str) -> int:
     """Append one message as a send does; the seq it was stored with."""
-    draft = Message(
-        chat_id=CHAT,
-        seq=1,  # the archive gives it the next seq
-        id=text,
-        sender="alice",
-        text=text,
-        sent_at=datetime.now(UTC),
-        via="nats",
-    )
-    message, is_new = await archive.append(draft, dedupe_key=text)
+    message, is_new = await archive.append(message_draft(CHAT, text, text), dedupe_key=text)
     assert is_new
     return message.seq
 

@@ -30,14 +30,13 @@ from services.jetstream import (
     open_bucket,
     publish_event,
 )
-from services.newest_seqs import newest_near
+from services.newest_seqs import SeenSeqs, newest_near
 
 from .directory import ChatDirectory
 
 GENERAL_CHAT_ID = "general"
 # Seqs read above a chat's newest seen, to find its newest now (see services/newest_seqs.py).
 PROBE = 16
-MAX_CHATS_SEEN = 100_000
 
 
 class ChatBook:
@@ -49,8 +48,7 @@ class ChatBook:
     _users: KeyValue
 
     def __init__(self) -> None:
-        # chat id -> its newest seq as last read: where the next read looks first.
-        self._seen_seqs: dict[str, int] = {}
+        self._seen_seqs = SeenSeqs()
 
     async def open(self, nc: Client) -> None:
         """Attach to NATS: open the buckets and the stream, load the chats."""
@@ -182,14 +180,12 @@ class ChatBook:
         Found near the newest seq seen before where there is one (one batched read
         for all of them), else by reading each chat's last message.
         """
-        hints = {record.id: self._seen_seqs.get(record.id, 0) for record, _ in known}
+        hints = {record.id: self._seen_seqs.get(record.id) for record, _ in known}
         newest = await newest_near(self._js, {c: seq for c, seq in hints.items() if seq}, PROBE)
         unknown = [chat_id for chat_id in hints if chat_id not in newest]
         read = await asyncio.gather(*(last_seq(self._js, chat_id) for chat_id in unknown))
         newest |= {chat_id: seq for chat_id, (seq, _) in zip(unknown, read, strict=True)}
-        if len(self._seen_seqs) + len(newest) > MAX_CHATS_SEEN:
-            self._seen_seqs.clear()  # only hints: losing them costs one slower read each
-        self._seen_seqs.update(newest)
+        self._seen_seqs.learn(newest)
         return [record.to_chat(newest[record.id], revision) for record, revision in known]
 
     async def _require_registered(self, username: str) -> None:

@@ -12,7 +12,8 @@ replicas never give out the same seq; the loser reads again and retries:
   longer proves ``n`` was never given out. The condition is then that the chat's
   newest message (``chat.store.<c>.*``) is the one read. nats-server finds it by
   matching every subject of the chat, which the limit keeps bounded; without one,
-  that check cost 0.14 ms at 1,000 stored messages and 1.6 ms at 100,000.
+  that check cost 0.11 ms at 1,000 stored messages and 1.4 ms at 100,000
+  (``python -m benchmarks.append_cost --wildcard-check``).
 
 The ``Nats-Msg-Id`` header makes a retried send store nothing new. Retention
 (``retention.py``) trims chats after appends and shapes what pages say.
@@ -30,7 +31,7 @@ from nats.js.errors import APIError
 from services.contracts import HistoryPage, Message, storage, subjects
 from services.errors import Unavailable
 from services.jetstream import last_seq, record_last_seq
-from services.newest_seqs import newest_near
+from services.newest_seqs import SeenSeqs, newest_near
 
 from .pages import PROBE, read_page
 from .retention import Retention, purge_chat
@@ -50,7 +51,6 @@ APPEND_TURNS = 64
 # An append whose ack is lost (nats-server died under it) holds its chat's turn until this
 # runs out; the client retries with the same client_id and Nats-Msg-Id stores it once.
 APPEND_ACK_TIMEOUT = 2.0
-MAX_CHATS_SEEN_IN_PAGES = 100_000
 
 
 class Newest(NamedTuple):
@@ -68,8 +68,8 @@ class MessageArchive:
         self._js = js
         self._retention = retention or Retention()
         self._newest: dict[str, Newest] = {}
-        # chat id -> its newest seq as a history page found it: where the next page looks.
-        self._seen_in_pages: dict[str, int] = {}
+        # Where reads of a chat's newest seq look first (besides ``_newest``): what pages found.
+        self._seen_in_pages = SeenSeqs()
         self._turns = [asyncio.Lock() for _ in range(APPEND_TURNS)]
 
     async def append(self, draft: Message, dedupe_key: str) -> tuple[Message, bool]:
@@ -87,7 +87,7 @@ class MessageArchive:
     async def _append(self, draft: Message, dedupe_key: str) -> tuple[Message, bool]:
         chat_id = draft.chat_id
         # A seq known to be stored, to look for the newest near: a page's, then a lost race's.
-        stored = self._seen_in_pages.get(chat_id, 0)
+        stored = self._hint(chat_id)
         for _ in range(MAX_APPEND_ATTEMPTS):
             newest = self._trusted_newest(chat_id) or await self._read_newest(chat_id, stored)
             message = draft.model_copy(update={"seq": newest.seq + 1})
@@ -161,22 +161,22 @@ class MessageArchive:
         With ``after`` the page starts right after it; otherwise it ends right
         before ``before`` (or at the newest message).
         """
-        newest = self._newest.get(chat_id)
-        hint = max(newest.seq if newest else 0, self._seen_in_pages.get(chat_id, 0))
-        page, now_newest = await read_page(
+        page, newest = await read_page(
             self._js,
             self._retention,
             chat_id,
             before=before,
             after=after,
             limit=limit,
-            hint=hint or None,
+            hint=self._hint(chat_id) or None,
         )
-        if len(self._seen_in_pages) >= MAX_CHATS_SEEN_IN_PAGES:
-            self._seen_in_pages.clear()  # only hints: losing them costs one slower read each
-        if now_newest:
-            self._seen_in_pages[chat_id] = now_newest
+        self._seen_in_pages.learn({chat_id: newest})
         return page
+
+    def _hint(self, chat_id: str) -> int:
+        """The newest seq of the chat this process saw stored, by an append or a page; or 0."""
+        newest = self._newest.get(chat_id)
+        return max(newest.seq if newest else 0, self._seen_in_pages.get(chat_id))
 
     async def _trim(self, chat_id: str) -> None:
         """Purge the chat down to its limit; a failure waits for the next due purge."""
