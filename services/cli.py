@@ -98,6 +98,10 @@ def bench(args: argparse.Namespace, settings: Settings) -> int:
     return run_bench(args)
 
 
+# Chats made before new ids stopped starting with "-" need "--" in front of their id.
+CHAT_ID_HELP = "the chat's id, e.g. general (put -- before an id that starts with -)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; each subparser sets ``run`` to its subcommand."""
     parser = argparse.ArgumentParser(
@@ -135,13 +139,13 @@ def add_say(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--client-id", help="the same id on a retry stores the message once (default: none)"
     )
-    parser.add_argument("chat_id", metavar="CHAT", help="the chat's id, e.g. general")
+    parser.add_argument("chat_id", metavar="CHAT", help=CHAT_ID_HELP)
     parser.add_argument("text", metavar="TEXT", nargs="+", help="the message (words are joined)")
 
 
 def add_tail(parser: argparse.ArgumentParser) -> None:
     """``chatbus tail general --as alice --history 20``."""
-    parser.add_argument("chat_id", metavar="CHAT", help="the chat's id, e.g. general")
+    parser.add_argument("chat_id", metavar="CHAT", help=CHAT_ID_HELP)
     parser.add_argument(
         "--as",
         dest="username",

@@ -35,8 +35,20 @@ from services.newest_seqs import SeenSeqs, newest_near
 from .directory import ChatDirectory
 
 GENERAL_CHAT_ID = "general"
+
 # Seqs read above a chat's newest seen, to find its newest now (see services/newest_seqs.py).
 PROBE = 16
+
+
+def new_chat_id() -> str:
+    """12 random URL-safe characters that never start with ``-``.
+
+    One id in 64 would otherwise start with it, and a command line such as
+    ``chatbus tail <id>`` or ``nats sub`` would read that id as an option.
+    """
+    while (chat_id := secrets.token_urlsafe(9)).startswith("-"):
+        pass
+    return chat_id
 
 
 class ChatBook:
@@ -95,7 +107,7 @@ class ChatBook:
         revision = None
         while revision is None:
             record = ChatRecord(
-                id=secrets.token_urlsafe(9),
+                id=new_chat_id(),
                 name=request.name,
                 private=request.private,
                 owner=username,
