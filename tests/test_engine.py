@@ -282,6 +282,22 @@ async def test_a_broadcast_is_written_to_a_websocket_at_once_and_in_order() -> N
         await ws.close()
 
 
+async def test_an_answer_is_written_at_once_and_after_packets_queued_before_it() -> None:
+    async with serving() as (sio, address):
+        ws, socket = await in_room(sio, address)
+        for n in range(3):
+            await socket.send(engineio.packet.Packet(engineio.packet.MESSAGE, f"3{n}[{n}]"))
+            assert socket.queue.empty()  # written, not left for the writer task
+        # A packet Engine.IO queued (a ping) is not overtaken by the next answer.
+        socket.queue.put_nowait(engineio.packet.Packet(engineio.packet.PING))
+        await socket.send(engineio.packet.Packet(engineio.packet.MESSAGE, "33[3]"))
+        await ws.send('424["echo",4]')  # answered through a handler, as commands are
+        async with asyncio.timeout(10):
+            received = [await ws.recv() for _ in range(6)]
+        assert received == ["430[0]", "431[1]", "432[2]", "2", "433[3]", "434[4]"]
+        await ws.close()
+
+
 async def test_a_broadcast_waits_for_packets_the_writer_has_taken_but_not_written() -> None:
     async with serving() as (sio, address):
         ws, socket = await in_room(sio, address)

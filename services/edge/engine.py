@@ -23,7 +23,7 @@ import socketio
 from engineio import async_socket, exceptions, packet
 
 from .packet_queue import PacketQueue
-from .websocket import LeanWebSocketProtocol
+from .websocket import LeanWebSocketProtocol, text_frame
 
 __all__ = ["MAX_UNSENT_EVENTS", "LeanSocketServer"]
 
@@ -113,6 +113,17 @@ class LeanEngineSocket(async_socket.AsyncSocket):
             and self.queue.empty()
             and direct.write_now(frame)
         )
+
+    async def send(self, pkt: packet.Packet) -> None:
+        """Send a packet to this client (a command's answer, say) as python-engineio does,
+        but written at once, as broadcasts are, when nothing is queued before it.
+
+        That saves waking the writer task, and framing through the ASGI send, per answer.
+        """
+        if not await self.check_ping_timeout():
+            return
+        if pkt.binary or not self.write_now(text_frame(pkt.encode())):
+            await self.queue.put(pkt)
 
     async def receive(self, pkt: packet.Packet) -> None:
         """Handle one packet from the client; a command's handling is noted while it runs."""
