@@ -10,6 +10,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
+import httpx
 import nats
 import pytest
 from nats.js.api import StreamConfig
@@ -21,6 +22,7 @@ from services.natsserver import (
     NatsServerNotFound,
     find_nats_server,
     free_port,
+    usable_cores,
 )
 
 
@@ -88,6 +90,29 @@ async def test_started_server_serves_clients_with_jetstream(nats_server: Embedde
         assert client.connected_url.port == nats_server.port
     finally:
         await client.close()
+
+
+async def gomaxprocs(server: EmbeddedNats) -> int:
+    """How many cores the running server's Go runtime uses (its ``/varz``)."""
+    async with httpx.AsyncClient(trust_env=False) as http:
+        response = await http.get(f"{server.monitor_url}/varz", timeout=10)
+    return int(response.json()["gomaxprocs"])
+
+
+async def test_the_server_runs_go_on_half_the_usable_cores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GOMAXPROCS", raising=False)
+    async with EmbeddedNats(0, tmp_path / "nats") as embedded:
+        assert await gomaxprocs(embedded) == max(1, usable_cores() // 2)
+
+
+async def test_a_gomaxprocs_already_set_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GOMAXPROCS", "3")
+    async with EmbeddedNats(0, tmp_path / "nats") as embedded:
+        assert await gomaxprocs(embedded) == 3
 
 
 async def test_port_zero_is_picked_by_the_server_on_start(tmp_path: Path) -> None:
