@@ -31,6 +31,9 @@ COMMAND_WORKERS = 16
 # On SIGTERM: how long commands already taken may run on (inside the 10 s a stop may take).
 SHUTDOWN_GRACE = 8.0
 SHUTDOWN_POLL = 0.02
+# How often FastStream's run loop looks whether a stop was asked for (its default, 0.1 s,
+# woke each idle service ten times a second); a SIGTERM waits up to this long to start.
+EXIT_POLL_SECONDS = 0.5
 
 
 async def decode_json_object(
@@ -229,4 +232,4 @@ def run_app(app: FastStream) -> None:
         uvloop.install()
     except ImportError:  # pragma: no cover - uvloop is a dependency via uvicorn[standard]
         pass
-    asyncio.run(app.run())
+    asyncio.run(app.run(sleep_time=EXIT_POLL_SECONDS))

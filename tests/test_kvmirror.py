@@ -1,0 +1,74 @@
+"""The mirror of a bucket: what it asks nats-server when idle, and how it finds a lost watch.
+
+A restarted nats-server (a reconnect) is in ``test_chaos.py``.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import nats
+import pytest
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+
+from services import kvmirror
+from services.jetstream import KV_STREAM_PREFIX, open_bucket
+from services.kvmirror import KvMirror
+from services.natsserver import EmbeddedNats
+
+from .support import wait_until
+
+BUCKET = "mirrored"
+
+
+@pytest.fixture
+async def nc(nats_server: EmbeddedNats) -> AsyncIterator[Client]:
+    connection = await nats.connect(nats_server.url)
+    yield connection
+    await connection.close()
+
+
+async def test_an_idle_mirror_asks_nats_server_nothing_between_comparisons(nc: Client) -> None:
+    bucket = await open_bucket(nc.jetstream(), BUCKET)
+    await bucket.put("a", b"1")
+    stream_info_requests: list[Msg] = []
+
+    async def count(msg: Msg) -> None:
+        stream_info_requests.append(msg)
+
+    # A plain subscriber on an API subject gets a copy of each request made on it.
+    await nc.subscribe(f"$JS.API.STREAM.INFO.{KV_STREAM_PREFIX}{BUCKET}", cb=count)
+    mirror = KvMirror(bucket, BUCKET)
+    await mirror.start()
+    try:
+        # Three looks at the connection (one every CHECK_EVERY_SECONDS), no comparison due.
+        await asyncio.sleep(3 * kvmirror.CHECK_EVERY_SECONDS + 0.1)
+        await nc.flush()
+        assert stream_info_requests == []
+        assert mirror.get("a") == b"1"
+    finally:
+        await mirror.stop()
+
+
+async def test_a_watch_lost_without_a_reconnect_is_found_and_reloaded(
+    nc: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As when the cluster node that held the watch restarts while our own stays up.
+    monkeypatch.setattr(kvmirror, "COMPARE_EVERY_SECONDS", 1.0)
+    js = nc.jetstream()
+    bucket = await open_bucket(js, BUCKET)
+    mirror = KvMirror(bucket, BUCKET)
+    await mirror.start()
+    try:
+        stream = f"{KV_STREAM_PREFIX}{BUCKET}"
+        (watch,) = await js.consumers_info(stream)
+        await js.delete_consumer(stream, watch.name)
+        await bucket.put("after-the-watch-was-lost", b"2")
+
+        async def caught_up() -> bool:
+            return mirror.get("after-the-watch-was-lost") == b"2"
+
+        seconds = await wait_until(caught_up, timeout=10)
+        print(f"\nmirror caught up {seconds:.2f} s after the write")
+    finally:
+        await mirror.stop()
