@@ -3,8 +3,9 @@
 The messages service's work per send, stripped to its NATS traffic: take a
 request, append it to a JetStream stream and wait for the ack, publish an
 event, reply. Three handler processes do it, one after another, alternating
-twice: plain nats-py; a FastStream subscriber; and a FastStream subscriber as
-chatbus configures it (16 workers, no FastDepends). A driver in this process
+twice: plain nats-py; a FastStream subscriber; one with FastStream's 16
+workers and no FastDepends; and one as chatbus configures it (16 at once in
+its own subscriber, ``services/command_subscriber.py``, no FastDepends). A driver in this process
 sends ``--rate`` requests a second for ``--seconds`` and prints, per command,
 the handler's and nats-server's CPU µs. Compare with the messages service's
 own figure in the README: what lies between is chatbus's own work.
@@ -29,7 +30,7 @@ from services.natsserver import EmbeddedNats
 
 from .measure import cpu_seconds
 
-HANDLERS = ["nats-py", "faststream", "faststream-16-workers"]
+HANDLERS = ["nats-py", "faststream", "faststream-16-workers", "faststream-as-chatbus"]
 STREAM = "FLOOR"
 REQUESTS = "floor.cmd"
 EVENTS = "floor.event"
@@ -50,10 +51,18 @@ async def serve(kind: str, url: str) -> None:
     else:
         from faststream.nats import NatsBroker
 
-        chatbus_like = kind == "faststream-16-workers"
-        broker = NatsBroker(url, log_level=logging.DEBUG, logger=None, apply_types=not chatbus_like)
+        from services.command_subscriber import take_commands
 
-        @broker.subscriber(REQUESTS, queue="floor", max_workers=16 if chatbus_like else None)
+        concurrent = kind != "faststream"
+        broker = NatsBroker(url, log_level=logging.DEBUG, logger=None, apply_types=not concurrent)
+        subscriber: Any
+        if kind == "faststream-as-chatbus":
+            subscriber = take_commands(broker.subscriber(REQUESTS, queue="floor", max_workers=16))
+        else:
+            workers = 16 if concurrent else None
+            subscriber = broker.subscriber(REQUESTS, queue="floor", max_workers=workers)
+
+        @subscriber
         async def handle(body: dict[str, Any]) -> dict[str, Any]:
             data = json.dumps(body).encode()
             await broker.connection.jetstream().publish(f"floor.store.{body['n']}", data)

@@ -16,6 +16,7 @@ from faststream.nats import NatsBroker, NatsRouter
 from pydantic import BaseModel
 
 from services.caller import remember_message
+from services.command_subscriber import CommandSubscriber, take_commands
 from services.contracts import Command
 from services.errors import envelope_for
 from services.logs import configure_logging
@@ -119,9 +120,10 @@ class ServiceBroker(NatsBroker):
 
 def answers(router: NatsRouter, subject: str, *, queue: str, description: str) -> Any:
     """Subscribe a request/reply handler: one queue group per service, several at once."""
-    subscribe = router.subscriber(
+    subscriber = router.subscriber(
         subject, queue=queue, max_workers=COMMAND_WORKERS, description=description
     )
+    subscribe = take_commands(subscriber)
     return lambda handler: subscribe(validating(handler))
 
 
@@ -210,6 +212,8 @@ async def stop_taking_commands(broker: NatsBroker, timeout: float = SHUTDOWN_GRA
 
 def _busy(subscriber: Any) -> bool:
     """Whether a subscriber has commands queued or running (FastStream 0.7 internals)."""
+    if isinstance(subscriber, CommandSubscriber):
+        return subscriber.busy
     lock = getattr(subscriber, "lock", None)
     if lock is not None and not getattr(lock, "empty", True):
         return True

@@ -10,6 +10,7 @@ import httpx
 import nats
 import pytest
 import uvicorn
+from nats.aio.client import Client
 from nats.js import JetStreamContext
 
 from services.chats.app import create_chats_service
@@ -32,6 +33,14 @@ async def nats_server(tmp_path: Path) -> AsyncIterator[EmbeddedNats]:
     await server.start()
     yield server
     await server.stop()
+
+
+@pytest.fixture
+async def nc(nats_server: EmbeddedNats) -> AsyncIterator[Client]:
+    """A plain NATS connection to the test's server, as a bot or an operator has."""
+    client = await nats.connect(nats_server.url)
+    yield client
+    await client.close()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import json
 from collections.abc import AsyncIterator
 
 import httpx
-import nats
 import pytest
 from nats.aio.client import Client
 from nats.aio.msg import Msg
@@ -36,13 +35,6 @@ async def services(settings: Settings, messenger: Messenger) -> AsyncIterator[No
     """As everywhere else, with the messages service's ``Messenger`` in the test's hands."""
     async with running_services(settings, messenger):
         yield
-
-
-@pytest.fixture
-async def nc(settings: Settings) -> AsyncIterator[Client]:
-    client = await nats.connect(settings.nats_servers)
-    yield client
-    await client.close()
 
 
 async def freeze_copy_at(messenger: Messenger, chat_id: str, revision: int) -> None:

@@ -5,24 +5,11 @@ Several chats services may announce changes to one chat at once, so an edge
 take the older member list and move a member's sockets out of the room.
 """
 
-from collections.abc import AsyncIterator
-
-import nats
-import pytest
 from nats.aio.client import Client
 
 from services.contracts import Chat, subjects
-from services.settings import Settings
 
 from .support import Users, unique_name
-
-
-@pytest.fixture
-async def nc(settings: Settings) -> AsyncIterator[Client]:
-    """A plain NATS connection that plays a slow chats service."""
-    client = await nats.connect(settings.nats_servers)
-    yield client
-    await client.close()
 
 
 async def test_every_change_to_a_chat_raises_its_revision_in_replies_and_events(

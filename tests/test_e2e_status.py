@@ -1,11 +1,9 @@
 """Presence across tabs and edges, chosen status, and typing notices, end to end over socket.io."""
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
-import nats
 import pytest
 from nats.aio.client import Client
 from nats.js.errors import NotFoundError
@@ -24,14 +22,6 @@ from .support import ChatClient, Inbox, Users, edge_headers, error_code, request
 def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
     """The shared settings, with any overrides a test asks for by indirect parametrisation."""
     return settings.model_copy(update=getattr(request, "param", {}))
-
-
-@pytest.fixture
-async def nc(settings: Settings) -> AsyncIterator[Client]:
-    """A plain NATS connection, for watching events the way another program would."""
-    client = await nats.connect(settings.nats_servers)
-    yield client
-    await client.close()
 
 
 # Connections of one user opened at once (see the test that uses it).

@@ -4,9 +4,7 @@ A restarted nats-server (a reconnect) is in ``test_chaos.py``.
 """
 
 import asyncio
-from collections.abc import AsyncIterator
 
-import nats
 import pytest
 from nats.aio.client import Client
 from nats.aio.msg import Msg
@@ -14,18 +12,10 @@ from nats.aio.msg import Msg
 from services import kvmirror
 from services.jetstream import KV_STREAM_PREFIX, open_bucket
 from services.kvmirror import KvMirror
-from services.natsserver import EmbeddedNats
 
 from .support import wait_until
 
 BUCKET = "mirrored"
-
-
-@pytest.fixture
-async def nc(nats_server: EmbeddedNats) -> AsyncIterator[Client]:
-    connection = await nats.connect(nats_server.url)
-    yield connection
-    await connection.close()
 
 
 async def test_an_idle_mirror_asks_nats_server_nothing_between_comparisons(nc: Client) -> None:

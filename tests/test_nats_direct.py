@@ -5,7 +5,6 @@ straight from NATS say ``via: "nats"``; malformed input is answered, never fatal
 """
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import nats
@@ -33,14 +32,6 @@ from services.settings import Settings
 from .support import ChatClient, Inbox, NatsUser, Users, error_code, request_raw
 
 GENERAL = "general"
-
-
-@pytest.fixture
-async def nc(settings: Settings) -> AsyncIterator[Client]:
-    """A plain NATS connection, as a bot has."""
-    client = await nats.connect(settings.nats_servers)
-    yield client
-    await client.close()
 
 
 @pytest.fixture

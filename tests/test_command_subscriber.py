@@ -1,0 +1,108 @@
+"""How a service takes commands (``services/command_subscriber.py``), on a real nats-server."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import nats
+import pytest
+from faststream.nats import NatsBroker, NatsRouter
+from nats.aio.client import Client
+from pydantic import BaseModel
+
+from services.broker import COMMAND_WORKERS, answers, create_broker, stop_taking_commands
+from services.command_subscriber import CommandSubscriber
+from services.settings import Settings
+
+from .support import wait_until
+
+SUBJECT = "test.cmd.held"
+HELD = COMMAND_WORKERS + 4
+
+
+class Numbered(BaseModel):
+    n: int
+
+
+@dataclass
+class Held:
+    """Commands that wait until released, and how many were in hand at most."""
+
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+    in_hand: int = 0
+    most_in_hand: int = 0
+
+
+@pytest.fixture
+async def held(settings: Settings) -> AsyncIterator[tuple[NatsBroker, Held, Client]]:
+    broker = create_broker(settings, "test")
+    router = NatsRouter()
+    state = Held()
+
+    @answers(router, SUBJECT, queue="test", description="A command held until released.")
+    async def hold(request: Numbered) -> dict[str, Any]:
+        state.in_hand += 1
+        state.most_in_hand = max(state.most_in_hand, state.in_hand)
+        await state.release.wait()
+        state.in_hand -= 1
+        return {"n": request.n}
+
+    broker.include_router(router)
+    await broker.start()
+    nc = await nats.connect(settings.nats_servers[0])
+    yield broker, state, nc
+    await nc.close()
+    await broker.stop()
+
+
+def send(nc: Client, count: int) -> list[asyncio.Future[Any]]:
+    return [
+        asyncio.ensure_future(nc.request(SUBJECT, json.dumps({"n": n}).encode(), timeout=10))
+        for n in range(count)
+    ]
+
+
+async def test_commands_are_handled_together_up_to_the_worker_limit(
+    held: tuple[NatsBroker, Held, Client],
+) -> None:
+    broker, state, nc = held
+    (subscriber,) = broker.subscribers
+    assert isinstance(subscriber, CommandSubscriber)
+    replies = send(nc, HELD)
+
+    async def all_slots_taken() -> bool:
+        return state.in_hand >= COMMAND_WORKERS
+
+    await wait_until(all_slots_taken)
+    assert subscriber.busy
+    state.release.set()
+    answers_in_order = [json.loads(reply.data) for reply in await asyncio.gather(*replies)]
+    assert sorted(answer["n"] for answer in answers_in_order) == list(range(HELD))
+    assert state.most_in_hand == COMMAND_WORKERS
+
+    async def idle() -> bool:
+        return not subscriber.busy
+
+    await wait_until(idle)
+
+
+async def test_a_stop_waits_for_the_commands_in_hand_and_answers_them(
+    held: tuple[NatsBroker, Held, Client],
+) -> None:
+    broker, state, nc = held
+    # No more than the slots: nats-py's drain would wait for waiting commands itself.
+    replies = send(nc, COMMAND_WORKERS)
+
+    async def all_slots_taken() -> bool:
+        return state.in_hand == COMMAND_WORKERS
+
+    await wait_until(all_slots_taken)
+    stopping = asyncio.ensure_future(stop_taking_commands(broker, timeout=10))
+    done, _ = await asyncio.wait({stopping}, timeout=0.5)
+    assert not done, "stopped with commands in hand"
+    state.release.set()
+    await stopping
+    answered = [json.loads(reply.data)["n"] for reply in await asyncio.gather(*replies)]
+    assert sorted(answered) == list(range(COMMAND_WORKERS))
