@@ -102,11 +102,11 @@ class KvMirror:
         while True:
             try:
                 updates = asyncio.create_task(self._apply_updates(watcher))
-                await self._wait_until_stale(updates)
+                why = await self._wait_until_stale(updates)
                 updates.cancel()
                 with contextlib.suppress(Exception):
                     await watcher.stop()
-                log.warning("the watch on %s fell behind; reloading it", self._name)
+                log.warning("reloading %s: %s", self._name, why)
                 watcher = await self._load()
             except asyncio.CancelledError:
                 with contextlib.suppress(Exception):
@@ -125,14 +125,15 @@ class KvMirror:
                 self._last_update = time.monotonic()
                 self.apply(entry.key, None if deleted else entry.value, revision)
 
-    async def _wait_until_stale(self, updates: asyncio.Task[None]) -> None:
+    async def _wait_until_stale(self, updates: asyncio.Task[None]) -> str:
+        """Return, saying why, once the watch may be lost."""
         behind_since: float | None = None
         reconnects = _reconnects(self._bucket)
         compared_at = time.monotonic()
         while not updates.done():
             await asyncio.sleep(CHECK_EVERY_SECONDS)
             if _reconnects(self._bucket) != reconnects:
-                return  # the watch may be gone with the server we were connected to
+                return "the connection was lost and is back; the watch may be gone with the server"
             behind = behind_since is not None
             if not behind and time.monotonic() - compared_at < COMPARE_EVERY_SECONDS:
                 continue
@@ -147,7 +148,8 @@ class KvMirror:
             # Behind since we first saw it, or since the last update arrived, whichever is later.
             behind_since = max(behind_since or time.monotonic(), self._last_update)
             if time.monotonic() - behind_since >= STALE_AFTER_SECONDS:
-                return
+                return "the watch fell behind the bucket"
+        return "the watch ended"
 
 
 def _reconnects(bucket: KeyValue) -> int:
