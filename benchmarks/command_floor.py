@@ -2,10 +2,10 @@
 
 The messages service's work per send, stripped to its NATS traffic: take a
 request, append it to a JetStream stream and wait for the ack, publish an
-event, reply. Three handler processes do it, one after another, alternating
+event, reply. Four handler processes do it, one after another, alternating
 twice: plain nats-py; a FastStream subscriber; one with FastStream's 16
 workers and no FastDepends; and one as chatbus configures it (16 at once in
-its own subscriber, ``services/command_subscriber.py``, no FastDepends). A driver in this process
+``services/command_subscriber.py``, no FastDepends). A driver in this process
 sends ``--rate`` requests a second for ``--seconds`` and prints, per command,
 the handler's and nats-server's CPU µs. Compare with the messages service's
 own figure in the README: what lies between is chatbus's own work.

@@ -211,21 +211,15 @@ async def stop_taking_commands(broker: NatsBroker, timeout: float = SHUTDOWN_GRA
 
 
 def _busy(subscriber: Any) -> bool:
-    """Whether a subscriber has commands queued or running (FastStream 0.7 internals)."""
+    """Whether a subscriber has commands in hand or waiting (FastStream 0.7 internals).
+
+    Every command subscriber is a ``CommandSubscriber`` (see ``answers``); FastStream's
+    lock counts the messages the others are processing.
+    """
     if isinstance(subscriber, CommandSubscriber):
         return subscriber.busy
     lock = getattr(subscriber, "lock", None)
-    if lock is not None and not getattr(lock, "empty", True):
-        return True
-    stream = getattr(subscriber, "receive_stream", None)
-    if stream is not None and stream.statistics().current_buffer_used:
-        return True
-    limiter = getattr(subscriber, "limiter", None)
-    max_workers = getattr(subscriber, "max_workers", None)
-    return bool(
-        limiter is not None
-        and (limiter.value < (max_workers or 0) or limiter.statistics().tasks_waiting)
-    )
+    return lock is not None and not getattr(lock, "empty", True)
 
 
 def run_app(app: FastStream) -> None:

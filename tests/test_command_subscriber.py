@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import nats
 import pytest
 from faststream.nats import NatsBroker, NatsRouter
 from nats.aio.client import Client
@@ -36,7 +35,7 @@ class Held:
 
 
 @pytest.fixture
-async def held(settings: Settings) -> AsyncIterator[tuple[NatsBroker, Held, Client]]:
+async def held(settings: Settings, nc: Client) -> AsyncIterator[tuple[NatsBroker, Held, Client]]:
     broker = create_broker(settings, "test")
     router = NatsRouter()
     state = Held()
@@ -51,9 +50,7 @@ async def held(settings: Settings) -> AsyncIterator[tuple[NatsBroker, Held, Clie
 
     broker.include_router(router)
     await broker.start()
-    nc = await nats.connect(settings.nats_servers[0])
     yield broker, state, nc
-    await nc.close()
     await broker.stop()
 
 
