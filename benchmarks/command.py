@@ -3,10 +3,11 @@
 In full mode each workload gets a newly started pair of systems (the smoke
 run shares one pair); within a workload, one system is measured, then the
 other, the order swapping from one workload to the next so that neither
-always goes first. Prints the markdown table, writes the JSON report, and
-exits 1 when a run was not clean (a message lost or duplicated, a failed send
-or history page, a generator over its CPU limit, a workload that failed) —
-not when a speed target is missed.
+always goes first. A workload with several rounds repeats that, swapping the
+order each round, and reports the median round (``rounds``). Prints the
+markdown table, writes the JSON report, and exits 1 when a run was not clean
+(a message lost or duplicated, a failed send or history page, a generator
+over its CPU limit, a workload that failed) — not when a speed target is missed.
 """
 
 import argparse
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .report import check_targets, markdown_table
+from .rounds import combine_rounds
 from .runner import measure, write_json
 from .scenario import Scenario
 from .systems import Baseline, Chatbus, System
@@ -67,25 +69,35 @@ async def _both_running(work: Path) -> AsyncIterator[tuple[Chatbus, Baseline]]:
 async def _workload(
     number: int, scenario: Scenario, chatbus: Chatbus, baseline: Baseline, run_tag: str
 ) -> dict[str, Any]:
-    """One workload on both systems, in an order that swaps from one workload to the next."""
+    """One workload on both systems, in an order that swaps from one workload (and one
+    round) to the next, so that neither system always goes first."""
     systems: list[System] = [chatbus, baseline] if scenario.baseline else [chatbus]
     if number % 2:
         systems.reverse()
-    figures: dict[str, dict[str, Any]] = {}
-    for system in systems:
-        tag = f"b{run_tag}w{number}{system.name[0]}"
-        try:
-            figures[system.name] = await measure(system, scenario, tag)
-        except Exception as error:  # reported in the table; the other workloads still run
-            figures[system.name] = {"error": f"{type(error).__name__}: {error}"}
-        sys.stderr.write(f"bench: {scenario.name} on {system.name} done\n")
+    rounds: dict[str, list[dict[str, Any]]] = {system.name: [] for system in systems}
+    orders: list[list[str]] = []
+    for round_number in range(scenario.rounds):
+        order = systems if round_number % 2 == 0 else systems[::-1]
+        orders.append([system.name for system in order])
+        for system in order:
+            tag = f"b{run_tag}w{number}r{round_number}{system.name[0]}"
+            try:
+                figures = await measure(system, scenario, tag)
+            except Exception as error:  # reported in the table; the other workloads still run
+                figures = {"error": f"{type(error).__name__}: {error}"}
+            rounds[system.name].append(figures)
+            of = f" (round {round_number + 1} of {scenario.rounds})" if scenario.rounds > 1 else ""
+            sys.stderr.write(f"bench: {scenario.name} on {system.name} done{of}\n")
+    combined = {name: combine_rounds(figures) for name, figures in rounds.items()}
     return {
         "name": scenario.name,
         "kind": scenario.kind,
         "params": scenario.params,
-        "order": [system.name for system in systems],
-        "figures": figures,
-        "checks": check_targets(scenario, figures),
+        "rounds": scenario.rounds,
+        "order": orders[0],
+        "orders": orders,
+        "figures": combined,
+        "checks": check_targets(scenario, combined),
     }
 
 

@@ -6,6 +6,7 @@ ratio, the target and whether it is met (blank where a row only informs).
 
 from typing import Any
 
+from .rounds import paired_ratio
 from .scenario import Scenario
 
 __all__ = ["check_targets", "markdown_table"]
@@ -23,10 +24,6 @@ FLAT_SLACK_KIB = 8 * 1024
 LATENCY_ROOMS = (10, 100)
 
 
-def _ratio(a: float | None, b: float | None) -> float | None:
-    return round(a / b, 2) if a is not None and b else None
-
-
 def _row(
     metric: str,
     chatbus: Any,
@@ -34,8 +31,9 @@ def _row(
     target: str = "",
     met: bool | None = None,
     ratio: float | None = None,
+    ratios: list[float] | None = None,
 ) -> dict[str, Any]:
-    return {
+    row = {
         "metric": metric,
         "chatbus": chatbus,
         "baseline": baseline,
@@ -43,6 +41,7 @@ def _row(
         "target": target,
         "met": met,
     }
+    return row | ({"round_ratios": ratios} if ratios else {})
 
 
 def check_targets(scenario: Scenario, figures: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -75,7 +74,7 @@ def check_targets(scenario: Scenario, figures: dict[str, dict[str, Any]]) -> lis
             ours["server_cpu_us_per_delivered_total"],
             theirs.get("server_cpu_us_per_delivered_total"),
         )
-        ratio = _ratio(cpu, base_cpu)
+        ratio, ratios = paired_ratio(ours, theirs, "server_cpu_us_per_delivered_total")
         rows.append(
             _row(
                 "server CPU µs per delivered msg (all processes)",
@@ -84,13 +83,14 @@ def check_targets(scenario: Scenario, figures: dict[str, dict[str, Any]]) -> lis
                 f"≤ {CPU_RATIO}×" if theirs else "",
                 ratio <= CPU_RATIO if ratio is not None else None,
                 ratio,
+                ratios,
             )
         )
         latency_target = scenario.kind == "room" and scenario.params["members"] in LATENCY_ROOMS
         latency_target = latency_target and not scenario.sample_memory
         for name, bound in (("p50", P50_RATIO), ("p99", P99_RATIO)):
             key = f"fanout_{name}_ms"
-            ratio = _ratio(ours[key], theirs.get(key))
+            ratio, ratios = paired_ratio(ours, theirs, key)
             rows.append(
                 _row(
                     f"fan-out latency {name} ms",
@@ -99,14 +99,17 @@ def check_targets(scenario: Scenario, figures: dict[str, dict[str, Any]]) -> lis
                     f"≤ {bound}×" if latency_target else "",
                     (ratio <= bound if ratio is not None else False) if latency_target else None,
                     ratio,
+                    ratios,
                 )
             )
+        ratio, ratios = paired_ratio(ours, theirs, "delivered_per_s")
         rows.append(
             _row(
                 "delivered msgs/s",
                 ours["delivered_per_s"],
                 theirs.get("delivered_per_s"),
-                ratio=_ratio(ours["delivered_per_s"], theirs.get("delivered_per_s")),
+                ratio=ratio,
+                ratios=ratios,
             )
         )
     rows.append(
@@ -126,7 +129,7 @@ def check_targets(scenario: Scenario, figures: dict[str, dict[str, Any]]) -> lis
                 theirs.get("rss_kib_per_connection"),
                 f"≤ {IDLE_KIB:g} KiB",
                 per is not None and per <= IDLE_KIB,
-                _ratio(per, theirs.get("rss_kib_per_connection")),
+                paired_ratio(ours, theirs, "rss_kib_per_connection")[0],
             )
         )
         if idle >= IDLE_CLIENTS:
@@ -206,6 +209,14 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _ratio_cell(row: dict[str, Any]) -> str:
+    """The ratio, and with rounds the lowest and highest round's: ``0.9 (0.86–0.95)``."""
+    ratios = row.get("round_ratios")
+    if not ratios or row["ratio"] is None:
+        return _cell(row["ratio"])
+    return f"{row['ratio']} ({min(ratios)}–{max(ratios)})"
+
+
 def markdown_table(workloads: list[dict[str, Any]]) -> str:
     """All workloads' rows as one markdown table."""
     lines = [
@@ -219,7 +230,7 @@ def markdown_table(workloads: list[dict[str, Any]]) -> str:
                 row["metric"],
                 _cell(row["chatbus"]),
                 _cell(row["baseline"]),
-                _cell(row["ratio"]),
+                _ratio_cell(row),
                 row["target"] or "",
                 _cell(row["met"]) if row["met"] is not None else "",
             ]

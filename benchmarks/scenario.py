@@ -50,6 +50,8 @@ class Scenario:
     history: HistorySpec | None = None
     baseline: bool = True
     sample_memory: bool = False
+    # Runs of each system, alternating; the table shows the median (see ``rounds``).
+    rounds: int = 1
     params: dict[str, Any] = field(default_factory=dict)
 
     @property

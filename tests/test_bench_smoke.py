@@ -86,3 +86,24 @@ def test_smoke_bench_alternates_which_system_goes_first(
     _, report = smoke_run
     orders = [w["order"] for w in report["workloads"] if len(w["order"]) == 2]
     assert ["chatbus", "baseline"] in orders and ["baseline", "chatbus"] in orders
+
+
+def test_smoke_bench_runs_rounds_in_alternating_order_and_pairs_their_ratios(
+    smoke_run: tuple[str, dict[str, Any]],
+) -> None:
+    output, report = smoke_run
+    workload = next(w for w in report["workloads"] if w["rounds"] > 1)
+    first, second = workload["orders"][:2]
+    assert first == second[::-1] and sorted(first) == ["baseline", "chatbus"]
+    ratios = []
+    for figures in workload["figures"].values():
+        rounds = figures["rounds"]
+        assert len(rounds) == workload["rounds"]
+        assert figures["delivered"] == sum(r["delivered"] for r in rounds)
+        for one in rounds:
+            assert one["delivered"] == one["expected_deliveries"] > 0
+        ratios.append([r["server_cpu_us_per_delivered_total"] for r in rounds])
+    cpu = next(r for r in workload["checks"] if r["metric"].startswith("server CPU"))
+    ours, theirs = ratios if list(workload["figures"]) == ["chatbus", "baseline"] else ratios[::-1]
+    assert cpu["round_ratios"] == [round(a / b, 2) for a, b in zip(ours, theirs, strict=True)]
+    assert f"({min(cpu['round_ratios'])}–{max(cpu['round_ratios'])})" in output
