@@ -2,7 +2,11 @@
 
 Reads that scan a whole bucket (the chats a user can see, who is online) are
 answered from memory; writes still go to JetStream with compare-and-set, and a
-writer applies its own result at once so it reads what it wrote.
+writer applies its own result at once so it reads what it wrote. Values are
+kept decoded, each once per change: decoding every chat on every ``chats:list``
+cost the chats service 24 ms per connect with 3,000 chats, and connect storms
+timed out. A value that does not decode (a program on NATS wrote junk) is left
+out of the copy with a warning, instead of failing every read that scans it.
 
 A watch can die silently (a restarted nats-server forgets its consumers). So
 the mirror reloads everything as soon as its connection has reconnected, and
@@ -17,7 +21,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Generic, TypeVar
 
 from nats.js.kv import KV_DEL, KV_PURGE, KeyValue
 
@@ -33,14 +38,17 @@ COMPARE_EVERY_SECONDS = 5.0
 # An update may be in flight when we look; only a lag that lasts this long is a dead watch.
 STALE_AFTER_SECONDS = 1.0
 
+T = TypeVar("T")
 
-class KvMirror:
-    """Mirror of a bucket: key -> (value, revision)."""
 
-    def __init__(self, bucket: KeyValue, name: str) -> None:
+class KvMirror(Generic[T]):
+    """Mirror of a bucket: key -> (value as ``decode`` makes it of the stored bytes, revision)."""
+
+    def __init__(self, bucket: KeyValue, name: str, decode: Callable[[bytes], T]) -> None:
         self._bucket = bucket
         self._name = name
-        self._entries: dict[str, tuple[bytes, int]] = {}
+        self._decode = decode
+        self._entries: dict[str, tuple[T, int]] = {}
         # The newest revision the *watch* delivered, and when: our own writes (``apply``)
         # must not count, or a write of ours after a missed one hides that the watch is dead.
         self._newest_revision = 0
@@ -59,40 +67,49 @@ class KvMirror:
             await asyncio.gather(self._task, return_exceptions=True)
 
     def apply(self, key: str, value: bytes | None, revision: int) -> None:
-        """Record a change this process made (ignored if the mirror already knows a newer one)."""
+        """Record a change this process made (ignored if the mirror already knows a newer one).
+
+        ``value`` None: the key was deleted.
+        """
         known = self._entries.get(key)
         if known and known[1] >= revision:
             return
-        if value is None:
-            self._entries.pop(key, None)
-        else:
-            self._entries[key] = (value, revision)
+        self._store(self._entries, key, value, revision)
 
-    def get(self, key: str) -> bytes | None:
+    def get(self, key: str) -> T | None:
         """The value of ``key``, if the mirror has it."""
         entry = self._entries.get(key)
         return entry[0] if entry else None
 
-    def entry(self, key: str) -> tuple[bytes, int] | None:
+    def entry(self, key: str) -> tuple[T, int] | None:
         """The value of ``key`` with its revision, if the mirror has it."""
         return self._entries.get(key)
 
-    def values(self) -> Iterator[bytes]:
+    def values(self) -> Iterator[T]:
         """Every value, in no particular order."""
         return (value for value, _ in list(self._entries.values()))
 
-    def entries(self) -> Iterator[tuple[bytes, int]]:
+    def entries(self) -> Iterator[tuple[T, int]]:
         """Every value with its revision, in no particular order."""
         return iter(list(self._entries.values()))
 
+    def _store(
+        self, entries: dict[str, tuple[T, int]], key: str, value: bytes | None, revision: int
+    ) -> None:
+        if value is not None:
+            try:
+                entries[key] = (self._decode(value), revision)
+                return
+            except ValueError:  # pydantic's ValidationError is one
+                log.warning("left out %s of %s: its value does not decode", key, self._name)
+        entries.pop(key, None)
+
     async def _load(self) -> KeyValue.KeyWatcher:
         watcher = await self._bucket.watchall()
-        loaded: dict[str, tuple[bytes, int]] = {}
+        loaded: dict[str, tuple[T, int]] = {}
         while (entry := await watcher.updates(timeout=30)) is not None:
-            if entry.operation in (KV_DEL, KV_PURGE) or entry.value is None:
-                loaded.pop(entry.key, None)
-            else:
-                loaded[entry.key] = (entry.value, entry.revision or 0)
+            deleted = entry.operation in (KV_DEL, KV_PURGE)
+            self._store(loaded, entry.key, None if deleted else entry.value, entry.revision or 0)
             self._newest_revision = max(self._newest_revision, entry.revision or 0)
         self._entries = loaded
         self._last_update = time.monotonic()

@@ -4,6 +4,7 @@ A restarted nats-server (a reconnect) is in ``test_chaos.py``.
 """
 
 import asyncio
+import json
 
 import pytest
 from nats.aio.client import Client
@@ -28,7 +29,7 @@ async def test_an_idle_mirror_asks_nats_server_nothing_between_comparisons(nc: C
 
     # A plain subscriber on an API subject gets a copy of each request made on it.
     await nc.subscribe(f"$JS.API.STREAM.INFO.{KV_STREAM_PREFIX}{BUCKET}", cb=count)
-    mirror = KvMirror(bucket, BUCKET)
+    mirror = KvMirror(bucket, BUCKET, bytes)
     await mirror.start()
     try:
         # Three looks at the connection (one every CHECK_EVERY_SECONDS), no comparison due.
@@ -47,7 +48,7 @@ async def test_a_watch_lost_without_a_reconnect_is_found_and_reloaded(
     monkeypatch.setattr(kvmirror, "COMPARE_EVERY_SECONDS", 1.0)
     js = nc.jetstream()
     bucket = await open_bucket(js, BUCKET)
-    mirror = KvMirror(bucket, BUCKET)
+    mirror = KvMirror(bucket, BUCKET, bytes)
     await mirror.start()
     try:
         stream = f"{KV_STREAM_PREFIX}{BUCKET}"
@@ -60,5 +61,62 @@ async def test_a_watch_lost_without_a_reconnect_is_found_and_reloaded(
 
         seconds = await wait_until(caught_up, timeout=10)
         print(f"\nmirror caught up {seconds:.2f} s after the write")
+    finally:
+        await mirror.stop()
+
+
+async def test_values_are_decoded_once_per_change_however_often_they_are_read(
+    nc: Client,
+) -> None:
+    bucket = await open_bucket(nc.jetstream(), BUCKET)
+    for key in ("a", "b", "c"):
+        await bucket.put(key, b'{"n": 1}')
+    decoded: list[bytes] = []
+
+    def decode(value: bytes) -> object:
+        decoded.append(value)
+        return json.loads(value)
+
+    mirror = KvMirror(bucket, BUCKET, decode)
+    await mirror.start()
+    try:
+        assert len(decoded) == 3
+        for _ in range(100):
+            assert sorted(value["n"] for value in mirror.values()) == [1, 1, 1]
+        assert len(decoded) == 3
+        await bucket.put("a", b'{"n": 2}')
+
+        async def changed() -> bool:
+            return mirror.get("a") == {"n": 2}
+
+        await wait_until(changed, timeout=5)
+        assert len(decoded) == 4
+    finally:
+        await mirror.stop()
+
+
+async def test_a_value_that_does_not_decode_is_left_out_and_the_rest_still_read(
+    nc: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    bucket = await open_bucket(nc.jetstream(), BUCKET)
+    await bucket.put("good", b'{"n": 1}')
+    await bucket.put("junk", b"not json")
+    mirror = KvMirror(bucket, BUCKET, json.loads)
+    await mirror.start()
+    try:
+        assert list(mirror.values()) == [{"n": 1}]
+        assert "left out junk of mirrored" in caplog.text
+        await bucket.put("junk", b'{"n": 3}')  # mended: it is back
+
+        async def mended() -> bool:
+            return mirror.get("junk") == {"n": 3}
+
+        await wait_until(mended, timeout=5)
+        await bucket.put("good", b"[broken")  # broken later: gone, not stale
+
+        async def gone() -> bool:
+            return mirror.get("good") is None
+
+        await wait_until(gone, timeout=5)
     finally:
         await mirror.stop()

@@ -29,7 +29,7 @@ from services.contracts import (
 from services.identity import edge_proof
 from services.settings import Settings
 
-from .support import ChatClient, Inbox, NatsUser, Users, error_code, request_raw
+from .support import ChatClient, Inbox, NatsUser, Users, error_code, request_raw, wait_until
 
 GENERAL = "general"
 
@@ -347,3 +347,25 @@ async def test_a_bot_registered_over_http_answers_a_question_asked_in_the_browse
     assert received == answer
     assert received["text"] == f"@{alice.username}: sunny" and received["via"] == "nats"
     assert received["seq"] == asked["seq"] + 1
+
+
+async def test_a_chat_stored_by_another_program_as_junk_is_left_out_of_every_list(
+    users: Users, bot: NatsUser, nc: Client
+) -> None:
+    # Before the mirrors decoded once per change, one undecodable record in the bucket
+    # failed every chats:list (and so every connect) with an internal error.
+    chats = await nc.jetstream().key_value(storage.CHATS_BUCKET)
+    await chats.put("junk", b"{not a chat")
+    # A good record written after it: once it is listed, the junk has reached the mirror.
+    late = json.loads((await chats.get(GENERAL)).value or b"") | {"id": "late", "name": "late"}
+    await chats.put("late", json.dumps(late).encode())
+
+    async def listed_without_junk() -> bool:
+        ids = {chat["id"] for chat in await bot.ok(LIST_CHATS)}
+        assert "junk" not in ids
+        return "late" in ids
+
+    await wait_until(listed_without_junk, timeout=5)
+    alice = await users.connect()
+    ids = {chat["id"] for chat in await alice.ok("chats:list", {})}
+    assert {GENERAL, "late"} <= ids and "junk" not in ids

@@ -17,7 +17,7 @@ class ChatDirectory:
 
     def __init__(self, bucket: KeyValue) -> None:
         self._bucket = bucket
-        self._mirror = KvMirror(bucket, "chats")
+        self._mirror = KvMirror(bucket, "chats", ChatRecord.model_validate_json)
 
     async def start(self) -> None:
         """Load all chats and follow changes."""
@@ -29,10 +29,7 @@ class ChatDirectory:
 
     def all(self) -> list[tuple[ChatRecord, int]]:
         """Every chat this process knows of, with its revision (from the mirror)."""
-        return [
-            (ChatRecord.model_validate_json(value), revision)
-            for value, revision in self._mirror.entries()
-        ]
+        return list(self._mirror.entries())
 
     async def get(self, chat_id: str) -> tuple[ChatRecord, int]:
         """A chat and its revision, read from JetStream (authoritative)."""

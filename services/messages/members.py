@@ -28,7 +28,7 @@ class ChatMembers:
 
     def __init__(self, bucket: KeyValue) -> None:
         self._bucket = bucket
-        self._copy = KvMirror(bucket, "chats")
+        self._copy = KvMirror(bucket, "chats", ChatRecord.model_validate_json)
 
     async def start(self) -> None:
         """Load the copy and keep it following the bucket."""
@@ -53,7 +53,7 @@ class ChatMembers:
         copy = self._copy.entry(chat_id)
         if copy is None or copy[1] < seen_revision:
             return None
-        record = ChatRecord.model_validate_json(copy[0])
+        record = copy[0]
         return record if allowed(record) else None
 
     async def chat_where(

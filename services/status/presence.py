@@ -58,7 +58,7 @@ class PresenceBoard:
     def __init__(self, nc: Client, bucket: KeyValue, *, dead_after: float) -> None:
         self._nc = nc
         self._bucket = bucket
-        self._mirror = KvMirror(bucket, "presence")
+        self._mirror = KvMirror(bucket, "presence", PresenceRecord.model_validate_json)
         self._dead_after = dead_after
         self._started = time.monotonic()
         self._edges_seen: dict[str, float] = {}
@@ -115,9 +115,8 @@ class PresenceBoard:
 
     def online(self) -> list[Presence]:
         """Everyone who is not offline, by name."""
-        records = (PresenceRecord.model_validate_json(value) for value in self._mirror.values())
         return sorted(
-            (record.public() for record in records if record.connections),
+            (record.public() for record in self._mirror.values() if record.connections),
             key=lambda presence: presence.username,
         )
 
@@ -134,8 +133,7 @@ class PresenceBoard:
         now = time.monotonic()
         silent_for = self._dead_after - before_next_sweep
         closed = 0
-        for value in list(self._mirror.values()):
-            record = PresenceRecord.model_validate_json(value)
+        for record in list(self._mirror.values()):
             dead = [
                 key
                 for key, edge_id in record.connections.items()
