@@ -236,6 +236,26 @@ async def test_a_client_whose_command_is_still_being_handled_is_not_taken_for_go
         await ws.close()
 
 
+async def test_a_client_heard_from_within_the_ping_timeout_is_not_taken_for_gone() -> None:
+    # Its pongs are read only after its commands: one that keeps sending is there, even
+    # with no pong read. Once it falls silent, the ping timeout applies again.
+    options = {"ping_interval": 0.1, "ping_timeout": 0.3, "async_handlers": False}
+    async with serving(**options) as (sio, address):
+        ws = await open_raw(address)
+        (socket,) = sio.eio.sockets.values()
+        pings = 0
+        async with asyncio.timeout(20):
+            for number in range(15):  # 1.5 s, five times the ping timeout
+                await ws.send(f'42{number}["echo",{{"n":{number}}}]')
+                while (frame := await ws.recv()) == "2":
+                    pings += 1  # never answered
+                assert frame == f'43{number}[{{"n":{number}}}]'
+                await asyncio.sleep(0.1)
+        assert pings >= 1 and not socket.closed
+        await wait_until(no_sockets_left(sio))
+        await ws.close()
+
+
 # Broadcasts: framed once, written straight to websockets with nothing queued before them
 
 

@@ -44,13 +44,25 @@ class LeanEngineSocket(async_socket.AsyncSocket):
     upgraded: bool
 
     async def poll(self) -> list[packet.Packet]:
-        """Wait for packets to send to the client (all that are waiting)."""
-        try:
-            async with asyncio.timeout(self.server.ping_interval + self.server.ping_timeout):
-                packets = [await self.queue.get()]
-            self.queue.task_done()
-        except (TimeoutError, asyncio.CancelledError):
-            raise exceptions.QueueEmpty() from None
+        """Wait for packets to send to the client (all that are waiting).
+
+        python-engineio's writer gives up (and closes the connection) after a ping
+        interval and timeout with nothing to send, as a ping is queued every interval.
+        Here answers and broadcasts are mostly written straight to the websocket, and
+        the next ping waits for the pong of the last, which may be read late (see
+        ``check_ping_timeout``): the writer waits on while the client is still there.
+        """
+        while True:
+            try:
+                async with asyncio.timeout(self.server.ping_interval + self.server.ping_timeout):
+                    packets = [await self.queue.get()]
+                break
+            except TimeoutError:
+                if self.closed or not await self.check_ping_timeout():
+                    raise exceptions.QueueEmpty() from None
+            except asyncio.CancelledError:
+                raise exceptions.QueueEmpty() from None
+        self.queue.task_done()
         if packets == [None]:
             return []
         while True:
@@ -65,8 +77,10 @@ class LeanEngineSocket(async_socket.AsyncSocket):
             packets.append(pkt)
         return packets
 
-    # Whether a client message (a command) is being handled: see check_ping_timeout.
+    # Whether a client message (a command) is being handled, and when (monotonic) the
+    # client was last heard from: see check_ping_timeout.
     handling_message = False
+    last_heard = 0.0
     # The websocket broadcasts may be written to directly (see write_now), and whether
     # the writer task is sending packets it has taken from the queue.
     _direct: LeanWebSocketProtocol | None = None
@@ -127,6 +141,7 @@ class LeanEngineSocket(async_socket.AsyncSocket):
 
     async def receive(self, pkt: packet.Packet) -> None:
         """Handle one packet from the client; a command's handling is noted while it runs."""
+        self.last_heard = time.monotonic()
         if pkt.packet_type != packet.MESSAGE:
             await super().receive(pkt)
             return
@@ -140,11 +155,15 @@ class LeanEngineSocket(async_socket.AsyncSocket):
         """Whether the client is still there (python-engineio closes the socket when not).
 
         A socket's commands are handled one after another, and its pongs are read
-        after them: while the edge is still working on one of its commands (at worst
-        a request timeout each), a pong it has not read yet is no sign the client
-        left. Under load, busy senders were disconnected for it.
+        after them: while the edge is still working on one of its commands, or has
+        read one within the ping timeout, a pong it has not read yet is no sign the
+        client left. Under load, busy senders were disconnected for it: a sender
+        far ahead of its answers has its pong behind hundreds of its commands,
+        and between two of them nothing is being handled.
         """
-        if self.handling_message and not self.closed:
+        if not self.closed and (
+            self.handling_message or time.monotonic() - self.last_heard < self.server.ping_timeout
+        ):
             return True
         return bool(await super().check_ping_timeout())
 
