@@ -49,6 +49,9 @@ class KvMirror(Generic[T]):
         self._name = name
         self._decode = decode
         self._entries: dict[str, tuple[T, int]] = {}
+        # Goes up with every change the copy takes in: what is derived from it (an index)
+        # is still good while this has not moved.
+        self.version = 0
         # The newest revision the *watch* delivered, and when: our own writes (``apply``)
         # must not count, or a write of ours after a missed one hides that the watch is dead.
         self._newest_revision = 0
@@ -96,6 +99,7 @@ class KvMirror(Generic[T]):
     def _store(
         self, entries: dict[str, tuple[T, int]], key: str, value: bytes | None, revision: int
     ) -> None:
+        self.version += 1
         if value is not None:
             try:
                 entries[key] = (self._decode(value), revision)
@@ -112,6 +116,7 @@ class KvMirror(Generic[T]):
             self._store(loaded, entry.key, None if deleted else entry.value, entry.revision or 0)
             self._newest_revision = max(self._newest_revision, entry.revision or 0)
         self._entries = loaded
+        self.version += 1
         self._last_update = time.monotonic()
         return watcher
 

@@ -224,6 +224,7 @@ async def test_leaving_a_private_chat_hides_it(users: Users) -> None:
     chat = await alice.ok(
         "chats:create", {"name": "secret", "private": True, "members": [bob.username]}
     )
+    assert chat["id"] in ids(await bob.ok("chats:list"))  # each list after a change is fresh
     await bob.ok("chats:leave", {"chat_id": chat["id"]})
     assert chat["id"] not in ids(await bob.ok("chats:list"))
     assert await bob.refused("messages:history", {"chat_id": chat["id"]}) == "forbidden"

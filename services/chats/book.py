@@ -92,7 +92,7 @@ class ChatBook:
     async def list_visible(self, username: str) -> list[Chat]:
         """Public chats and the user's own, oldest first."""
         visible = sorted(
-            (known for known in self._directory.all() if known[0].can_see(username)),
+            self._directory.visible_to(username),
             key=lambda known: (known[0].created_at, known[0].id),
         )
         return await self._with_last_seq(visible)

@@ -1,5 +1,6 @@
 """The chats bucket: compare-and-set writes, reads from a local mirror."""
 
+from collections import defaultdict
 from collections.abc import Callable
 
 from nats.js.errors import KeyWrongLastSequenceError
@@ -12,12 +13,20 @@ from services.kvmirror import KvMirror
 MAX_WRITE_ATTEMPTS = 20
 
 
+Known = tuple[ChatRecord, int]  # a chat and its revision
+
+
 class ChatDirectory:
     """Every chat, by id."""
 
     def __init__(self, bucket: KeyValue) -> None:
         self._bucket = bucket
         self._mirror = KvMirror(bucket, "chats", ChatRecord.model_validate_json)
+        # Who sees what, as of the mirror's ``_indexed_version``: the public chats, and
+        # each member's private ones. Rebuilt after a change, not scanned per list.
+        self._public: list[Known] = []
+        self._private_of: dict[str, list[Known]] = {}
+        self._indexed_version = -1
 
     async def start(self) -> None:
         """Load all chats and follow changes."""
@@ -27,9 +36,24 @@ class ChatDirectory:
         """Stop following changes."""
         await self._mirror.stop()
 
-    def all(self) -> list[tuple[ChatRecord, int]]:
-        """Every chat this process knows of, with its revision (from the mirror)."""
-        return list(self._mirror.entries())
+    def visible_to(self, username: str) -> list[Known]:
+        """Public chats and ``username``'s private ones, with their revisions (from the mirror).
+
+        Scanning every chat on each ``chats:list`` cost each connect time in proportion
+        to all the chats there are; the index is rebuilt only when the mirror changed.
+        """
+        if self._indexed_version != self._mirror.version:
+            public: list[Known] = []
+            private_of: defaultdict[str, list[Known]] = defaultdict(list)
+            for known in self._mirror.entries():
+                if known[0].private:
+                    for member in dict.fromkeys(known[0].members):
+                        private_of[member].append(known)
+                else:
+                    public.append(known)
+            self._public, self._private_of = public, dict(private_of)
+            self._indexed_version = self._mirror.version
+        return self._public + self._private_of.get(username, [])
 
     async def get(self, chat_id: str) -> tuple[ChatRecord, int]:
         """A chat and its revision, read from JetStream (authoritative)."""
