@@ -22,10 +22,10 @@ class ChatDirectory:
     def __init__(self, bucket: KeyValue) -> None:
         self._bucket = bucket
         self._mirror = KvMirror(bucket, "chats", ChatRecord.model_validate_json)
-        # Who sees what, as of the mirror's ``_indexed_version``: the public chats, and
-        # each member's private ones. Rebuilt after a change, not scanned per list.
+        # Who sees what (``ChatRecord.can_see``), as of the mirror's ``_indexed_version``:
+        # the public chats, and each member's private ones. Rebuilt after a change.
         self._public: list[Known] = []
-        self._private_of: dict[str, list[Known]] = {}
+        self._private_of: defaultdict[str, list[Known]] = defaultdict(list)
         self._indexed_version = -1
 
     async def start(self) -> None:
@@ -51,7 +51,7 @@ class ChatDirectory:
                         private_of[member].append(known)
                 else:
                     public.append(known)
-            self._public, self._private_of = public, dict(private_of)
+            self._public, self._private_of = public, private_of
             self._indexed_version = self._mirror.version
         return self._public + self._private_of.get(username, [])
 
