@@ -55,6 +55,10 @@ CHROMIUM_ARGS = [
 UP_WITHIN_SECONDS = 60
 STOP_WITHIN_SECONDS = 15
 EXPECT_TIMEOUT_MS = 10_000
+# A test's own steps, not the fixtures it waits for: the first test in the package would
+# otherwise also pay for starting `chatbus up` and Chromium (8.5 s here, more on a busy machine).
+# Those bound their own waits (UP_WITHIN_SECONDS, Playwright's launch and navigation timeouts).
+BROWSER_TEST_TIMEOUT = pytest.mark.timeout(20, func_only=True)
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 PHONE: ViewportSize = {"width": 375, "height": 812}
 

@@ -1,12 +1,11 @@
 """Two people register, log in, open a chat and talk: the whole everyday path in a real browser."""
 
-import pytest
 from playwright.sync_api import expect
 
 from . import ui
-from .conftest import OpenUser, unique_username
+from .conftest import BROWSER_TEST_TIMEOUT, OpenUser, unique_username
 
-pytestmark = pytest.mark.timeout(20)
+pytestmark = BROWSER_TEST_TIMEOUT
 
 
 def test_two_users_register_talk_both_ways_see_presence_and_typing_and_log_out(

@@ -5,16 +5,15 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
 import nats
-import pytest
 from playwright.sync_api import expect
 
 from services.contracts import JOIN_CHAT, SEND_MESSAGE
 
 from ..support import NatsUser
 from . import ui
-from .conftest import Chatbus, OpenUser, unique_username
+from .conftest import BROWSER_TEST_TIMEOUT, Chatbus, OpenUser, unique_username
 
-pytestmark = pytest.mark.timeout(20)
+pytestmark = BROWSER_TEST_TIMEOUT
 
 HISTORY = 130  # more than two of the client's 50-message pages
 

@@ -1,12 +1,11 @@
 """On a phone-sized screen the chat list and the conversation take turns, and sending works."""
 
-import pytest
 from playwright.sync_api import expect
 
 from . import ui
-from .conftest import PHONE, OpenUser, unique_username
+from .conftest import BROWSER_TEST_TIMEOUT, PHONE, OpenUser, unique_username
 
-pytestmark = pytest.mark.timeout(20)
+pytestmark = BROWSER_TEST_TIMEOUT
 
 NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
 

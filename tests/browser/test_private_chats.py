@@ -1,12 +1,11 @@
 """A private chat is invisible to all but its members, whatever an outsider tries in the UI."""
 
-import pytest
 from playwright.sync_api import expect
 
 from . import ui
-from .conftest import OpenUser, unique_username
+from .conftest import BROWSER_TEST_TIMEOUT, OpenUser, unique_username
 
-pytestmark = pytest.mark.timeout(20)
+pytestmark = BROWSER_TEST_TIMEOUT
 
 
 def test_outsider_never_sees_a_private_chat_while_its_members_talk(open_user: OpenUser) -> None:

@@ -1,12 +1,11 @@
 """A dropped connection loses nothing and doubles nothing, in either direction."""
 
-import pytest
 from playwright.sync_api import expect
 
 from . import ui
-from .conftest import ABORTED, OpenUser
+from .conftest import ABORTED, BROWSER_TEST_TIMEOUT, OpenUser
 
-pytestmark = pytest.mark.timeout(20)
+pytestmark = BROWSER_TEST_TIMEOUT
 
 WHILE_AWAY = 6
 SENT_WHILE_CUT = 3

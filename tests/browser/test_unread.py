@@ -1,12 +1,11 @@
 """Unread counts grow for messages in chats that are not open and clear when the chat is opened."""
 
-import pytest
 from playwright.sync_api import expect
 
 from . import ui
-from .conftest import OpenUser, unique_username
+from .conftest import BROWSER_TEST_TIMEOUT, OpenUser, unique_username
 
-pytestmark = pytest.mark.timeout(20)
+pytestmark = BROWSER_TEST_TIMEOUT
 
 
 def test_unread_count_grows_in_a_closed_chat_and_clears_when_it_is_opened(

@@ -1,13 +1,12 @@
 """Message text is shown as text: no markup, URL scheme or template in it ever runs."""
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from . import ui
-from .conftest import OpenUser, User, unique_username
+from .conftest import BROWSER_TEST_TIMEOUT, OpenUser, User, unique_username
 from .xss_corpus import EXPECTED_LINKS, PAYLOADS
 
-pytestmark = pytest.mark.timeout(20)
+pytestmark = BROWSER_TEST_TIMEOUT
 
 # Ends in a statement, not a function: page.evaluate would call a function it is given.
 SENTINEL = """
