@@ -4,7 +4,7 @@ import math
 import os
 from collections.abc import Sequence
 
-__all__ = ["cpu_seconds", "percentile", "rss_kib"]
+__all__ = ["cpu_seconds", "percentile", "rss_kib", "threads_cpu_ns", "threads_wakeups"]
 
 _TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -15,6 +15,26 @@ def cpu_seconds(pid: int) -> float:
         # The command name (field 2) may hold spaces: split after its closing parenthesis.
         fields = stat.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def threads_cpu_ns(pid: int) -> int:
+    """CPU time all the process's threads have run so far, in ns (the scheduler's own count)."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/schedstat") as schedstat:
+            total += int(schedstat.read().split()[0])
+    return total
+
+
+def threads_wakeups(pid: int) -> int:
+    """How many times the process's threads have gone to sleep and woken so far."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/status") as status:
+            for line in status:
+                if line.startswith("voluntary_ctxt_switches:"):
+                    total += int(line.split()[1])
+    return total
 
 
 def rss_kib(pid: int) -> int:

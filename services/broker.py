@@ -9,8 +9,10 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, cast
 
+import anyio
 import nats.errors
 from faststream import Context, ExceptionMiddleware, FastStream
+from faststream._internal.cli.supervisors.utils import set_exit
 from faststream.message import StreamMessage
 from faststream.nats import NatsBroker, NatsRouter
 from pydantic import BaseModel
@@ -32,9 +34,6 @@ COMMAND_WORKERS = 16
 # On SIGTERM: how long commands already taken may run on (inside the 10 s a stop may take).
 SHUTDOWN_GRACE = 8.0
 SHUTDOWN_POLL = 0.02
-# How often FastStream's run loop looks whether a stop was asked for (its default, 0.1 s,
-# woke each idle service ten times a second); a SIGTERM waits up to this long to start.
-EXIT_POLL_SECONDS = 0.5
 
 
 async def decode_json_object(
@@ -158,7 +157,7 @@ def _quiet_logger(name: str) -> logging.Logger:
 def create_app(broker: NatsBroker, settings: Settings) -> FastStream:
     """A FastStream app around ``broker`` with chatbus logging and a graceful stop."""
     configure_logging(settings)
-    app = FastStream(broker, logger=logging.getLogger("chatbus"))
+    app = ServiceApp(broker, logger=logging.getLogger("chatbus"))
     serve_metrics(app, broker, settings)
 
     @app.on_shutdown
@@ -167,6 +166,43 @@ def create_app(broker: NatsBroker, settings: Settings) -> FastStream:
         await stop_taking_commands(broker)
 
     return app
+
+
+class ServiceApp(FastStream):
+    """FastStream's app, woken by SIGINT or SIGTERM instead of looking for one again and again.
+
+    FastStream's ``run`` looks every ``sleep_time``: with 0.5 s, two of an idle service's
+    eight wake-ups a second, and on this VM a wake-up costs 70-200 µs of CPU. This ``run``
+    is FastStream 0.7's with a wait for ``exit`` in place of that loop.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._exit_asked = asyncio.Event()
+
+    def exit(self) -> None:
+        super().exit()
+        self._exit_asked.set()
+
+    async def run(
+        self,
+        log_level: int = logging.INFO,
+        run_extra_options: dict[str, Any] | None = None,
+        sleep_time: float = 0.1,  # FastStream's signature; nothing sleeps here
+    ) -> None:
+        set_exit(lambda *_: self.exit(), sync=False)
+        async with self.lifespan_context(**(run_extra_options or {})):
+            try:
+                async with anyio.create_task_group() as tasks:
+                    # Started beside the wait, as FastStream does: a signal during a long
+                    # start-up (NATS away) still stops the service.
+                    tasks.start_soon(self._startup, log_level, run_extra_options)
+                    await self._exit_asked.wait()
+                    await self._shutdown(log_level)
+                    tasks.cancel_scope.cancel()
+            except ExceptionGroup as group:
+                for error in group.exceptions:
+                    raise error from None
 
 
 def serve_metrics(app: FastStream, broker: NatsBroker, settings: Settings) -> None:
@@ -230,4 +266,4 @@ def run_app(app: FastStream) -> None:
         uvloop.install()
     except ImportError:  # pragma: no cover - uvloop is a dependency via uvicorn[standard]
         pass
-    asyncio.run(app.run(sleep_time=EXIT_POLL_SECONDS))
+    asyncio.run(app.run())

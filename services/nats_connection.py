@@ -1,4 +1,4 @@
-"""Ending a process's NATS connection, whether or not NATS can be reached right now.
+"""A process's NATS connection: hearing that it reconnected, and ending it.
 
 A process is often stopped while its NATS is away (an orchestrator stops
 everything at once, or a NATS node restarts): then there is nothing to drain
@@ -6,12 +6,29 @@ to, and the stop must still be clean (exit code as usual, no traceback).
 """
 
 import logging
+from collections.abc import Callable
 
 from nats.aio.client import Client
 
-__all__ = ["close_connection", "close_unreachable"]
+__all__ = ["call_on_reconnect", "close_connection", "close_unreachable"]
 
 log = logging.getLogger("chatbus.nats")
+
+
+def call_on_reconnect(nc: Client, callback: Callable[[], None]) -> None:
+    """Call ``callback`` each time ``nc`` is back after a reconnect, after what it called before.
+
+    nats-py takes one reconnected callback, given at connect; what else must know
+    (a mirror whose watch a restarted server forgot) is chained on here.
+    """
+    called_before = nc._reconnected_cb  # noqa: SLF001 - no public way to add one
+
+    async def reconnected() -> None:
+        if called_before is not None:
+            await called_before()
+        callback()
+
+    nc._reconnected_cb = reconnected  # noqa: SLF001
 
 
 async def close_connection(nc: Client) -> None:

@@ -32,8 +32,8 @@ async def test_an_idle_mirror_asks_nats_server_nothing_between_comparisons(nc: C
     mirror = KvMirror(bucket, BUCKET, bytes)
     await mirror.start()
     try:
-        # Three looks at the connection (one every CHECK_EVERY_SECONDS), no comparison due.
-        await asyncio.sleep(3 * kvmirror.CHECK_EVERY_SECONDS + 0.1)
+        # Well before the first comparison is due.
+        await asyncio.sleep(kvmirror.COMPARE_EVERY_SECONDS / 3)
         await nc.flush()
         assert stream_info_requests == []
         assert mirror.get("a") == b"1"

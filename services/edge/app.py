@@ -1,11 +1,13 @@
 """The edge process: ``create_edge(settings)`` builds it, ``chatbus edge`` runs it."""
 
 import asyncio
+import contextlib
 import logging
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import socketio
@@ -39,6 +41,8 @@ log = logging.getLogger("chatbus.edge")
 HEARTBEAT_SECONDS = 5.0
 # Time for the event loop to write the last acknowledgements before uvicorn closes sockets.
 ACK_FLUSH_SECONDS = 0.05
+# How often the server looks whether to stop when no signal came (uvicorn: every 0.1 s).
+WAKE_EVERY_SECONDS = 1.0
 # How uvicorn serves the edge's websockets (the tests' edge uses them too).
 WEBSOCKET_OPTIONS: dict[str, Any] = {
     # websockets-sansio, keeping less per connection.
@@ -164,12 +168,32 @@ class _FinishingServer(uvicorn.Server):
 
     uvicorn's shutdown closes every websocket at once, so an acknowledgement
     still on its way would be lost and the client would send again.
+
+    And it wakes once a second, or at once on a signal, instead of ten times a
+    second to see whether it should stop: those wake-ups were nearly all of an idle
+    edge's CPU (2.0 ms a second here, where a wake-up costs 70-200 µs).
     """
 
     def __init__(self, config: uvicorn.Config, relay: Relay, grace: float) -> None:
         super().__init__(config)
         self._relay = relay
         self._grace = grace
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._signalled: asyncio.Event | None = None
+
+    async def main_loop(self) -> None:
+        self._loop, self._signalled = asyncio.get_running_loop(), asyncio.Event()
+        # ``on_tick`` refreshes the Date header when its count is a multiple of ten: 0, each time.
+        while not await self.on_tick(0):
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(WAKE_EVERY_SECONDS):
+                    await self._signalled.wait()
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        # A Python signal handler: the loop may be waiting in epoll, so wake it safely.
+        if self._loop is not None and self._signalled is not None:
+            self._loop.call_soon_threadsafe(self._signalled.set)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         await self._relay.finish_commands(self._grace)
