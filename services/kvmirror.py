@@ -7,7 +7,8 @@ kept decoded, each once per change: decoding every chat on every ``chats:list``
 cost the chats service 16 ms of CPU per connect with 3,000 chats, and in a storm
 of 1,000 connects some were refused. A value that does not decode (a program on
 NATS wrote junk) is left out of the copy with a warning, instead of failing every
-read that scans it.
+read that scans it. A key deleted or left out keeps the revision it went at, so
+an older write of this process's own, applied after, does not bring it back.
 
 A watch can die silently (a restarted nats-server forgets its consumers). So
 the mirror reloads everything as soon as its connection says it has reconnected
@@ -52,6 +53,9 @@ class KvMirror(Generic[T]):
         self._name = name
         self._decode = decode
         self._entries: dict[str, tuple[T, int]] = {}
+        # The revision at which each key not in ``_entries`` was deleted or left out: an
+        # older write of our own applied after it must not bring the key back.
+        self._absent: dict[str, int] = {}
         # Goes up with every change the copy takes in: what is derived from it (an index)
         # is still good while this has not moved.
         self.version = 0
@@ -81,9 +85,10 @@ class KvMirror(Generic[T]):
         ``value`` None: the key was deleted.
         """
         known = self._entries.get(key)
-        if known and known[1] >= revision:
+        newest = known[1] if known else self._absent.get(key, 0)
+        if newest >= revision:
             return
-        self._store(self._entries, key, value, revision)
+        self._store(self._entries, self._absent, key, value, revision)
 
     def get(self, key: str) -> T | None:
         """The value of ``key``, if the mirror has it."""
@@ -103,27 +108,36 @@ class KvMirror(Generic[T]):
         return iter(list(self._entries.values()))
 
     def _store(
-        self, entries: dict[str, tuple[T, int]], key: str, value: bytes | None, revision: int
+        self,
+        entries: dict[str, tuple[T, int]],
+        absent: dict[str, int],
+        key: str,
+        value: bytes | None,
+        revision: int,
     ) -> None:
         self.version += 1
         if value is not None:
             try:
                 entries[key] = (self._decode(value), revision)
+                absent.pop(key, None)
                 return
             except ValueError:  # pydantic's ValidationError is one
                 log.warning("left out %s of %s: its value does not decode", key, self._name)
         entries.pop(key, None)
+        absent[key] = revision
 
     async def _load(self) -> KeyValue.KeyWatcher:
         # A reconnect from now on may have taken this watch with it.
         self._reconnected.clear()
         watcher = await self._bucket.watchall()
         loaded: dict[str, tuple[T, int]] = {}
+        absent: dict[str, int] = {}
         while (entry := await watcher.updates(timeout=30)) is not None:
             deleted = entry.operation in (KV_DEL, KV_PURGE)
-            self._store(loaded, entry.key, None if deleted else entry.value, entry.revision or 0)
+            value = None if deleted else entry.value
+            self._store(loaded, absent, entry.key, value, entry.revision or 0)
             self._newest_revision = max(self._newest_revision, entry.revision or 0)
-        self._entries = loaded
+        self._entries, self._absent = loaded, absent
         self.version += 1
         self._last_update = time.monotonic()
         return watcher

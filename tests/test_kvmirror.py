@@ -120,3 +120,35 @@ async def test_a_value_that_does_not_decode_is_left_out_and_the_rest_still_read(
         await wait_until(gone, timeout=5)
     finally:
         await mirror.stop()
+
+
+@pytest.mark.parametrize("newer", ["junk", "deleted"])
+async def test_an_older_write_of_our_own_does_not_bring_back_a_key_gone_since(
+    nc: Client, newer: str
+) -> None:
+    # Our write's answer can reach the mirror after the watch brought another program's newer
+    # change: overwritten with junk, or deleted.
+    bucket = await open_bucket(nc.jetstream(), BUCKET)
+    mirror = KvMirror(bucket, BUCKET, json.loads)
+    await mirror.start()
+    try:
+        ours = await bucket.put("key", b'{"n": 1}')
+        if newer == "junk":
+            await bucket.put("key", b"not json")
+        else:
+            await bucket.delete("key")
+
+        async def theirs_arrived() -> bool:
+            return mirror.version >= 3 and mirror.get("key") is None
+
+        await wait_until(theirs_arrived, timeout=5)
+        mirror.apply("key", b'{"n": 1}', ours)
+        assert mirror.get("key") is None
+        await bucket.put("key", b'{"n": 2}')  # a newer valid value still comes in
+
+        async def mended() -> bool:
+            return mirror.get("key") == {"n": 2}
+
+        await wait_until(mended, timeout=5)
+    finally:
+        await mirror.stop()
