@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
 
+from services.gc_freezing import freeze_survivors
 from services.logs import configure_logging
 from services.settings import Settings
 
@@ -33,6 +34,7 @@ def up(args: argparse.Namespace, settings: Settings) -> int:
 def edge(args: argparse.Namespace, settings: Settings) -> int:
     """The socket.io/HTTP edge alone."""
     configure_logging(settings, role="edge")
+    freeze_survivors()
     from services.edge.app import run_edge
 
     run_edge(settings)
@@ -42,6 +44,7 @@ def edge(args: argparse.Namespace, settings: Settings) -> int:
 def service(args: argparse.Namespace, settings: Settings) -> int:
     """One handler service alone."""
     configure_logging(settings, role=args.name)
+    freeze_survivors()
     app = importlib.import_module(f"services.{args.name}.app")
     app.run_service(settings)
     return 0

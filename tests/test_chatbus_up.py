@@ -11,6 +11,7 @@ import pytest
 from services.natsserver import free_port
 
 from .support import CHATBUS_UP, PASSWORD, ChatClient, chatbus_up_env
+from .test_metrics import scrape, value
 
 UP_WITHIN_SECONDS = 60
 STOP_WITHIN_SECONDS = 15
@@ -69,6 +70,11 @@ async def test_up_serves_a_whole_conversation_and_stops_cleanly_on_sigterm(
     await chatbus_up.read_until(f"chatbus is up: {chatbus_up.url}")
     async with httpx.AsyncClient(base_url=chatbus_up.url) as http:
         assert (await http.get("/healthz")).status_code == 200
+        # The edge froze what setting up left (services.gc_freezing); a thousand sockets
+        # later its full collections would walk them all again otherwise.
+        assert (
+            value(await scrape(f"{chatbus_up.url}/metrics"), "chatbus_gc_frozen_objects") > 10_000
+        )
         for name in ("alice", "bob"):
             registered = await http.post(
                 "/api/register", json={"username": name, "password": PASSWORD}

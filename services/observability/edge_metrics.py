@@ -20,7 +20,13 @@ from services.edge.fanout import FanOut
 from services.edge.relay import Relay
 from services.edge.sockets import SocketDirectory
 
-from .metrics import CONTENT_TYPE, CommandMeter, NatsStateCollector, exposition
+from .metrics import (
+    CONTENT_TYPE,
+    CommandMeter,
+    NatsStateCollector,
+    exposition,
+    register_gc_metrics,
+)
 
 __all__ = ["EdgeMetrics", "MeasuredFanOut", "create_metrics_router", "measure_commands"]
 
@@ -34,6 +40,7 @@ class EdgeMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.meter = CommandMeter(self.registry)
+        register_gc_metrics(self.registry)
         self.delivery = Histogram(
             "chatbus_delivery_seconds",
             "Time from a message's sent_at (when it was stored) to its emit to the chat's sockets.",

@@ -5,6 +5,7 @@ Labels are bounded on purpose: a command is labelled by its event name
 make one time series per user.
 """
 
+import gc
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -17,6 +18,7 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.gc_collector import GCCollector
 from prometheus_client.registry import Collector
 
 from services.contracts import COMMANDS, subjects
@@ -28,6 +30,7 @@ __all__ = [
     "command_name",
     "exposition",
     "outcome_of",
+    "register_gc_metrics",
 ]
 
 # The text format generate_latest writes.
@@ -108,6 +111,24 @@ class NatsStateCollector(Collector):
         )
         reconnects.add_metric([], float(nc.stats["reconnects"]) if nc is not None else 0.0)
         yield reconnects
+
+
+def register_gc_metrics(registry: CollectorRegistry) -> None:
+    """The cycle collector's collections by generation (prometheus_client's) and frozen objects."""
+    GCCollector(registry=registry)
+    registry.register(_FrozenObjects())
+
+
+class _FrozenObjects(Collector):
+    """Objects ``services.gc_freezing`` froze, read at scrape time."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        frozen = GaugeMetricFamily(
+            "chatbus_gc_frozen_objects",
+            "Objects frozen after surviving a full collection, which later ones do not walk.",
+        )
+        frozen.add_metric([], float(gc.get_freeze_count()))
+        yield frozen
 
 
 def exposition(registry: CollectorRegistry) -> bytes:

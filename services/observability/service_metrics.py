@@ -24,7 +24,14 @@ from faststream.nats import NatsBroker
 from nats.aio.client import Client
 from prometheus_client import CollectorRegistry
 
-from .metrics import CONTENT_TYPE, CommandMeter, NatsStateCollector, command_name, exposition
+from .metrics import (
+    CONTENT_TYPE,
+    CommandMeter,
+    NatsStateCollector,
+    command_name,
+    exposition,
+    register_gc_metrics,
+)
 
 __all__ = ["MetricsServer", "ServiceMetrics"]
 
@@ -42,6 +49,7 @@ class ServiceMetrics:
         self.meter = CommandMeter(self.registry)
         self._broker = broker
         self.registry.register(NatsStateCollector(self._connection))
+        register_gc_metrics(self.registry)
 
     def middleware(self, msg: Any, /, *, context: ContextRepo) -> BaseMiddleware:
         """The FastStream broker middleware; outermost, so it sees the reply envelope."""
