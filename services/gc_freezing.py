@@ -4,7 +4,7 @@ CPython's cycle collector walks every tracked container (instances, dicts,
 lists, coroutines, futures...) in a full collection, and one runs whenever a
 quarter as many objects as the last one kept have outlived two younger
 collections. An edge holding 10,000 sockets tracks about 1.2 million objects:
-on the bench's VM each full collection stopped it for 0.8-1.6 s, and while
+on the bench's VM each full collection stopped it for 0.8-1.8 s, and while
 10,000 clients connected it spent 6.5 s in fourteen of them.
 
 ``SurvivorFreezer`` freezes (``gc.freeze``) whatever survives a full
