@@ -31,7 +31,7 @@ from .scenario import Scenario
 from .systems import Baseline, Chatbus, System
 from .workloads import full_workloads, smoke_workloads
 
-__all__ = ["run_bench"]
+__all__ = ["raise_open_files_limit", "run_bench"]
 
 # Sockets on both ends of 10,000 idle clients, plus nats-server's and the stores' files.
 WANTED_OPEN_FILES = 65_536
@@ -47,7 +47,7 @@ def run_bench(args: argparse.Namespace) -> int:
             sys.stderr.write(f"chatbus bench: no workload {sorted(unknown)}; choose from {names}\n")
             return 2
         workloads = [w for w in workloads if w.name in args.only]
-    _raise_open_files_limit()
+    raise_open_files_limit()
     mode = "smoke" if args.smoke else "full"
     # The smoke run shares one pair of systems: starting chatbus costs seconds it has not got.
     report = asyncio.run(_bench(workloads, mode, fresh=not args.smoke))
@@ -161,7 +161,8 @@ def _machine() -> dict[str, Any]:
     }
 
 
-def _raise_open_files_limit() -> None:
+def raise_open_files_limit() -> None:
+    """As many open sockets as the idle rows need, if the hard limit allows."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     wanted = WANTED_OPEN_FILES if hard == resource.RLIM_INFINITY else min(hard, WANTED_OPEN_FILES)
     if soft < wanted:

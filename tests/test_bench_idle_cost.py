@@ -25,3 +25,9 @@ def test_the_command_refuses_a_measurement_of_no_time() -> None:
     )
     assert refused.returncode == 2
     assert "--seconds must be positive" in refused.stderr
+
+
+async def test_it_measures_with_idle_clients_connected() -> None:
+    rows = await measure_idle(seconds=1.0, settle_seconds=0.5, sockets=30)
+    assert set(rows) == {"nats", "chats", "messages", "status", "edge"}
+    assert rows["edge"]["cpu_ms_per_s"] >= 0
