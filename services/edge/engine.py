@@ -5,8 +5,9 @@ python-engineio 4 keeps, for each websocket, a writer task waiting in
 (a third), a task sleeping until the next ping (a fourth) and an
 ``asyncio.Queue``; its ASGI driver also defines a class per request. Here the
 same protocol, with the same timeouts, waits under ``asyncio.timeout`` (a timer,
-no task), pings from a timer callback, queues in a ``PacketQueue`` and builds
-the request's environ with one shared class. Everything else is python-engineio's.
+no task), pings in batches (``pings``), sweeps its clients a share a second
+(``sweep``), queues in a ``PacketQueue`` and builds the request's environ with
+one shared class. Everything else is python-engineio's.
 
 The overridden methods follow python-engineio 4.x (``async_socket.py``,
 ``async_server.py``, ``async_drivers/asgi.py``); tests/test_engine.py pins the
@@ -23,6 +24,7 @@ import socketio
 from engineio import async_socket, exceptions, packet
 
 from .packet_queue import PacketQueue
+from .pings import PingBatches
 from .sweep import sweep_clients
 from .websocket import LeanWebSocketProtocol, text_frame
 
@@ -174,7 +176,7 @@ class LeanEngineSocket(async_socket.AsyncSocket):
         # Only once the previous ping was answered, as python-engineio does.
         if self.last_ping:
             self.last_ping = None
-            asyncio.get_running_loop().call_later(self.server.ping_interval, self._ping)
+            self.server.ping_batches.schedule(self.server.ping_interval, self._ping)
 
     def _ping(self) -> None:
         if not self.closing and not self.closed:
@@ -295,6 +297,7 @@ class LeanEngineServer(engineio.AsyncServer):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self._async = {**self._async, "translate_request": translate_request}
+        self.ping_batches = PingBatches()
 
     def create_queue(self, *args: Any, **kwargs: Any) -> PacketQueue:
         """The socket's outgoing packets."""
