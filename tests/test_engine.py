@@ -2,8 +2,10 @@
 
 import asyncio
 import contextlib
+import gc
 import json
 import time
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -175,6 +177,16 @@ async def test_a_client_that_stops_answering_pings_is_disconnected() -> None:
                 frames.append(frame)
         assert frames[:1] == ["2"]
         await wait_until(no_sockets_left(sio))
+
+
+async def test_a_closed_socket_is_freed_at_once_not_when_its_next_ping_is_due() -> None:
+    async with serving() as (sio, address):
+        ws = await open_raw(address)
+        socket = weakref.ref(next(iter(sio.eio.sockets.values())))
+        await ws.close()
+        await wait_until(no_sockets_left(sio))
+        gc.collect()
+        assert socket() is None, "the closed socket is still held"
 
 
 async def test_a_polling_client_upgrades_and_is_answered() -> None:

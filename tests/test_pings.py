@@ -9,7 +9,6 @@ TICK = 0.05
 
 async def test_pings_due_in_one_tick_go_together_never_early_and_later_ones_after() -> None:
     loop = asyncio.get_running_loop()
-    batches = PingBatches(tick_seconds=TICK)
     sent: dict[str, float] = {}
     due: dict[str, float] = {}
     all_sent = asyncio.Event()
@@ -27,12 +26,14 @@ async def test_pings_due_in_one_tick_go_together_never_early_and_later_ones_afte
         if len(sent) == len(due):
             all_sent.set()
 
+    batches = PingBatches(ping, tick_seconds=TICK)
+
     # Aligned to a tick's start, so the first three fall due within one tick.
     start = (int(loop.time() / TICK) + 1) * TICK
     await asyncio.sleep(max(0.0, start - loop.time()))
     for name, delay in (("a", 0.2 * TICK), ("b", 0.4 * TICK), ("c", 0.6 * TICK), ("d", 3 * TICK)):
         due[name] = loop.time() + delay
-        batches.schedule(delay, lambda name=name: ping(name))
+        batches.schedule(delay, name)
     async with asyncio.timeout(5):
         await all_sent.wait()
 
@@ -42,13 +43,15 @@ async def test_pings_due_in_one_tick_go_together_never_early_and_later_ones_afte
 
 
 async def test_a_failing_ping_does_not_stop_the_rest_of_its_batch() -> None:
-    batches = PingBatches(tick_seconds=TICK)
     done = asyncio.Event()
 
-    def broken() -> None:
-        raise ConnectionError("gone")
+    def ping(sid: str) -> None:
+        if sid == "broken":
+            raise ConnectionError("gone")
+        done.set()
 
-    batches.schedule(0.01, broken)
-    batches.schedule(0.01, done.set)
+    batches = PingBatches(ping, tick_seconds=TICK)
+    batches.schedule(0.01, "broken")
+    batches.schedule(0.01, "fine")
     async with asyncio.timeout(5):
         await done.wait()

@@ -176,9 +176,10 @@ class LeanEngineSocket(async_socket.AsyncSocket):
         # Only once the previous ping was answered, as python-engineio does.
         if self.last_ping:
             self.last_ping = None
-            self.server.ping_batches.schedule(self.server.ping_interval, self._ping)
+            self.server.ping_batches.schedule(self.server.ping_interval, self.sid)
 
-    def _ping(self) -> None:
+    def ping(self) -> None:
+        """Send the next ping, unless the socket is closing."""
         if not self.closing and not self.closed:
             self.last_ping = time.time()
             # Written at once, as broadcasts are: waking the writer task costs more than the
@@ -297,11 +298,16 @@ class LeanEngineServer(engineio.AsyncServer):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self._async = {**self._async, "translate_request": translate_request}
-        self.ping_batches = PingBatches()
+        self.ping_batches = PingBatches(self._ping_client)
 
     def create_queue(self, *args: Any, **kwargs: Any) -> PacketQueue:
         """The socket's outgoing packets."""
         return PacketQueue()
+
+    def _ping_client(self, sid: str) -> None:
+        socket = self.sockets.get(sid)
+        if isinstance(socket, LeanEngineSocket):
+            socket.ping()
 
     async def _service_task(self) -> None:
         # Started by _handle_connect, stopped by python-engineio's shutdown through the event.

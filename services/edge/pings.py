@@ -5,7 +5,8 @@ each socket a task that sleeps until its next ping, and a timer per socket
 would do no better: with 10,000 sockets, 400 separate wake-ups a second. Here a
 socket's next ping joins the batch of the tick it falls due in, and one timer
 per tick sends the whole batch: at most 1 / ``PING_TICK_SECONDS`` wake-ups a
-second, each ping sent at most one tick after it is due, never before.
+second, each ping sent at most one tick after it is due, never before. A batch
+holds sids, not sockets, so a closed socket is not kept until its ping is due.
 """
 
 import asyncio
@@ -21,25 +22,28 @@ PING_TICK_SECONDS = 0.1
 
 
 class PingBatches:
-    """Pings due in the same tick, sent together."""
+    """Pings due in the same tick, sent together by ``ping(sid)``."""
 
-    def __init__(self, tick_seconds: float = PING_TICK_SECONDS) -> None:
+    def __init__(
+        self, ping: Callable[[str], None], tick_seconds: float = PING_TICK_SECONDS
+    ) -> None:
+        self._ping = ping
         self._tick = tick_seconds
-        self._due: dict[int, list[Callable[[], None]]] = {}  # tick number -> its pings
+        self._due: dict[int, list[str]] = {}  # tick number -> the sids to ping
 
-    def schedule(self, delay: float, ping: Callable[[], None]) -> None:
-        """Call ``ping`` ``delay`` seconds from now, or up to a tick later, with its batch."""
+    def schedule(self, delay: float, sid: str) -> None:
+        """Ping ``sid`` ``delay`` seconds from now, or up to a tick later, with its batch."""
         loop = asyncio.get_running_loop()
         tick = math.ceil((loop.time() + delay) / self._tick)
         batch = self._due.get(tick)
         if batch is None:
             batch = self._due[tick] = []
             loop.call_at(tick * self._tick, self._send, tick)
-        batch.append(ping)
+        batch.append(sid)
 
     def _send(self, tick: int) -> None:
-        for ping in self._due.pop(tick, ()):
+        for sid in self._due.pop(tick, ()):
             try:
-                ping()
+                self._ping(sid)
             except Exception:
-                log.exception("a ping failed")  # the rest of the batch still goes
+                log.exception("%s: ping failed", sid)  # the rest of the batch still goes
