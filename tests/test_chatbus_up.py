@@ -10,8 +10,7 @@ import pytest
 
 from services.natsserver import free_port
 
-from .support import CHATBUS_UP, PASSWORD, ChatClient, chatbus_up_env
-from .test_metrics import scrape, value
+from .support import CHATBUS_UP, PASSWORD, ChatClient, chatbus_up_env, scrape, value
 
 UP_WITHIN_SECONDS = 60
 STOP_WITHIN_SECONDS = 15

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import engineio
+import httpx
 import pytest
 import socketio
 import uvicorn
@@ -187,6 +188,22 @@ async def test_a_closed_socket_is_freed_at_once_not_when_its_next_ping_is_due() 
         await wait_until(no_sockets_left(sio))
         gc.collect()
         assert socket() is None, "the closed socket is still held"
+
+
+async def test_a_polling_client_that_stops_polling_is_closed_by_the_sweep() -> None:
+    async with serving(ping_interval=0.2, ping_timeout=0.3) as (sio, address):
+        reasons: list[str] = []
+        sio.on("disconnect", lambda sid, reason: reasons.append(reason))
+        async with httpx.AsyncClient(base_url=f"http://{address}") as http:
+            opened = await http.get("/socket.io/", params={"EIO": "4", "transport": "polling"})
+            sid = opened.text.split('"sid":"')[1].split('"')[0]
+            connected = await http.post(
+                "/socket.io/", params={"EIO": "4", "transport": "polling", "sid": sid}, content="40"
+            )
+            assert connected.text == "OK"
+        # It never polls again, so it never answers a ping.
+        await wait_until(no_sockets_left(sio), timeout=10)
+        assert reasons == [sio.reason.PING_TIMEOUT]
 
 
 async def test_a_polling_client_upgrades_and_is_answered() -> None:

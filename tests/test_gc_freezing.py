@@ -14,8 +14,7 @@ from services.gc_freezing import SurvivorFreezer, freeze_survivors
 from services.natsserver import EmbeddedNats, free_port
 from services.processes import spawn, stop_process
 
-from .support import wait_until
-from .test_metrics import scrape, value
+from .support import scrape, value, wait_until
 
 THAW_EVERY = 60.0
 

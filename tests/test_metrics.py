@@ -6,34 +6,13 @@ import socket
 import httpx
 import nats
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from services.chats.app import create_chats_service
 from services.contracts import CREATE_CHAT, JOIN_CHAT, LIST_CHATS
 from services.natsserver import EmbeddedNats, free_port
 from services.settings import Settings
 
-from .support import Users, unique_name, wait_until
-
-Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
-
-
-async def scrape(url: str) -> Samples:
-    """Every sample at ``url`` by name and labels."""
-    async with httpx.AsyncClient() as http:
-        response = await http.get(url)
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"].startswith("text/plain")
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(response.text)
-        for sample in family.samples
-    }
-
-
-def value(samples: Samples, name: str, **labels: str) -> float:
-    """One sample's value; 0 when it does not exist yet."""
-    return samples.get((name, frozenset(labels.items())), 0.0)
+from .support import Samples, Users, scrape, unique_name, value, wait_until
 
 
 def commands(samples: Samples, command: str, outcome: str) -> float:

@@ -3,14 +3,12 @@
 import asyncio
 from typing import Any
 
-import httpx
 import pytest
 
 from services.edge import sweep
 from services.edge.sweep import sweep_clients
 
 from .support import wait_until
-from .test_engine import no_sockets_left, serving
 
 
 class FakeSocket:
@@ -58,19 +56,3 @@ async def test_each_socket_is_visited_once_per_ping_timeout_a_share_at_a_time(
     assert set(server.sockets) == {socket.sid for socket in open_sockets}
     # One wake-up visits a share, not one socket: at most 3 at a time.
     assert all(0 < later - earlier <= 3 for earlier, later in zip(shares, shares[1:], strict=False))
-
-
-async def test_a_polling_client_that_stops_polling_is_closed_by_the_sweep() -> None:
-    async with serving(ping_interval=0.2, ping_timeout=0.3) as (sio, address):
-        reasons: list[str] = []
-        sio.on("disconnect", lambda sid, reason: reasons.append(reason))
-        async with httpx.AsyncClient(base_url=f"http://{address}") as http:
-            opened = await http.get("/socket.io/", params={"EIO": "4", "transport": "polling"})
-            sid = opened.text.split('"sid":"')[1].split('"')[0]
-            connected = await http.post(
-                "/socket.io/", params={"EIO": "4", "transport": "polling", "sid": sid}, content="40"
-            )
-            assert connected.text == "OK"
-        # It never polls again, so it never answers a ping.
-        await wait_until(no_sockets_left(sio), timeout=10)
-        assert reasons == [sio.reason.PING_TIMEOUT]
