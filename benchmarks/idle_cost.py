@@ -32,7 +32,7 @@ async def measure_idle(
     with tempfile.TemporaryDirectory(prefix="chatbus-idle-cost-") as work_dir:
         system = Chatbus()
         async with system.running(Path(work_dir)):
-            clients = await _connect_idle(system, sockets) if sockets else []
+            clients = await connect_idle(system, sockets) if sockets else []
             await asyncio.sleep(settle_seconds)
             pids = system.pids()
             cpu = {role: threads_cpu_ns(pid) for role, pid in pids.items()}
@@ -51,7 +51,7 @@ async def measure_idle(
             }
 
 
-async def _connect_idle(system: Chatbus, sockets: int) -> list[LeanSocket]:
+async def connect_idle(system: Chatbus, sockets: int) -> list[LeanSocket]:
     """``sockets`` clients of a few users (a thousand each, as the bench's idle row)."""
     scenario = idle_scenario("idle-cost", idle=sockets, members=1, rate=1, seconds=1)
     setup = await system.set_up(scenario, "idle-cost")
@@ -63,8 +63,8 @@ async def _connect_idle(system: Chatbus, sockets: int) -> list[LeanSocket]:
             await client.connect(setup.auth[user])
             return client
 
-    idle_users = scenario.sockets[-sockets:]  # not the busy room's member
-    return list(await asyncio.gather(*(connect(user) for user in idle_users)))
+    users_of_idle_sockets = scenario.sockets[-sockets:]  # not the busy room's member
+    return list(await asyncio.gather(*(connect(user) for user in users_of_idle_sockets)))
 
 
 def main() -> int:

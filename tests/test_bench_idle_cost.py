@@ -5,8 +5,12 @@ Not how little they cost: its figures are for the README.
 
 import subprocess
 import sys
+from pathlib import Path
 
-from benchmarks.idle_cost import measure_idle
+from benchmarks.idle_cost import connect_idle, measure_idle
+from benchmarks.systems import Chatbus
+
+from .support import scrape, value
 
 
 async def test_it_measures_every_process_while_nobody_is_connected() -> None:
@@ -27,7 +31,13 @@ def test_the_command_refuses_a_measurement_of_no_time() -> None:
     assert "--seconds must be positive" in refused.stderr
 
 
-async def test_it_measures_with_idle_clients_connected() -> None:
-    rows = await measure_idle(seconds=1.0, settle_seconds=0.5, sockets=30)
-    assert set(rows) == {"nats", "chats", "messages", "status", "edge"}
-    assert rows["edge"]["cpu_ms_per_s"] >= 0
+async def test_its_idle_clients_are_connected_to_the_edge(tmp_path: Path) -> None:
+    system = Chatbus()
+    async with system.running(tmp_path):
+        clients = await connect_idle(system, 30)
+        try:
+            samples = await scrape(f"{system.url}/metrics")
+            assert value(samples, "chatbus_connections") == 30
+        finally:
+            for client in clients:
+                await client.close()
