@@ -103,3 +103,44 @@ async def test_a_stop_waits_for_the_commands_in_hand_and_answers_them(
     await stopping
     answered = [json.loads(reply.data)["n"] for reply in await asyncio.gather(*replies)]
     assert sorted(answered) == list(range(COMMAND_WORKERS))
+
+
+ECHO = "test.cmd.echo"
+
+
+@pytest.fixture
+async def echoing(settings: Settings, nc: Client) -> AsyncIterator[Client]:
+    broker = create_broker(settings, "test")
+    router = NatsRouter()
+
+    @answers(router, ECHO, queue="test", description="Answers n, refuses a negative one.")
+    async def echo(request: Numbered) -> dict[str, Any]:
+        if request.n < 0:
+            raise ValueError("negative")
+        return {"ok": True, "data": {"n": request.n}}
+
+    broker.include_router(router)
+    await broker.start()
+    yield nc
+    await broker.stop()
+
+
+async def test_a_reply_is_json_and_carries_the_commands_correlation_id(echoing: Client) -> None:
+    reply = await echoing.request(
+        ECHO, b'{"n": 7}', timeout=5, headers={"correlation_id": "corr-7"}
+    )
+    assert json.loads(reply.data) == {"ok": True, "data": {"n": 7}}
+    assert reply.headers is not None
+    assert reply.headers.get("content-type") == "application/json"
+    assert reply.headers.get("correlation_id") == "corr-7"
+
+
+async def test_failures_pass_through_the_brokers_middlewares_into_an_envelope(
+    echoing: Client,
+) -> None:
+    refused = json.loads((await echoing.request(ECHO, b'{"n": -1}', timeout=5)).data)
+    assert refused["ok"] is False
+    assert refused["error"]["code"] == "internal"
+    invalid = json.loads((await echoing.request(ECHO, b"not json", timeout=5)).data)
+    assert invalid["ok"] is False
+    assert invalid["error"]["code"] == "invalid"
