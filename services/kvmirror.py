@@ -29,6 +29,7 @@ from typing import Generic, TypeVar
 
 from nats.js.kv import KV_DEL, KV_PURGE, KeyValue
 
+from services.flow_control import answer_flow_control_when_asked
 from services.nats_connection import call_on_reconnect
 
 log = logging.getLogger("chatbus.kvmirror")
@@ -130,6 +131,7 @@ class KvMirror(Generic[T]):
         # A reconnect from now on may have taken this watch with it.
         self._reconnected.clear()
         watcher = await self._bucket.watchall()
+        answer_flow_control_when_asked(watcher)
         loaded: dict[str, tuple[T, int]] = {}
         absent: dict[str, int] = {}
         while (entry := await watcher.updates(timeout=30)) is not None:
