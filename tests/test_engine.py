@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import gc
 import json
+import logging
 import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -23,7 +24,7 @@ from services.edge.app import WEBSOCKET_OPTIONS
 from services.edge.broadcast import Broadcaster
 from services.edge.engine import MAX_UNSENT_EVENTS, LeanEngineSocket, LeanSocketServer
 from services.edge.packet_queue import PacketQueue
-from services.edge.websocket import text_frame
+from services.edge.websocket import HANDSHAKE_LOG, log_handshakes_when_debugging, text_frame
 from services.natsserver import free_port
 
 from .support import wait_until
@@ -465,3 +466,19 @@ async def test_a_client_too_far_behind_is_disconnected_and_its_backlog_freed() -
                 while True:  # what reached it before the cut, then the end of the connection
                     await stalled.recv()
         await keeping_up.close()
+
+
+@pytest.mark.parametrize("level", [logging.INFO, logging.DEBUG])
+def test_a_websocket_opened_is_logged_only_when_debugging(level: int) -> None:
+    # The edge's level, on the root logger (configure_logging) and on uvicorn's (uvicorn.Config).
+    loggers = [logging.getLogger(), logging.getLogger("uvicorn.error"), HANDSHAKE_LOG]
+    were = [logger.level for logger in loggers]
+    try:
+        loggers[0].setLevel(level)
+        loggers[1].setLevel(level)
+        log_handshakes_when_debugging()
+        assert HANDSHAKE_LOG.isEnabledFor(logging.INFO) == (level == logging.DEBUG)
+        assert HANDSHAKE_LOG.isEnabledFor(logging.ERROR)
+    finally:
+        for logger, was in zip(loggers, were, strict=True):
+            logger.setLevel(was)

@@ -32,7 +32,7 @@ from .http import create_http_router
 from .packets import closing_on_broken_frames
 from .relay import Relay
 from .sockets import SocketDirectory, create_socket_server
-from .websocket import LeanWebSocketProtocol
+from .websocket import LeanWebSocketProtocol, log_handshakes_when_debugging
 
 log = logging.getLogger("chatbus.edge")
 
@@ -148,6 +148,7 @@ async def _close_all(sio: socketio.AsyncServer, relay: Relay, sockets: SocketDir
 def run_edge(settings: Settings) -> None:
     """``chatbus edge``: serve until SIGINT or SIGTERM."""
     configure_logging(settings)
+    log_handshakes_when_debugging()
     app, relay = _create_edge_and_relay(settings)
     config = uvicorn.Config(
         app,
