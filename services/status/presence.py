@@ -201,18 +201,23 @@ class PresenceBoard:
             del self._writers[username]
 
     async def _write(self, username: str, mutations: list[Mutation]) -> Presence:
+        # First from the watched copy, nearly always current: no read from JetStream, and
+        # its value is decoded already. Compare-and-set refuses a stale one; then we read.
+        known = self._mirror.entry(username)
         for _ in range(MAX_WRITE_ATTEMPTS):
-            try:
-                entry = await self._bucket.get(username)
-                current = PresenceRecord.model_validate_json(entry.value or b"")
-                revision = entry.revision or 0
-            except NotFoundError:
-                current, revision = PresenceRecord(username=username, since=utc_now()), 0
+            from_copy = known is not None
+            if known is not None:
+                (current, revision), known = known, None
+            else:
+                current, revision = await self._read(username)
             before = current.public()
-            record = current.model_copy(deep=True)
+            # The copy's own record stays as it is: the mutations change this one.
+            record = current.model_copy(update={"connections": dict(current.connections)})
             # Every mutation runs (no short-circuit): each may change the record.
             changed = [mutate(record) for mutate in mutations]
             if not any(changed):
+                if from_copy:
+                    continue  # the copy may be behind: only the bucket can say nothing changed
                 return before
             value = record.model_dump_json().encode()
             try:
@@ -225,3 +230,10 @@ class PresenceBoard:
                 await publish_event(self._nc, subjects.presence(username), after)
             return after
         raise Unavailable("presence is changing too fast; try again")
+
+    async def _read(self, username: str) -> tuple[PresenceRecord, int]:
+        try:
+            entry = await self._bucket.get(username)
+        except NotFoundError:
+            return PresenceRecord(username=username, since=utc_now()), 0
+        return PresenceRecord.model_validate_json(entry.value or b""), entry.revision or 0
