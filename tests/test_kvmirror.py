@@ -6,10 +6,12 @@ A restarted nats-server (a reconnect) is in ``test_chaos.py``.
 import asyncio
 import json
 import os
+from collections.abc import AsyncIterator
 
 import pytest
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.js.kv import KeyValue
 
 from benchmarks.measure import threads_wakeups
 from services import kvmirror
@@ -157,12 +159,21 @@ async def test_an_older_write_of_our_own_does_not_bring_back_a_key_gone_since(
         await mirror.stop()
 
 
-async def test_a_flow_control_request_left_to_the_watch_is_answered(nc: Client) -> None:
+@pytest.fixture
+async def watcher(nc: Client) -> AsyncIterator[KeyValue.KeyWatcher]:
+    """A watch of the bucket, answering flow control as the mirror's do."""
+    bucket = await open_bucket(nc.jetstream(), BUCKET)
+    watch = await bucket.watchall()
+    answer_flow_control_when_asked(watch)
+    yield watch
+    await watch.stop()
+
+
+async def test_a_flow_control_request_left_to_the_watch_is_answered(
+    nc: Client, watcher: KeyValue.KeyWatcher
+) -> None:
     # nats-py answers at once a request whose earlier messages were delivered, and leaves
     # the others to the watch's task: here, one left to it as nats-py would leave it.
-    bucket = await open_bucket(nc.jetstream(), BUCKET)
-    watcher = await bucket.watchall()
-    answer_flow_control_when_asked(watcher)
     answers: asyncio.Queue[Msg] = asyncio.Queue()
 
     async def heard(msg: Msg) -> None:
@@ -171,23 +182,14 @@ async def test_a_flow_control_request_left_to_the_watch_is_answered(nc: Client) 
     reply = nc.new_inbox()
     await nc.subscribe(reply, cb=heard)
     await nc.flush()
-    try:
-        watcher._sub._sub._jsi.schedule_flow_control_response(reply)
-        await asyncio.wait_for(answers.get(), timeout=5)
-    finally:
-        await watcher.stop()
+    watcher._sub._sub._jsi.schedule_flow_control_response(reply)
+    await asyncio.wait_for(answers.get(), timeout=5)
 
 
-async def test_an_idle_watch_does_not_wake_its_process(nc: Client) -> None:
-    bucket = await open_bucket(nc.jetstream(), BUCKET)
-    watcher = await bucket.watchall()
-    answer_flow_control_when_asked(watcher)
-    try:
-        before = threads_wakeups(os.getpid())
-        await asyncio.sleep(2.0)  # the interval measured, not a wait for anything
-        woke = threads_wakeups(os.getpid()) - before
-        # nats-py's own task looked four times a second: at least 8 here.
-        print(f"\nwoke {woke} times in 2 s")
-        assert woke < 4, f"woke {woke} times in 2 s"
-    finally:
-        await watcher.stop()
+async def test_an_idle_watch_does_not_wake_its_process(watcher: KeyValue.KeyWatcher) -> None:
+    before = threads_wakeups(os.getpid())
+    await asyncio.sleep(2.0)  # the interval measured, not a wait for anything
+    woke = threads_wakeups(os.getpid()) - before
+    # nats-py's own task looked four times a second: at least 8 here.
+    print(f"\nwoke {woke} times in 2 s")
+    assert woke < 4, f"woke {woke} times in 2 s"
