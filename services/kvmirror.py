@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
@@ -42,6 +43,9 @@ RECHECK_BEHIND_SECONDS = 0.5
 COMPARE_EVERY_SECONDS = 5.0
 # An update may be in flight when we look; only a lag that lasts this long is a dead watch.
 STALE_AFTER_SECONDS = 1.0
+# Changed keys remembered for what is derived from the copy (``keys_changed_since``): one
+# further behind rebuilds from everything, which costs about as much as this many changes.
+CHANGES_KEPT = 1024
 
 T = TypeVar("T")
 
@@ -60,6 +64,10 @@ class KvMirror(Generic[T]):
         # Goes up with every change the copy takes in: what is derived from it (an index)
         # is still good while this has not moved.
         self.version = 0
+        # (version, key) of the latest changes to ``_entries``; those at or before
+        # ``_changes_floor`` are forgotten (or came with a reload).
+        self._changes: deque[tuple[int, str]] = deque()
+        self._changes_floor = 0
         # The newest revision the *watch* delivered, and when: our own writes (``apply``)
         # must not count, or a write of ours after a missed one hides that the watch is dead.
         self._newest_revision = 0
@@ -91,6 +99,16 @@ class KvMirror(Generic[T]):
             return
         self._store(self._entries, self._absent, key, value, revision)
 
+    def keys_changed_since(self, version: int) -> list[str] | None:
+        """The keys changed after ``version``, oldest first, a key once per change.
+
+        None when they are not all known: a reload came since, or more changes than
+        ``CHANGES_KEPT``. Then whatever was derived from the copy must be derived afresh.
+        """
+        if version < self._changes_floor:
+            return None
+        return [key for changed_at, key in self._changes if changed_at > version]
+
     def get(self, key: str) -> T | None:
         """The value of ``key``, if the mirror has it."""
         entry = self._entries.get(key)
@@ -99,6 +117,10 @@ class KvMirror(Generic[T]):
     def entry(self, key: str) -> tuple[T, int] | None:
         """The value of ``key`` with its revision, if the mirror has it."""
         return self._entries.get(key)
+
+    def keys(self) -> list[str]:
+        """Every key that has a value."""
+        return list(self._entries)
 
     def values(self) -> Iterator[T]:
         """Every value, in no particular order."""
@@ -117,6 +139,10 @@ class KvMirror(Generic[T]):
         revision: int,
     ) -> None:
         self.version += 1
+        if entries is self._entries:  # not a reload's new copy (see ``_load``)
+            if len(self._changes) == CHANGES_KEPT:
+                self._changes_floor = self._changes.popleft()[0]
+            self._changes.append((self.version, key))
         if value is not None:
             try:
                 entries[key] = (self._decode(value), revision)
@@ -141,6 +167,8 @@ class KvMirror(Generic[T]):
             self._newest_revision = max(self._newest_revision, entry.revision or 0)
         self._entries, self._absent = loaded, absent
         self.version += 1
+        self._changes.clear()
+        self._changes_floor = self.version
         self._last_update = time.monotonic()
         return watcher
 

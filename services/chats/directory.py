@@ -23,9 +23,12 @@ class ChatDirectory:
         self._bucket = bucket
         self._mirror = KvMirror(bucket, "chats", ChatRecord.model_validate_json)
         # Who sees what (``ChatRecord.can_see``), as of the mirror's ``_indexed_version``:
-        # the public chats, and each member's private ones. Rebuilt after a change.
-        self._public: list[Known] = []
-        self._private_of: defaultdict[str, list[Known]] = defaultdict(list)
+        # the public chats, and each member's private ones, by chat id. Each change moves
+        # its chat; a reload of the mirror rebuilds the whole index.
+        self._public: dict[str, Known] = {}
+        self._public_listed: list[Known] | None = None  # its values, made again after a change
+        self._private_of: defaultdict[str, dict[str, Known]] = defaultdict(dict)
+        self._indexed: dict[str, ChatRecord] = {}  # each chat as it was indexed
         self._indexed_version = -1
 
     async def start(self) -> None:
@@ -40,20 +43,46 @@ class ChatDirectory:
         """Public chats and ``username``'s private ones, with their revisions (from the mirror).
 
         Scanning every chat on each ``chats:list`` cost each connect time in proportion
-        to all the chats there are; the index is rebuilt only when the mirror changed.
+        to all the chats there are; the index follows the mirror's changes instead.
         """
         if self._indexed_version != self._mirror.version:
-            public: list[Known] = []
-            private_of: defaultdict[str, list[Known]] = defaultdict(list)
-            for known in self._mirror.entries():
-                if known[0].private:
-                    for member in dict.fromkeys(known[0].members):
-                        private_of[member].append(known)
-                else:
-                    public.append(known)
-            self._public, self._private_of = public, private_of
+            changed = self._mirror.keys_changed_since(self._indexed_version)
+            if changed is None:
+                self._public.clear()
+                self._public_listed = None
+                self._private_of.clear()
+                self._indexed.clear()
+                changed = self._mirror.keys()
+            for chat_id in dict.fromkeys(changed):
+                self._unindex(chat_id)
+                known = self._mirror.entry(chat_id)
+                if known is not None:
+                    self._index(chat_id, known)
             self._indexed_version = self._mirror.version
-        return self._public + self._private_of.get(username, [])
+        if self._public_listed is None:
+            self._public_listed = list(self._public.values())
+        return self._public_listed + list(self._private_of.get(username, {}).values())
+
+    def _index(self, chat_id: str, known: Known) -> None:
+        record = self._indexed[chat_id] = known[0]
+        if not record.private:
+            self._public[chat_id] = known
+            self._public_listed = None
+        for member in record.members if record.private else ():
+            self._private_of[member][chat_id] = known
+
+    def _unindex(self, chat_id: str) -> None:
+        record = self._indexed.pop(chat_id, None)
+        if record is None:
+            return
+        if self._public.pop(chat_id, None) is not None:
+            self._public_listed = None
+        for member in record.members if record.private else ():
+            private = self._private_of.get(member)
+            if private is not None:
+                private.pop(chat_id, None)
+                if not private:
+                    del self._private_of[member]
 
     async def get(self, chat_id: str) -> tuple[ChatRecord, int]:
         """A chat and its revision, read from JetStream (authoritative)."""
