@@ -207,7 +207,8 @@ class PresenceBoard:
         for _ in range(MAX_WRITE_ATTEMPTS):
             from_copy = known is not None
             if known is not None:
-                (current, revision), known = known, None
+                current, revision = known
+                known = None  # a second attempt reads the bucket
             else:
                 current, revision = await self._read(username)
             before = current.public()
