@@ -8,7 +8,7 @@ workers and no FastDepends; and one as chatbus configures it (16 at once in
 ``services/command_subscriber.py``, no FastDepends). A driver in this process
 sends ``--rate`` requests a second for ``--seconds`` and prints, per command,
 the handler's and nats-server's CPU µs. Compare with the messages service's
-own figure in the README: what lies between is chatbus's own work.
+own figure in benchmarks/FINDINGS.md: what lies between is chatbus's own work.
 """
 
 import argparse

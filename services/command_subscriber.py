@@ -75,7 +75,7 @@ class CommandSubscriber(ConcurrentCoreSubscriber):
         for its log lines, a logging middleware, an exit stack, and a publisher made
         for the reply that passes it through every middleware's ``publish_scope``:
         75-81 µs of a warm process per command against 36-39 here, and 40-140 µs of
-        the messages service's 0.8-0.93 ms per send in the room of 2 (README).
+        the messages service's 0.8-0.93 ms per send in the room of 2 (benchmarks/FINDINGS.md).
         chatbus's middlewares do all their work in ``consume_scope``, the only part
         of them run here. ``TestNatsBroker`` calls this method too.
         """

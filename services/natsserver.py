@@ -106,7 +106,7 @@ def server_environment(environ: Mapping[str, str] = os.environ) -> dict[str, str
     each at most. With a Go thread per core it hands much of each message's work to a
     second thread: on the 2-core benchmark machine, 15 context switches per send
     instead of 9 and about 20 % more nats-server CPU per delivered message (see
-    README, Benchmark). A ``GOMAXPROCS`` already set is kept.
+    benchmarks/FINDINGS.md). A ``GOMAXPROCS`` already set is kept.
     """
     if "GOMAXPROCS" in environ:
         return dict(environ)

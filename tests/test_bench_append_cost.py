@@ -1,6 +1,6 @@
 """``python -m benchmarks.append_cost`` works: it appends, checks every seq and prints figures.
 
-Not how fast: its figures are for the README, from a full-size run.
+Not how fast: its figures are for benchmarks/FINDINGS.md, from a full-size run.
 """
 
 import subprocess

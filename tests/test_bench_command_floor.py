@@ -1,6 +1,6 @@
 """``python -m benchmarks.command_floor`` works: each handler answers every command.
 
-Not how fast: its figures are for the README, from a full-size run.
+Not how fast: its figures are for benchmarks/FINDINGS.md, from a full-size run.
 """
 
 import subprocess

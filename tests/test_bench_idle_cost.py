@@ -1,6 +1,6 @@
 """``python -m benchmarks.idle_cost`` works: it measures every process of an idle chatbus.
 
-Not how little they cost: its figures are for the README.
+Not how little they cost: its figures are for benchmarks/FINDINGS.md.
 """
 
 import subprocess
