@@ -348,6 +348,84 @@ async def test_an_answer_is_written_at_once_and_after_packets_queued_before_it()
         await ws.close()
 
 
+class _CountedWrites:
+    """A socket's real transport, with what is written to it recorded on the way."""
+
+    def __init__(self, transport: Any) -> None:
+        self._transport = transport
+        self.writes: list[bytes] = []
+
+    def write(self, data: bytes | bytearray) -> None:
+        self.writes.append(bytes(data))
+        self._transport.write(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+def counted_writes(socket: LeanEngineSocket) -> _CountedWrites:
+    protocol = socket._direct
+    assert protocol is not None
+    protocol.transport = counted = _CountedWrites(protocol.transport)  # type: ignore[assignment]
+    return counted
+
+
+async def test_a_burst_of_broadcasts_in_one_pass_takes_two_writes_and_keeps_its_order() -> None:
+    async with serving() as (sio, address):
+        ws, socket = await in_room(sio, address)
+        counted = counted_writes(socket)
+        broadcaster = Broadcaster(sio)
+        for n in range(20):  # one pass of the event loop: nothing awaited in between
+            assert broadcaster.emit("event", json.dumps({"n": n}), ["room"]) == 1
+        async with asyncio.timeout(10):
+            for n in range(20):
+                assert await ws.recv() == f'42["event",{{"n": {n}}}]'
+        # The first at once; the other nineteen together, once the pass was over.
+        assert [write.count(b'42["event"') for write in counted.writes] == [1, 19]
+        await ws.close()
+
+
+async def test_what_the_application_sends_after_a_burst_goes_out_after_it() -> None:
+    async with serving() as (sio, address):
+        ws, socket = await in_room(sio, address)
+        protocol = socket._direct
+        assert protocol is not None
+        broadcaster = Broadcaster(sio)
+        for n in range(3):
+            broadcaster.emit("event", json.dumps({"n": n}), ["room"])
+        # As Engine.IO's writer task sends a packet it queued, in the same pass.
+        await protocol.send({"type": "websocket.send", "text": "2"})
+        async with asyncio.timeout(10):
+            assert [await ws.recv() for _ in range(4)] == [
+                '42["event",{"n": 0}]',
+                '42["event",{"n": 1}]',
+                '42["event",{"n": 2}]',
+                "2",
+            ]
+        await ws.close()
+
+
+async def test_a_socket_closing_within_a_burst_does_not_keep_it_from_the_others() -> None:
+    async with serving() as (sio, address):
+        leaving = await open_raw(address)
+        staying = await open_raw(address)
+        for sid, _ in list(sio.manager.get_participants("/", None)):
+            await sio.enter_room(sid, "room")
+        broadcaster = Broadcaster(sio)
+        broadcaster.emit("event", '{"n": 0}', ["room"])
+        broadcaster.emit("event", '{"n": 1}', ["room"])  # held for both, until the pass ends
+        for socket in list(sio.eio.sockets.values()):
+            protocol = socket._direct
+            if protocol is not None and protocol.client == leaving.local_address:
+                protocol.transport.abort()
+        async with asyncio.timeout(10):
+            assert [await staying.recv() for _ in range(2)] == [
+                '42["event",{"n": 0}]',
+                '42["event",{"n": 1}]',
+            ]
+        await staying.close()
+
+
 async def test_a_broadcast_waits_for_packets_the_writer_has_taken_but_not_written() -> None:
     async with serving() as (sio, address):
         ws, socket = await in_room(sio, address)
