@@ -119,7 +119,9 @@ class LeanEngineSocket(async_socket.AsyncSocket):
         self._cut_off_task = asyncio.ensure_future(self.close(wait=False, abort=True))
 
     def write_now(self, frame: bytes) -> bool:
-        """Write a websocket frame at once when nothing queued or being written is before it.
+        """Write a websocket frame, without the writer task, when nothing queued or being
+        written is before it (a second one in the same pass goes with the pass's others:
+        see ``websocket._FrameBatches``).
 
         False: the caller queues the packet instead (polling, upgrading, a backlog,
         or a client reading slowly).

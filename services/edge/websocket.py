@@ -101,7 +101,8 @@ class _FrameBatches:
     wake-up of the client, instead of one each. Held frames reaching
     ``_BATCH_BYTES`` are written at once, so a client reading slowly still fills
     the transport's buffer and has its next events queued. While 1,000 users
-    connect at once, the edge's CPU per connect halved (benchmarks/FINDINGS.md).
+    connect at once, the edge's CPU per connect fell by about a third
+    (benchmarks/FINDINGS.md).
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
