@@ -121,6 +121,9 @@ async def echoing(settings: Settings, nc: Client) -> AsyncIterator[Client]:
 
     broker.include_router(router)
     await broker.start()
+    # The subscription is on the broker's own connection: once its PING is answered,
+    # nats-server has it, and a request from ``nc`` cannot find no responders.
+    await broker.connection.flush()
     yield nc
     await broker.stop()
 
