@@ -7,8 +7,13 @@ twice: plain nats-py; a FastStream subscriber; one with FastStream's 16
 workers and no FastDepends; and one as chatbus configures it (16 at once in
 ``services/command_subscriber.py``, no FastDepends). A driver in this process
 sends ``--rate`` requests a second for ``--seconds`` and prints, per command,
-the handler's and nats-server's CPU µs. Compare with the messages service's
-own figure in benchmarks/FINDINGS.md: what lies between is chatbus's own work.
+the CPU µs of the handler, of nats-server and of the driver itself (which
+stands in for the edge's NATS side), and how long from a request to its
+event. Compare the handler's with the messages service's own figure in
+benchmarks/FINDINGS.md: what lies between is chatbus's own work. With plain
+nats-py, the three together are what a send costs before any websocket work
+in any design where a request is appended to a stream and announced: a floor
+to hold against the baseline's whole cost per send in ``chatbus bench``.
 """
 
 import argparse
@@ -28,7 +33,7 @@ from nats.aio.msg import Msg
 
 from services.natsserver import EmbeddedNats
 
-from .measure import cpu_seconds
+from .measure import percentile, threads_cpu_ns
 
 HANDLERS = ["nats-py", "faststream", "faststream-16-workers", "faststream-as-chatbus"]
 STREAM = "FLOOR"
@@ -78,7 +83,7 @@ async def serve(kind: str, url: str) -> None:
 async def measure(
     kind: str, url: str, server_pid: int, rate: float, seconds: float
 ) -> dict[str, float]:
-    """One handler process driven at ``rate``: µs of CPU per command, handler and nats-server."""
+    """One handler process driven at ``rate``: CPU µs per command per process, ms to events."""
     handler = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.command_floor", "--serve", kind, url],
         stdout=subprocess.PIPE,
@@ -90,36 +95,49 @@ async def measure(
         if await asyncio.to_thread(handler.stdout.readline) != "ready\n":
             raise RuntimeError(f"the {kind} handler did not start")
         nc = await nats.connect(url)
-        events = asyncio.Queue[None]()
+        count = int(rate * seconds)
+        sent_at: dict[int, float] = {}
+        latencies: list[float] = []
+        all_announced = asyncio.Event()
 
-        async def on_event(_msg: Msg) -> None:
-            events.put_nowait(None)
+        async def on_event(msg: Msg) -> None:
+            latencies.append(time.perf_counter() - sent_at[json.loads(msg.data)["n"]])
+            if len(latencies) == count:
+                all_announced.set()
 
         await nc.subscribe(EVENTS, cb=on_event)
-        count = int(rate * seconds)
-        before = cpu_seconds(handler.pid), cpu_seconds(server_pid)
+        processes = handler.pid, server_pid, os.getpid()
+        before = [threads_cpu_ns(pid) for pid in processes]
         started = time.monotonic()
         replies = []
         for n in range(count):
             await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))
             payload = json.dumps({"n": n, "text": "hello there"}).encode()
+            sent_at[n] = time.perf_counter()
             replies.append(asyncio.ensure_future(nc.request(REQUESTS, payload, timeout=10)))
         await asyncio.gather(*replies)
-        for _ in range(count):
-            await events.get()
-        after = cpu_seconds(handler.pid), cpu_seconds(server_pid)
+        await asyncio.wait_for(all_announced.wait(), timeout=10)
+        after = [threads_cpu_ns(pid) for pid in processes]
         await nc.close()
     finally:
         handler.kill()
         handler.wait()
+    handler_us, nats_us, driver_us = (
+        (a - b) / 1e3 / count for a, b in zip(after, before, strict=True)
+    )
     return {
-        "handler_us": (after[0] - before[0]) * 1e6 / count,
-        "nats_us": (after[1] - before[1]) * 1e6 / count,
+        "handler_us": handler_us,
+        "nats_us": nats_us,
+        "driver_us": driver_us,
+        "event_p50_ms": (percentile(latencies, 0.5) or 0.0) * 1e3,
+        "event_p99_ms": (percentile(latencies, 0.99) or 0.0) * 1e3,
     }
 
 
-async def compare(rate: float, seconds: float, rounds: int) -> list[tuple[str, dict[str, float]]]:
-    """Every handler kind, ``rounds`` times alternating, on one nats-server."""
+async def compare(
+    rate: float, seconds: float, rounds: int, kinds: list[str] = HANDLERS
+) -> list[tuple[str, dict[str, float]]]:
+    """Each handler kind of ``kinds``, ``rounds`` times alternating, on one nats-server."""
     results = []
     with tempfile.TemporaryDirectory(prefix="chatbus-floor-") as store:
         async with EmbeddedNats(0, store) as server:
@@ -128,7 +146,7 @@ async def compare(rate: float, seconds: float, rounds: int) -> list[tuple[str, d
             await nc.jetstream().add_stream(name=STREAM, subjects=["floor.store.>"])
             await nc.close()
             for _ in range(rounds):
-                for kind in HANDLERS:
+                for kind in kinds:
                     figures = await measure(kind, server.url, server.pid, rate, seconds)
                     results.append((kind, figures))
     return results
@@ -139,6 +157,9 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=200.0, help="requests a second")
     parser.add_argument("--seconds", type=float, default=5.0, help="how long each run sends")
     parser.add_argument("--rounds", type=int, default=2, help="runs of each handler, alternating")
+    parser.add_argument(
+        "--handlers", nargs="+", choices=HANDLERS, default=HANDLERS, help="which handlers to run"
+    )
     parser.add_argument("--serve", nargs=2, metavar=("KIND", "URL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -146,11 +167,18 @@ def main() -> int:
         return 0
     if args.rate <= 0 or args.seconds <= 0 or args.rounds < 1:
         parser.error("--rate and --seconds must be positive, --rounds at least 1")
-    results = uvloop.run(compare(args.rate, args.seconds, args.rounds))
-    sys.stdout.write("| handler | handler µs per command | nats-server µs per command |\n")
-    sys.stdout.write("|---|---|---|\n")
-    for kind, figures in results:
-        sys.stdout.write(f"| {kind} | {figures['handler_us']:.0f} | {figures['nats_us']:.0f} |\n")
+    results = uvloop.run(compare(args.rate, args.seconds, args.rounds, args.handlers))
+    sys.stdout.write(
+        "| handler | µs per command: handler | nats-server | driver | all three "
+        "| request to event, ms: p50 | p99 |\n"
+    )
+    sys.stdout.write("|---|---|---|---|---|---|---|\n")
+    for kind, f in results:
+        cpu = f["handler_us"], f["nats_us"], f["driver_us"]
+        sys.stdout.write(
+            f"| {kind} | " + " | ".join(f"{us:.0f}" for us in cpu) + f" | {sum(cpu):.0f} "
+            f"| {f['event_p50_ms']:.2f} | {f['event_p99_ms']:.2f} |\n"
+        )
     return 0
 
 
