@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from .scenario import Scenario
 from .systems import Baseline, Chatbus, System
 from .workloads import full_workloads, smoke_workloads
 
-__all__ = ["raise_open_files_limit", "run_bench"]
+__all__ = ["chosen_workloads", "raise_open_files_limit", "run_bench"]
 
 # Sockets on both ends of 10,000 idle clients, plus nats-server's and the stores' files.
 WANTED_OPEN_FILES = 65_536
@@ -39,14 +40,11 @@ WANTED_OPEN_FILES = 65_536
 
 def run_bench(args: argparse.Namespace) -> int:
     """Run the benchmark; 0 when every workload ran cleanly."""
-    workloads = smoke_workloads() if args.smoke else full_workloads()
-    if args.only:
-        unknown = set(args.only) - {w.name for w in workloads}
-        if unknown:
-            names = ", ".join(w.name for w in workloads)
-            sys.stderr.write(f"chatbus bench: no workload {sorted(unknown)}; choose from {names}\n")
-            return 2
-        workloads = [w for w in workloads if w.name in args.only]
+    try:
+        workloads = chosen_workloads(args)
+    except ValueError as error:
+        sys.stderr.write(f"chatbus bench: {error}\n")
+        return 2
     raise_open_files_limit()
     mode = "smoke" if args.smoke else "full"
     # The smoke run shares one pair of systems: starting chatbus costs seconds it has not got.
@@ -57,6 +55,26 @@ def run_bench(args: argparse.Namespace) -> int:
     if not report["clean"]:
         sys.stdout.write("the benchmark did not run cleanly: see the rows marked **no** above\n")
     return 0 if report["clean"] else 1
+
+
+def chosen_workloads(args: argparse.Namespace) -> list[Scenario]:
+    """The workloads ``--smoke``, ``--only`` and ``--rounds`` ask for.
+
+    ``--rounds`` applies to the workloads that run in rounds (the rooms and the mix):
+    a ratio near its target is settled by more rounds, not by a second look.
+    """
+    workloads = smoke_workloads() if args.smoke else full_workloads()
+    if args.only:
+        unknown = set(args.only) - {w.name for w in workloads}
+        if unknown:
+            names = ", ".join(w.name for w in workloads)
+            raise ValueError(f"no workload {sorted(unknown)}; choose from {names}")
+        workloads = [w for w in workloads if w.name in args.only]
+    if args.rounds is not None:
+        if args.rounds < 1:
+            raise ValueError(f"--rounds must be at least 1, not {args.rounds}")
+        workloads = [replace(w, rounds=args.rounds) if w.rounds > 1 else w for w in workloads]
+    return workloads
 
 
 @contextlib.asynccontextmanager

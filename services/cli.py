@@ -175,7 +175,7 @@ def add_status(parser: argparse.ArgumentParser) -> None:
 
 
 def add_bench(parser: argparse.ArgumentParser) -> None:
-    """``chatbus bench [--smoke] [--out PATH] [--only NAME ...]``.
+    """``chatbus bench [--smoke] [--out PATH] [--only NAME ...] [--rounds N]``.
 
     Defined here, not in ``benchmarks``: an image without that package must still
     build this parser for its other commands.
@@ -190,6 +190,12 @@ def add_bench(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--only", nargs="+", metavar="NAME", help="run only these workloads (e.g. room-10)"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        metavar="N",
+        help="rounds of each workload that runs in rounds (the rooms and the mix; default 3)",
     )
 
 
