@@ -91,6 +91,20 @@ def signal_group(process: asyncio.subprocess.Process, sig: int) -> None:
         pass
 
 
+def exit_description(code: int) -> str:
+    """How a child ended, for a person: ``exit code 1``, or ``ended by SIGTERM``.
+
+    uvicorn re-raises the signal it shut down on, so a clean stop of the edge
+    reads as -15; named, it no longer looks like a crash.
+    """
+    if code >= 0:
+        return f"exit code {code}"
+    try:
+        return f"ended by {signal.Signals(-code).name}"
+    except ValueError:
+        return f"ended by signal {-code}"
+
+
 async def stop_process(process: asyncio.subprocess.Process, *, grace: float = 10.0) -> int:
     """SIGTERM the child's group, wait up to ``grace`` seconds, then SIGKILL it.
 

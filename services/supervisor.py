@@ -26,7 +26,14 @@ from services.cli import HANDLER_SERVICES
 from services.contracts import LIST_CHATS, LIST_PRESENCE, MESSAGE_HISTORY, SYSTEM_USER
 from services.logs import configure_logging, json_line
 from services.natsserver import EmbeddedNats, NatsServerError, free_port
-from services.processes import LineSink, http_status, pump_lines, spawn, stop_process
+from services.processes import (
+    LineSink,
+    exit_description,
+    http_status,
+    pump_lines,
+    spawn,
+    stop_process,
+)
 from services.settings import Settings
 
 __all__ = ["Role", "chatbus_roles", "run_up", "supervise", "tag"]
@@ -223,7 +230,9 @@ class _Supervisor:
     async def _watch(self, child: _Child) -> None:
         code = await child.process.wait()
         if not self.shutting_down:
-            log.error("%s exited unexpectedly with code %d; stopping", child.role.name, code)
+            log.error(
+                "%s exited unexpectedly (%s); stopping", child.role.name, exit_description(code)
+            )
             self._request_stop(1)
 
     async def _wait_until_healthy(self, host: str, port: int) -> None:
@@ -247,10 +256,10 @@ class _Supervisor:
         for child in reversed(self.children):
             code = await stop_process(child.process, grace=self.stop_timeout)
             await _drain(child.output)
-            log.info("%s stopped (exit code %d)", child.role.name, code)
+            log.info("%s stopped (%s)", child.role.name, exit_description(code))
         await asyncio.gather(*(child.watch for child in self.children if child.watch))
         if self.nats is not None and (nats_code := await self.nats.stop()) is not None:
-            log.info("nats-server stopped (exit code %d)", nats_code)
+            log.info("nats-server stopped (%s)", exit_description(nats_code))
 
     def _on_signal(self, sig: int) -> None:
         if self.stop_requested.is_set():

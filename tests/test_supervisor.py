@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from services.processes import exit_description
+
 REPO = Path(__file__).resolve().parents[1]
 ROLE_NAMES = ("nats", "chats", "messages", "status", "edge", "up")
 
@@ -280,7 +282,7 @@ async def test_a_crashing_child_stops_everything_with_a_nonzero_exit(
 
     assert await up.exit_code(timeout=15) == 1
     assert "crash   | crash is giving up" in up.lines
-    assert "crash exited unexpectedly with code 3" in up.log()
+    assert "crash exited unexpectedly (exit code 3)" in up.log()
     assert "chatbus is up" not in up.log()
     assert not [pid for pid in up.pids() if pid_alive(pid)]
 
@@ -296,7 +298,7 @@ async def test_a_child_ignoring_sigterm_is_killed_after_the_grace_period(
     up.process.send_signal(signal.SIGTERM)
 
     assert await up.exit_code(timeout=10) == 0
-    assert "stubborn stopped (exit code -9)" in up.log()
+    assert "stubborn stopped (ended by SIGKILL)" in up.log()
     assert not pid_alive(stubborn_pid)
 
 
@@ -340,3 +342,17 @@ async def test_children_die_with_a_killed_supervisor(
     await up.exit_code()
 
     await until(lambda: not [pid for pid in pids if pid_alive(pid)])
+
+
+@pytest.mark.parametrize(
+    ("code", "described"),
+    [
+        (0, "exit code 0"),
+        (3, "exit code 3"),
+        (-signal.SIGTERM, "ended by SIGTERM"),
+        (-signal.SIGKILL, "ended by SIGKILL"),
+        (-200, "ended by signal 200"),
+    ],
+)
+def test_a_childs_end_is_told_by_its_signals_name(code: int, described: str) -> None:
+    assert exit_description(code) == described
