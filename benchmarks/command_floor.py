@@ -167,6 +167,9 @@ def main() -> int:
         return 0
     if args.rate <= 0 or args.seconds <= 0 or args.rounds < 1:
         parser.error("--rate and --seconds must be positive, --rounds at least 1")
+    if int(args.rate * args.seconds) < 1:
+        # No command to divide the CPU by, and no event to wait for.
+        parser.error("--rate times --seconds must make at least one command")
     results = uvloop.run(compare(args.rate, args.seconds, args.rounds, args.handlers))
     sys.stdout.write(
         "| handler | µs per command: handler | nats-server | driver | all three "

@@ -195,7 +195,7 @@ def add_bench(parser: argparse.ArgumentParser) -> None:
         "--rounds",
         type=int,
         metavar="N",
-        help="rounds of each workload that runs in rounds (the rooms and the mix; default 3)",
+        help="rounds of each workload that runs in rounds (the rooms and the mix; 3 in a full run)",
     )
 
 

@@ -50,3 +50,14 @@ def test_the_command_refuses_a_rate_that_is_not_positive() -> None:
     )
     assert refused.returncode == 2
     assert "must be positive" in refused.stderr
+
+
+def test_the_command_refuses_a_run_too_short_for_one_command() -> None:
+    refused = subprocess.run(
+        [sys.executable, "-m", "benchmarks.command_floor", "--rate", "1", "--seconds", "0.5"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode == 2
+    assert "must make at least one command" in refused.stderr
