@@ -26,7 +26,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from nats.js.kv import KV_DEL, KV_PURGE, KeyValue
 
@@ -48,15 +48,44 @@ STALE_AFTER_SECONDS = 1.0
 CHANGES_KEPT = 1024
 
 T = TypeVar("T")
+T_contra = TypeVar("T_contra", contravariant=True)
+
+
+class MirrorListener(Protocol[T_contra]):
+    """Told of every change the copy takes in, to keep what is derived from it current."""
+
+    def changed(self, key: str, old: T_contra | None, new: T_contra | None, revision: int) -> None:
+        """``key`` went from ``old`` to ``new`` (None: absent) at ``revision``."""
+
+    def reloaded(self) -> None:
+        """The copy was loaded afresh: derive everything again from its entries."""
 
 
 class KvMirror(Generic[T]):
-    """Mirror of a bucket: key -> (value as ``decode`` makes it of the stored bytes, revision)."""
+    """Mirror of a bucket: key -> (value as ``decode`` makes it of the stored bytes, revision).
 
-    def __init__(self, bucket: KeyValue, name: str, decode: Callable[[bytes], T]) -> None:
+    ``decode_entry`` instead of ``decode`` decodes a value knowing its key, for buckets
+    that keep several kinds of record.
+    """
+
+    def __init__(
+        self,
+        bucket: KeyValue,
+        name: str,
+        decode: Callable[[bytes], T] | None = None,
+        *,
+        decode_entry: Callable[[str, bytes], T] | None = None,
+        listener: MirrorListener[T] | None = None,
+    ) -> None:
         self._bucket = bucket
         self._name = name
-        self._decode = decode
+        if decode_entry is None:
+            if decode is None:
+                raise TypeError("KvMirror needs decode or decode_entry")
+            plain = decode
+            decode_entry = lambda _key, value: plain(value)  # noqa: E731
+        self._decode = decode_entry
+        self._listener = listener
         self._entries: dict[str, tuple[T, int]] = {}
         # The revision at which each key not in ``_entries`` was deleted or left out: an
         # older write of our own applied after it must not bring the key back.
@@ -99,6 +128,15 @@ class KvMirror(Generic[T]):
             return
         self._store(self._entries, self._absent, key, value, revision)
 
+    @property
+    def delivered_revision(self) -> int:
+        """The newest revision the watch delivered: the copy holds every change up to it.
+
+        This process's own writes (``apply``) do not count: one may come before a change
+        of another process that the watch has yet to deliver.
+        """
+        return self._newest_revision
+
     def keys_changed_since(self, version: int) -> list[str] | None:
         """The keys changed after ``version``, oldest first, a key once per change.
 
@@ -139,19 +177,26 @@ class KvMirror(Generic[T]):
         revision: int,
     ) -> None:
         self.version += 1
-        if entries is self._entries:  # not a reload's new copy (see ``_load``)
+        live = entries is self._entries  # not a reload's new copy (see ``_load``)
+        if live:
             if len(self._changes) == CHANGES_KEPT:
                 self._changes_floor = self._changes.popleft()[0]
             self._changes.append((self.version, key))
+        old = entries.get(key)
+        new: T | None = None
         if value is not None:
             try:
-                entries[key] = (self._decode(value), revision)
-                absent.pop(key, None)
-                return
+                new = self._decode(key, value)
             except ValueError:  # pydantic's ValidationError is one
                 log.warning("left out %s of %s: its value does not decode", key, self._name)
-        entries.pop(key, None)
-        absent[key] = revision
+        if new is not None:
+            entries[key] = (new, revision)
+            absent.pop(key, None)
+        else:
+            entries.pop(key, None)
+            absent[key] = revision
+        if live and self._listener is not None:
+            self._listener.changed(key, old[0] if old else None, new, revision)
 
     async def _load(self) -> KeyValue.KeyWatcher:
         # A reconnect from now on may have taken this watch with it.
@@ -170,6 +215,8 @@ class KvMirror(Generic[T]):
         self._changes.clear()
         self._changes_floor = self.version
         self._last_update = time.monotonic()
+        if self._listener is not None:
+            self._listener.reloaded()
         return watcher
 
     async def _follow(self, watcher: KeyValue.KeyWatcher) -> None:

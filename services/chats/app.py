@@ -15,7 +15,7 @@ def create_chats_service(settings: Settings) -> FastStream:
     """A FastStream app that answers the chats commands."""
     broker = create_broker(settings, "chatbus-chats")
     book = ChatBook()
-    broker.include_router(create_chats_router(book))
+    broker.include_router(create_chats_router(book, settings.signing_key))
     app = create_app(broker, settings)
 
     @app.on_startup

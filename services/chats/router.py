@@ -1,22 +1,30 @@
-"""The chats commands on NATS: ``chat.cmd.<username>.chats.<verb>``."""
+"""The chats commands on NATS: ``chat.cmd.<username>.chats.<verb>``, and the edge's question."""
 
 from typing import Any
 
 from faststream.nats import NatsRouter
 
 from services import caller
-from services.broker import answers_command
+from services.broker import answers, answers_command
 from services.contracts import (
+    BROWSE_CHATS,
     CREATE_CHAT,
+    GET_CHAT,
     INVITE_TO_CHAT,
     JOIN_CHAT,
     LEAVE_CHAT,
     LIST_CHATS,
+    LIST_MEMBERS,
+    Account,
+    BrowseChats,
     CreateChat,
+    GetChat,
     InviteToChat,
     JoinChat,
     LeaveChat,
     ListChats,
+    ListMembers,
+    subjects,
     success,
 )
 
@@ -25,13 +33,25 @@ from .book import ChatBook
 QUEUE = "chats"
 
 
-def create_chats_router(book: ChatBook) -> NatsRouter:
+def create_chats_router(book: ChatBook, signing_key: str) -> NatsRouter:
     """Subscribe the chats commands, one queue group shared by every replica."""
     router = NatsRouter()
 
     @answers_command(router, LIST_CHATS, queue=QUEUE)
     async def list_chats(request: ListChats) -> dict[str, Any]:
-        return success(await book.list_visible(caller.username()))
+        return success(await book.list_own(caller.username()))
+
+    @answers_command(router, BROWSE_CHATS, queue=QUEUE)
+    async def browse_chats(request: BrowseChats) -> dict[str, Any]:
+        return success(await book.browse(caller.username(), request))
+
+    @answers_command(router, GET_CHAT, queue=QUEUE)
+    async def get_chat(request: GetChat) -> dict[str, Any]:
+        return success(await book.get(caller.username(), request))
+
+    @answers_command(router, LIST_MEMBERS, queue=QUEUE)
+    async def list_members(request: ListMembers) -> dict[str, Any]:
+        return success(await book.members(caller.username(), request))
 
     @answers_command(router, CREATE_CHAT, queue=QUEUE)
     async def create_chat(request: CreateChat) -> dict[str, Any]:
@@ -48,5 +68,15 @@ def create_chats_router(book: ChatBook) -> NatsRouter:
     @answers_command(router, INVITE_TO_CHAT, queue=QUEUE)
     async def invite_to_chat(request: InviteToChat) -> dict[str, Any]:
         return success(await book.invite(caller.username(), request))
+
+    @answers(
+        router,
+        subjects.CONNECTION_CHATS,
+        queue=QUEUE,
+        description="The chats a connecting user's socket hears from (edge only).",
+    )
+    async def connection_chats(account: Account) -> dict[str, Any]:
+        caller.require_the_edge(signing_key)
+        return success(await book.connection_chats(account.username))
 
     return router

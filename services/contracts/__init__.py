@@ -6,13 +6,16 @@ the tests all read from here.
 
 from . import storage, subjects
 from .commands import (
+    BROWSE_CHATS,
     COMMANDS,
     COMMANDS_BY_EVENT,
     CREATE_CHAT,
+    GET_CHAT,
     INVITE_TO_CHAT,
     JOIN_CHAT,
     LEAVE_CHAT,
     LIST_CHATS,
+    LIST_MEMBERS,
     LIST_PRESENCE,
     MESSAGE_HISTORY,
     SEND_MESSAGE,
@@ -25,7 +28,9 @@ from .events import SERVER_EVENTS, ServerEvent
 from .fields import RESERVED_USERNAMES, SYSTEM_USER, ChatId, Username, is_username, utc_now
 from .internal import (
     Account,
+    ChatMembership,
     Connection,
+    ConnectionChats,
     Credentials,
     EdgeHeartbeat,
     LoginAttempt,
@@ -34,22 +39,32 @@ from .internal import (
 )
 from .models import (
     Chat,
+    ChatKind,
     ChatLeft,
+    ChatPage,
+    ChatRole,
+    ChatView,
     ChosenStatus,
     Empty,
     HistoryPage,
+    Member,
+    MemberAction,
     MemberEvent,
+    MemberPage,
     Message,
     Presence,
     PresenceStatus,
     TypingEvent,
 )
 from .requests import (
+    BrowseChats,
     CreateChat,
+    GetChat,
     InviteToChat,
     JoinChat,
     LeaveChat,
     ListChats,
+    ListMembers,
     ListPresence,
     MessageHistory,
     Request,
@@ -59,6 +74,21 @@ from .requests import (
 )
 
 __all__ = [
+    "BROWSE_CHATS",
+    "GET_CHAT",
+    "LIST_MEMBERS",
+    "ChatMembership",
+    "ConnectionChats",
+    "ChatKind",
+    "ChatPage",
+    "ChatRole",
+    "ChatView",
+    "Member",
+    "MemberAction",
+    "MemberPage",
+    "BrowseChats",
+    "GetChat",
+    "ListMembers",
     "COMMANDS",
     "COMMANDS_BY_EVENT",
     "CREATE_CHAT",

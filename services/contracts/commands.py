@@ -9,7 +9,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import requests, subjects
-from .models import Chat, ChatLeft, Empty, HistoryPage, Message, Presence
+from .models import (
+    Chat,
+    ChatLeft,
+    ChatPage,
+    ChatView,
+    Empty,
+    HistoryPage,
+    MemberPage,
+    Message,
+    Presence,
+)
 
 
 @dataclass(frozen=True)
@@ -38,8 +48,27 @@ LIST_CHATS = Command(
     "chats",
     "list",
     requests.ListChats,
-    list[Chat],
-    "The chats the user can see: public ones and their own.",
+    list[ChatView],
+    "The user's own chats, with their read state.",
+)
+BROWSE_CHATS = Command(
+    "chats:browse",
+    "chats",
+    "browse",
+    requests.BrowseChats,
+    ChatPage,
+    "Public chats by name, a page at a time.",
+)
+GET_CHAT = Command(
+    "chats:get", "chats", "get", requests.GetChat, Chat, "One chat: public, or the user's own."
+)
+LIST_MEMBERS = Command(
+    "chats:members",
+    "chats",
+    "members",
+    requests.ListMembers,
+    MemberPage,
+    "A chat's members by username, a page at a time.",
 )
 CREATE_CHAT = Command(
     "chats:create",
@@ -99,6 +128,9 @@ LIST_PRESENCE = Command(
 
 COMMANDS: tuple[Command, ...] = (
     LIST_CHATS,
+    BROWSE_CHATS,
+    GET_CHAT,
+    LIST_MEMBERS,
     CREATE_CHAT,
     JOIN_CHAT,
     LEAVE_CHAT,

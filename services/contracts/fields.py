@@ -10,10 +10,18 @@ USERNAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{1,31}$"
 CHAT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 MAX_TEXT_LENGTH = 4000
 MAX_CHAT_NAME_LENGTH = 80
+MAX_TOPIC_LENGTH = 250
 _USERNAME = re.compile(USERNAME_PATTERN)
 # The system's own name (owner of "general"); with a few others, nobody can register it.
 SYSTEM_USER = "chatbus"
 RESERVED_USERNAMES = frozenset({SYSTEM_USER, "system", "admin", "root"})
+
+
+def _single_line(value: str) -> str:
+    # Names and topics are one line of plain text: no control characters at all.
+    if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in value):
+        raise ValueError("must not contain control characters")
+    return value
 
 
 def _encodable(value: str) -> str:
@@ -59,6 +67,13 @@ ChatName = Annotated[
     # blank name is refused instead of being stored as "".
     StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_CHAT_NAME_LENGTH),
     AfterValidator(_encodable),
+    AfterValidator(_single_line),
+]
+ChatTopic = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=MAX_TOPIC_LENGTH),
+    AfterValidator(_encodable),
+    AfterValidator(_single_line),
 ]
 
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .fields import Username
+from .fields import ChatId, Username
 
 
 class Credentials(BaseModel):
@@ -97,3 +97,24 @@ class EdgeHeartbeat(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"edge_id": "e1a2"}]})
 
     edge_id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The edge process.")
+
+
+class ChatMembership(BaseModel):
+    """One chat a user is a member of, at the revision the membership was last changed."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"chat_id": "general", "revision": 7}]}
+    )
+
+    chat_id: ChatId
+    revision: int = Field(ge=1, description="The chat's revision when the user joined.")
+
+
+class ConnectionChats(BaseModel):
+    """The chats a newly connected user is a member of: which rooms their socket joins."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"chats": [{"chat_id": "general", "revision": 7}]}]}
+    )
+
+    chats: list[ChatMembership]

@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .fields import MAX_TEXT_LENGTH, ChatId, ChatName, SafeText, Username
+from .fields import MAX_TEXT_LENGTH, ChatId, ChatName, ChatTopic, SafeText, Username
 from .models import ChosenStatus
 
 
@@ -17,9 +17,48 @@ class Request(BaseModel):
 
 
 class ListChats(Request):
-    """List the chats the user can see: public ones and those they are a member of."""
+    """List the user's own chats, with their read state (at most 1,000 memberships)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{}]})
+
+
+class BrowseChats(Request):
+    """Find public chats by name, a page at a time."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"query": "gen", "limit": 20}]})
+
+    query: str | None = Field(
+        default=None,
+        max_length=80,
+        description="Only chats whose name contains this, ignoring case.",
+        examples=["gen"],
+    )
+    after: ChatId | None = Field(
+        default=None, description="The last chat of the previous page: the page starts after it."
+    )
+    limit: int = Field(default=50, ge=1, le=100, description="At most this many chats.")
+
+
+class GetChat(Request):
+    """Read one chat: a public one, or one of the user's own."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"chat_id": "general"}]})
+
+    chat_id: ChatId
+
+
+class ListMembers(Request):
+    """Read a chat's members by username, a page at a time."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"chat_id": "general", "limit": 100}]}
+    )
+
+    chat_id: ChatId
+    after: Username | None = Field(
+        default=None, description="The last member of the previous page: the page starts after it."
+    )
+    limit: int = Field(default=100, ge=1, le=500, description="At most this many members.")
 
 
 class CreateChat(Request):
@@ -34,13 +73,7 @@ class CreateChat(Request):
     members: list[Username] = Field(
         default_factory=list, max_length=100, description="Users to add besides the creator."
     )
-
-    @field_validator("name")
-    @classmethod
-    def _printable(cls, name: str) -> str:
-        if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
-            raise ValueError("name must not contain control characters")
-        return name
+    topic: ChatTopic = Field(default="", description="What the chat is about, 0-250 characters.")
 
 
 class JoinChat(Request):

@@ -14,3 +14,7 @@ EXPECTED_LAST_SUBJECT = "Nats-Expected-Last-Subject-Sequence-Subject"
 EDGE_PROOF_HEADER = "Chatbus-Edge"
 # The newest revision of the command's chat the edge has seen (see services/messages/members.py).
 CHAT_REVISION_HEADER = "Chatbus-Chat-Revision"
+# On a chat's ``updated`` event: who hears it besides its members (a public channel's
+# creation or renaming is for everyone).
+AUDIENCE_HEADER = "Chatbus-Audience"
+EVERYONE = "everyone"

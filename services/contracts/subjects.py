@@ -4,15 +4,17 @@ Public (outside programs depend on these):
 
     chat.cmd.<username>.<area>.<verb>   request/reply, acting as <username>
     chat.room.<chat_id>.message         Message, after it is stored
-    chat.room.<chat_id>.member          MemberEvent
+    chat.room.<chat_id>.member          MemberEvent (joined, left, kicked)
     chat.room.<chat_id>.typing          TypingEvent
     chat.room.<chat_id>.updated         Chat, after create or change
+    chat.user.<username>.chat           Chat the user was added to or removed from
     chat.presence.<username>            Presence, on a change
 
 Internal (edge <-> services only; NATS permissions keep bots out):
 
     chat.auth.register | chat.auth.login         accounts
     chat.conn.opened | chat.conn.closed          one socket connection's life
+    chat.conn.chats                              the chats a connecting user's socket joins
     chat.conn.heartbeat                          an edge is alive
     chat.store.<chat_id>.<seq>                   the message stream's storage subjects
 """
@@ -20,15 +22,18 @@ Internal (edge <-> services only; NATS permissions keep bots out):
 from typing import Literal
 
 RoomEventKind = Literal["message", "member", "typing", "updated"]
+UserEventKind = Literal["chat"]
 
 ALL_COMMANDS = "chat.cmd.>"
 ALL_ROOM_EVENTS = "chat.room.>"
+ALL_USER_EVENTS = "chat.user.>"
 ALL_PRESENCE = "chat.presence.*"
 
 REGISTER_USER = "chat.auth.register"
 LOGIN = "chat.auth.login"
 CONNECTION_OPENED = "chat.conn.opened"
 CONNECTION_CLOSED = "chat.conn.closed"
+CONNECTION_CHATS = "chat.conn.chats"
 EDGE_HEARTBEAT = "chat.conn.heartbeat"
 
 ALL_STORED_MESSAGES = "chat.store.>"
@@ -61,6 +66,24 @@ def parse_room_event(subject: str) -> tuple[str, str] | None:
     """``(chat_id, kind)`` of a room event subject, or None if it is not one."""
     parts = subject.split(".")
     if len(parts) != 4 or parts[0] != "chat" or parts[1] != "room":
+        return None
+    return parts[2], parts[3]
+
+
+def user_event(username: str, kind: UserEventKind) -> str:
+    """``chat.user.<username>.<kind>``: an event for one user only."""
+    return f"chat.user.{username}.{kind}"
+
+
+def user_event_pattern(kind: UserEventKind) -> str:
+    """``chat.user.{username}.<kind>``: a FastStream pattern for documentation."""
+    return f"chat.user.{{username}}.{kind}"
+
+
+def parse_user_event(subject: str) -> tuple[str, str] | None:
+    """``(username, kind)`` of a user event subject, or None if it is not one."""
+    parts = subject.split(".")
+    if len(parts) != 4 or parts[0] != "chat" or parts[1] != "user":
         return None
     return parts[2], parts[3]
 

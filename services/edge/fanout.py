@@ -1,9 +1,12 @@
 """NATS events out to the sockets allowed to see them.
 
-Messages, typing and member changes go to the chat's room (its members'
-sockets on this edge); a chat's ``updated`` event also moves sockets in and
-out of that room, so membership on the edge follows the chats service (its
-newest revision: see ``memberships``).
+Messages, typing, member and chat changes go to the chat's room (its members'
+sockets on this edge). A ``member`` event also moves the sockets of the user it
+concerns into or out of that room, so membership on the edge follows the chats
+service (by revision: see ``memberships``), and reaches that user too: a joiner
+is not in the room yet, a leaver no longer. A chat's ``updated`` event reaches
+every socket only when its audience header says so (a public channel created or
+renamed). ``chat.user.<name>.chat`` goes to that user's sockets alone.
 """
 
 import logging
@@ -14,8 +17,12 @@ from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 from pydantic import BaseModel, ValidationError
 
-from services.contracts import Chat, MemberEvent, Presence, subjects
-from services.contracts.events import CHAT_EVENT, EVENTS_BY_ROOM_EVENT, PRESENCE_EVENT
+from services.contracts import Chat, MemberEvent, Presence, storage, subjects
+from services.contracts.events import (
+    EVENTS_BY_ROOM_EVENT,
+    EVENTS_BY_USER_EVENT,
+    PRESENCE_EVENT,
+)
 
 from .broadcast import Broadcaster
 from .relay import Relay
@@ -26,7 +33,7 @@ log = logging.getLogger("chatbus.edge.fanout")
 
 
 class FanOut:
-    """Subscribes to room and presence events and emits them to sockets."""
+    """Subscribes to room, user and presence events and emits them to sockets."""
 
     def __init__(self, sio: socketio.AsyncServer, sockets: SocketDirectory) -> None:
         self._sio = sio
@@ -38,6 +45,7 @@ class FanOut:
         """Subscribe on the edge's NATS connection."""
         self._subscriptions = [
             await relay.nc.subscribe(subjects.ALL_ROOM_EVENTS, cb=self._on_room_event),
+            await relay.nc.subscribe(subjects.ALL_USER_EVENTS, cb=self._on_user_event),
             await relay.nc.subscribe(subjects.ALL_PRESENCE, cb=self._on_presence),
         ]
 
@@ -58,35 +66,49 @@ class FanOut:
             return
         # Dumped from the validated model: only the contract's fields reach browsers.
         data = event.model_dump_json()
+        rooms: list[str] | None = [chat_room(chat_id)]
         if isinstance(event, Chat):
-            await self._chat_changed(event, data)
+            self._sockets.memberships.note_revision(chat_id, event.revision)
+            if (msg.headers or {}).get(storage.AUDIENCE_HEADER) == storage.EVERYONE:
+                rooms = None
         elif isinstance(event, MemberEvent):
-            # The member's own sockets hear it too: joiners are not in the room yet,
-            # leavers no longer.
+            await self._member_changed(event)
             rooms = [chat_room(chat_id), user_room(event.username)]
-            self._broadcast.emit(server_event.name, data, rooms)
-        else:
-            self._broadcast.emit(server_event.name, data, [chat_room(chat_id)])
+        self._broadcast.emit(server_event.name, data, rooms)
         self._emitted(event)
 
     def _emitted(self, event: BaseModel) -> None:
         """Called with each room event once it is queued for its sockets (see MeasuredFanOut)."""
 
-    async def _chat_changed(self, chat: Chat, data: str) -> None:
-        if not self._sockets.memberships.learn(chat.id, chat.revision, chat.members):
-            return  # stale: a newer revision already placed the sockets
-        room = chat_room(chat.id)
-        members = set(chat.members)
-        for sid, _ in list(self._sio.manager.get_participants("/", room)):
-            if self._sockets.username(sid) not in members:
-                await self._sio.leave_room(sid, room)
-        for member in members:
-            for sid, _ in list(self._sio.manager.get_participants("/", user_room(member))):
+    async def _member_changed(self, event: MemberEvent) -> None:
+        """Move the sockets of the user concerned into or out of the chat's room."""
+        memberships = self._sockets.memberships
+        memberships.note_revision(event.chat_id, event.revision)
+        if not self._sockets.has_user(event.username):
+            return
+        joined = event.action == "joined"
+        member = memberships.learn(event.chat_id, event.username, event.revision, joined)
+        room = chat_room(event.chat_id)
+        for sid, _ in list(self._sio.manager.get_participants("/", user_room(event.username))):
+            if member:
                 await self._sio.enter_room(sid, room)
-        if chat.private:
-            self._broadcast.emit(CHAT_EVENT.name, data, [user_room(m) for m in chat.members])
-        else:
-            self._broadcast.emit(CHAT_EVENT.name, data)
+            else:
+                await self._sio.leave_room(sid, room)
+
+    async def _on_user_event(self, msg: Msg) -> None:
+        parsed = subjects.parse_user_event(msg.subject)
+        if parsed is None or parsed[1] not in EVENTS_BY_USER_EVENT:
+            return
+        username, kind = parsed
+        if not self._sockets.has_user(username):
+            return
+        server_event = EVENTS_BY_USER_EVENT[kind]
+        event = _read(msg, server_event.payload)
+        if event is None:
+            return
+        if isinstance(event, Chat):
+            self._sockets.memberships.note_revision(event.id, event.revision)
+        self._broadcast.emit(server_event.name, event.model_dump_json(), [user_room(username)])
 
     async def _on_presence(self, msg: Msg) -> None:
         presence = _read(msg, Presence)

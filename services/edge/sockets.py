@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from services.contracts import (
     COMMANDS,
-    LIST_CHATS,
+    Account,
     Command,
     Connection,
     ErrorCode,
@@ -48,6 +48,7 @@ class SocketDirectory:
     def __init__(self) -> None:
         self.edge_id = secrets.token_urlsafe(8)
         self.usernames: dict[str, str] = {}
+        self._sockets_of: dict[str, int] = {}  # username -> their sockets on this edge
         self.memberships = ChatMemberships()
         # A timer handle per socket, not a sleeping task: a task and its coroutine cost
         # about 2 KiB per idle connection (issue 6's memory target).
@@ -57,6 +58,16 @@ class SocketDirectory:
     def username(self, sid: str) -> str | None:
         """The user behind a socket."""
         return self.usernames.get(sid)
+
+    def add(self, sid: str, username: str) -> None:
+        """A socket of ``username`` is logging in."""
+        if sid not in self.usernames:
+            self._sockets_of[username] = self._sockets_of.get(username, 0) + 1
+        self.usernames[sid] = username
+
+    def has_user(self, username: str) -> bool:
+        """Whether ``username`` has a socket on this edge."""
+        return username in self._sockets_of
 
     def connection(self, sid: str, username: str) -> Connection:
         """How the status service knows this socket."""
@@ -84,7 +95,14 @@ class SocketDirectory:
 
     def forget(self, sid: str) -> None:
         """The socket is gone."""
-        self.usernames.pop(sid, None)
+        username = self.usernames.pop(sid, None)
+        if username is not None:
+            left = self._sockets_of[username] - 1
+            if left:
+                self._sockets_of[username] = left
+            else:
+                del self._sockets_of[username]
+                self.memberships.forget_user(username)
         expiry = self._expiry.pop(sid, None)
         if expiry:
             expiry.cancel()
@@ -123,13 +141,14 @@ def create_socket_server(
                 "unauthorized", {"code": "unauthorized"}
             ) from None
         username = claims.username
-        # In the user's room first, so a chat changed while we list is reconciled for this socket.
-        sockets.usernames[sid] = username
+        # In the user's room first, so a membership changed while we list is applied to this
+        # socket too (see FanOut._member_changed).
+        sockets.add(sid, username)
         await sio.enter_room(sid, user_room(username))
         # Both at once: a connect waits for the slower of the two, not their sum.
         connection = sockets.connection(sid, username)
         listed, opened = await asyncio.gather(
-            relay.command(LIST_CHATS, username, LIST_CHATS.request()),
+            relay.request(subjects.CONNECTION_CHATS, Account(username=username)),
             relay.request(subjects.CONNECTION_OPENED, connection),
         )
         if not (listed.get("ok") and opened.get("ok")):
@@ -146,11 +165,11 @@ def create_socket_server(
                 )
             raise socketio.exceptions.ConnectionRefusedError("unavailable", {"code": "unavailable"})
         sockets.expire_at(sid, claims.expires_at, sio.disconnect)
-        for chat in listed["data"]:
-            # An ``updated`` event newer than this list may have arrived meanwhile: it wins.
-            sockets.memberships.learn(chat["id"], chat["revision"], chat["members"])
-            if username in sockets.memberships.members(chat["id"]):
-                await sio.enter_room(sid, chat_room(chat["id"]))
+        for chat in listed["data"]["chats"]:
+            # A ``member`` event newer than this list may have arrived meanwhile: it wins.
+            chat_id = chat["chat_id"]
+            if sockets.memberships.learn(chat_id, username, chat["revision"], True):
+                await sio.enter_room(sid, chat_room(chat_id))
         return True
 
     @sio.on("disconnect")
@@ -202,7 +221,7 @@ def _command_handler(command: Command, relay: Relay, sockets: SocketDirectory) -
         revision = sockets.memberships.newest_revision(chat_id) if chat_id else 0
         reply = await relay.command(command, username, request, chat_revision=revision)
         if command.area == "chats" and (seen := _chat_revision_in(reply)):
-            sockets.memberships.note_reply(*seen)
+            sockets.memberships.note_revision(*seen)
         return reply
 
     handle.__name__ = f"on_{command.area}_{command.verb}"

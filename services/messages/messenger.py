@@ -56,11 +56,10 @@ class Messenger:
 
         ``seen_revision``: the chat's newest revision the edge has seen (see ``members``).
         """
-        chat = await self.members.chat_where(
-            request.chat_id, seen_revision, lambda chat: username in chat.members
-        )
-        if username not in chat.members:
+        access = await self.members.access(request.chat_id, username, seen_revision, to_post=True)
+        if not access.is_member:
             raise Forbidden("join the chat before posting in it")
+        chat = access.chat
         message_id = uuid.uuid4().hex
         draft = Message(
             chat_id=chat.id,
@@ -95,10 +94,10 @@ class Messenger:
             )
         )
         try:
-            chat = await self.members.chat_where(
-                request.chat_id, seen_revision, lambda chat: chat.can_see(username)
+            access = await self.members.access(
+                request.chat_id, username, seen_revision, to_post=False
             )
-            if not chat.can_see(username):
+            if not access.can_read:
                 raise Forbidden("this chat is private")
         except BaseException:
             page.cancel()

@@ -5,6 +5,7 @@ import asyncio
 from nats.aio.client import Client
 from nats.js.kv import KeyValue
 
+from services.chat_copy import ChatsCopy
 from services.contracts import storage
 from services.errors import Unauthorized
 from services.jetstream import is_registered, open_bucket
@@ -37,6 +38,7 @@ class StatusDesk:
         self._limits = limits or ThrottleLimits()
         self._replicas = replicas
         self._sweeper: asyncio.Task[None] | None = None
+        self._chats_copy: ChatsCopy | None = None
 
     async def open(self, nc: Client) -> None:
         """Open the buckets and load presence."""
@@ -48,7 +50,10 @@ class StatusDesk:
         self.presence = PresenceBoard(
             nc, await open_bucket(js, storage.PRESENCE_BUCKET), dead_after=self._edge_dead_after
         )
-        self.typing = TypingNotices(nc, await open_bucket(js, storage.CHATS_BUCKET))
+        chats = await open_bucket(js, storage.CHATS_BUCKET)
+        self._chats_copy = ChatsCopy(chats)
+        self.typing = TypingNotices(nc, chats, self._chats_copy)
+        await self._chats_copy.start()
         await self.presence.start()
         check_every = min(DEAD_EDGE_CHECK_SECONDS, self._edge_dead_after / 3)
         self._sweeper = asyncio.create_task(
@@ -61,6 +66,8 @@ class StatusDesk:
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)
         await self.presence.stop()
+        if self._chats_copy is not None:
+            await self._chats_copy.stop()
 
     async def require_registered(self, username: str) -> None:
         """Refuse commands from names nobody registered."""

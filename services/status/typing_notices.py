@@ -6,7 +6,8 @@ from datetime import timedelta
 from nats.aio.client import Client
 from nats.js.kv import KeyValue
 
-from services.chat_records import read_chat
+from services.chat_copy import ChatsCopy
+from services.chat_records import read_chat, read_member
 from services.contracts import TypingEvent, subjects, utc_now
 from services.errors import Forbidden
 from services.jetstream import publish_event
@@ -19,16 +20,20 @@ ANNOUNCE_AT_MOST_EVERY_SECONDS = 1.0
 class TypingNotices:
     """Announces that a member is typing, without flooding the chat."""
 
-    def __init__(self, nc: Client, chats: KeyValue) -> None:
+    def __init__(self, nc: Client, chats: KeyValue, copy: ChatsCopy) -> None:
         self._nc = nc
         self._chats = chats
+        self._copy = copy
         self._last_announced: dict[tuple[str, str], float] = {}
 
     async def typing(self, username: str, chat_id: str) -> None:
         """``username`` is typing in ``chat_id``; members only."""
-        chat, _ = await read_chat(self._chats, chat_id)
-        if username not in chat.members:
-            raise Forbidden("join the chat before typing in it")
+        if not self._copy.is_member(chat_id, username):
+            # The copy may not have the join yet: JetStream decides before a refusal.
+            await read_chat(self._chats, chat_id)
+            membership, _ = await read_member(self._chats, chat_id, username)
+            if membership is None or not membership.active:
+                raise Forbidden("join the chat before typing in it")
         now = time.monotonic()
         key = (username, chat_id)
         if now - self._last_announced.get(key, 0.0) < ANNOUNCE_AT_MOST_EVERY_SECONDS:
