@@ -41,7 +41,7 @@ async def freeze_copy_at(messenger: Messenger, chat_id: str, revision: int) -> N
     """Wait until the copy holds ``revision`` of the chat, then stop it following the bucket."""
 
     async def copied() -> bool:
-        return messenger.members.copied_revision(chat_id) >= revision
+        return messenger.members.copy.delivered_revision >= revision
 
     await wait_until(copied)
     await messenger.members.stop()
@@ -59,7 +59,7 @@ async def test_a_member_who_left_cannot_post_through_a_copy_that_missed_the_leav
     refused = await bob.refused("messages:send", {"chat_id": chat["id"], "text": "after leaving"})
 
     assert refused == "forbidden"
-    assert messenger.members.copied_revision(chat["id"]) < left["revision"]  # it was stale
+    assert messenger.members.copy.delivered_revision < left["revision"]  # it was stale
 
 
 async def test_who_left_a_private_chat_cannot_read_it_through_a_copy_that_missed_the_leave(
@@ -104,10 +104,13 @@ async def test_a_reply_s_revision_goes_with_the_next_command_before_any_event_sa
     # This test plays the chats service: it answers, and announces nothing, so the edge can
     # know the leave's revision only from the reply.
     async def play_chats(msg: Msg) -> None:
-        data = [] if msg.subject.endswith(".list") else {"chat_id": "lunch", "revision": 99}
-        await msg.respond(json.dumps(success(data)).encode())
+        await msg.respond(json.dumps(success({"chat_id": "lunch", "revision": 99})).encode())
+
+    async def no_chats(msg: Msg) -> None:
+        await msg.respond(json.dumps(success({"chats": []})).encode())
 
     await nc.subscribe(subjects.command("*", "chats", "*"), cb=play_chats)
+    await nc.subscribe(subjects.CONNECTION_CHATS, cb=no_chats)
     sends = await Inbox.listen(nc, subjects.command("*", "messages", "send"))
     async with contextlib.AsyncExitStack() as stack:
         url = await edge_without(stack, settings, "chats")
@@ -181,12 +184,22 @@ async def test_a_join_the_copy_has_not_seen_is_read_from_jetstream_not_refused(
 def test_the_edge_keeps_the_newest_revision_from_events_lists_and_replies() -> None:
     memberships = ChatMemberships()
     assert memberships.newest_revision("lunch") == 0
-    memberships.learn("lunch", 4, ["alice"])
-    memberships.note_reply("lunch", 7)  # bob's leave, its event not yet here
+    memberships.learn("lunch", "alice", 4, True)
+    memberships.note_revision("lunch", 7)  # bob's leave, its event not yet here
     assert memberships.newest_revision("lunch") == 7
-    memberships.learn("lunch", 5, ["alice", "bob"])  # an older event changes nothing
+    memberships.learn("lunch", "bob", 5, True)  # an older event changes nothing
     assert memberships.newest_revision("lunch") == 7
-    memberships.note_reply("lunch", 6)  # an older reply neither
+    memberships.note_revision("lunch", 6)  # an older reply neither
     assert memberships.newest_revision("lunch") == 7
-    memberships.learn("lunch", 8, ["alice"])
+    memberships.learn("lunch", "bob", 8, False)
     assert memberships.newest_revision("lunch") == 8
+
+
+def test_the_edge_applies_a_users_membership_news_newest_first() -> None:
+    memberships = ChatMemberships()
+    assert memberships.learn("lunch", "bob", 5, True) is True
+    assert memberships.learn("lunch", "bob", 4, False) is True  # older: bob stays
+    assert memberships.learn("lunch", "bob", 6, False) is False
+    assert memberships.learn("lunch", "bob", 5, True) is False  # a list older than the leave
+    memberships.forget_user("bob")
+    assert not memberships.knows("bob") and not memberships.is_member("lunch", "bob")

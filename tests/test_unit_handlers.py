@@ -18,6 +18,7 @@ from services.broker import create_broker
 from services.chats.book import ChatBook
 from services.chats.router import create_chats_router
 from services.contracts import (
+    BROWSE_CHATS,
     COMMANDS,
     CREATE_CHAT,
     INVITE_TO_CHAT,
@@ -74,6 +75,8 @@ WRONG_FIELDS: dict[str, list[dict[str, Any]]] = {
         {"name": "ok", "members": "bob"},
         {"name": "ok", "members": ["Bob"]},
         {"name": "ok", "owner": "mallory"},
+        {"name": "ok", "topic": "two\nlines"},
+        {"name": "ok", "topic": 3},
     ],
     "chats:join": [{}, {"chat_id": ""}, {"chat_id": "a.b"}, {"chat_id": 5}, {"chat_id": "x" * 65}],
     "chats:leave": [{}, {"chat_id": "a b"}, {"chat_id": None}, {"chat_id": ["general"]}],
@@ -116,6 +119,20 @@ WRONG_FIELDS: dict[str, list[dict[str, Any]]] = {
         {"status": "away", "username": "bob"},
     ],
     "chats:list": [{"private": True}],
+    "chats:browse": [
+        {"limit": 0},
+        {"limit": 101},
+        {"after": "a.b"},
+        {"query": 5},
+        {"limit": "5"},
+    ],
+    "chats:get": [{}, {"chat_id": "a.b"}, {"chat_id": 3}],
+    "chats:members": [
+        {},
+        {"chat_id": "general", "limit": 0},
+        {"chat_id": "general", "limit": 501},
+        {"chat_id": "general", "after": "Bob"},
+    ],
     "presence:list": [{"status": "online"}],
 }
 
@@ -123,12 +140,17 @@ WRONG_FIELDS: dict[str, list[dict[str, Any]]] = {
 OVERSIZE: list[tuple[Command, dict[str, Any]]] = [
     (CREATE_CHAT, {"name": "x" * 81}),
     (CREATE_CHAT, {"name": "ok", "members": ["bob"] * 101}),
+    (CREATE_CHAT, {"name": "ok", "topic": "t" * 251}),
+    (BROWSE_CHATS, {"query": "q" * 81}),
     (SEND_MESSAGE, {"chat_id": "general", "text": "x" * 4001}),
     (SEND_MESSAGE, {"chat_id": "general", "text": "y" * 200_000}),
 ]
 
 VALID_PAYLOADS: dict[str, dict[str, Any]] = {
     "chats:list": {},
+    "chats:browse": {},
+    "chats:get": {"chat_id": "general"},
+    "chats:members": {"chat_id": "general"},
     "chats:create": {"name": "x"},
     "chats:join": {"chat_id": "general"},
     "chats:leave": {"chat_id": "general"},
@@ -158,7 +180,7 @@ async def handlers() -> AsyncIterator[NatsBroker]:
     """Every command handler on one test broker, over storage that was never opened."""
     settings = Settings(nats_url="nats://127.0.0.1:1", secret="unit-test-signing-key" * 3)
     broker = create_broker(settings, "chatbus-unit")
-    broker.include_router(create_chats_router(ChatBook()))
+    broker.include_router(create_chats_router(ChatBook(), settings.signing_key))
     broker.include_router(create_messages_router(Messenger(), settings.signing_key))
     status = StatusDesk(edge_dead_after=30)
     broker.include_router(create_status_router(status, settings.signing_key))
