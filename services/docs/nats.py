@@ -146,6 +146,16 @@ def _add_events(document: Document, schemas: dict[str, Schema]) -> None:
         for event in SERVER_EVENTS
         if event.room_event
     ]
+    events += [
+        (
+            subjects.user_event_pattern(event.user_event),
+            event.payload,
+            "To one user: a chat they were added to or removed from.",
+            f"user_{event.name}",
+        )
+        for event in SERVER_EVENTS
+        if event.user_event
+    ]
     events.append(
         (subjects.presence("{username}"), Presence, "A user's presence changed.", "presence")
     )

@@ -11,23 +11,41 @@ export interface ErrorDetail {
 /** Every acknowledgement: the data, or an error. */
 export type Envelope<T> = { ok: true; data: T } | { ok: false; error: ErrorDetail };
 
-/** A chat room. Public chats are visible to everyone; private ones to their members only. */
+/** Find public chats by name, a page at a time. */
+export interface BrowseChats {
+  /** Only chats whose name contains this, ignoring case. */
+  query?: string | null;
+  /** The last chat of the previous page: the page starts after it. */
+  after?: string | null;
+  /** At most this many chats. */
+  limit?: number;
+}
+
+/** A chat room. Public chats are visible to everyone; private ones to their members only.
+
+Its members are not part of it: page them with `chats:members`. */
 export interface Chat {
   /** A chat's id, chosen by the server. */
   id: string;
-  /** The chat's display name. */
+  /** The chat's display name; for a DM, the two usernames sorted, joined by `,`. */
   name: string;
+  /** `channel`, or `dm`: a private chat of exactly two people. */
+  kind: "channel" | "dm";
   /** Whether only members can see and join it. */
   private: boolean;
   /** The user who created it. */
   owner: string;
-  /** Who receives its messages. */
-  members: string[];
+  /** What the chat is about; may be empty. */
+  topic: string;
+  /** How many members it has. */
+  member_count: number;
+  /** Seqs of its pinned messages, oldest pin first. */
+  pinned: number[];
   /** An instant, ISO 8601 in UTC. */
   created_at: string;
   /** The seq of the newest message; 0 while the chat is empty. */
   last_seq: number;
-  /** Grows with every change to the chat, such as a member joining. Copies can arrive out of order (several chats services answer at once): keep the one with the highest revision. */
+  /** Grows with every change to the chat, a member joining or leaving included. Copies can arrive out of order (several chats services answer at once): keep the one with the highest revision. */
   revision: number;
 }
 
@@ -39,6 +57,49 @@ export interface ChatLeft {
   revision: number;
 }
 
+/** A page of public chats, by name. */
+export interface ChatPage {
+  chats: Chat[];
+  /** Whether chats after the last one remain: ask again with `after`. */
+  more: boolean;
+}
+
+/** One of the user's own chats, with the user's place and read state in it. */
+export interface ChatView {
+  /** A chat's id, chosen by the server. */
+  id: string;
+  /** The chat's display name; for a DM, the two usernames sorted, joined by `,`. */
+  name: string;
+  /** `channel`, or `dm`: a private chat of exactly two people. */
+  kind: "channel" | "dm";
+  /** Whether only members can see and join it. */
+  private: boolean;
+  /** The user who created it. */
+  owner: string;
+  /** What the chat is about; may be empty. */
+  topic: string;
+  /** How many members it has. */
+  member_count: number;
+  /** Seqs of its pinned messages, oldest pin first. */
+  pinned: number[];
+  /** An instant, ISO 8601 in UTC. */
+  created_at: string;
+  /** The seq of the newest message; 0 while the chat is empty. */
+  last_seq: number;
+  /** Grows with every change to the chat, a member joining or leaving included. Copies can arrive out of order (several chats services answer at once): keep the one with the highest revision. */
+  revision: number;
+  /** The user's role in the chat. */
+  role: "owner" | "admin" | "member";
+  /** The newest seq the user has read (0: none). */
+  read_seq: number;
+  /** Messages after `read_seq` that others sent. */
+  unread: number;
+  /** Of the unread messages, those naming the user. */
+  mentions: number;
+  /** Whether the user muted the chat. */
+  muted: boolean;
+}
+
 /** Create a chat; the creator becomes its owner and first member. */
 export interface CreateChat {
   /** Display name, 1-80 characters. */
@@ -47,10 +108,18 @@ export interface CreateChat {
   private?: boolean;
   /** Users to add besides the creator. */
   members?: string[];
+  /** What the chat is about, 0-250 characters. */
+  topic?: string;
 }
 
 /** No data. */
 export interface Empty {
+}
+
+/** Read one chat: a public one, or one of the user's own. */
+export interface GetChat {
+  /** A chat's id, chosen by the server. */
+  chat_id: string;
 }
 
 /** A page of messages, ascending by seq.
@@ -86,23 +155,51 @@ export interface LeaveChat {
   chat_id: string;
 }
 
-/** List the chats the user can see: public ones and those they are a member of. */
+/** List the user's own chats, with their read state (at most 1,000 memberships). */
 export interface ListChats {
+}
+
+/** Read a chat's members by username, a page at a time. */
+export interface ListMembers {
+  /** A chat's id, chosen by the server. */
+  chat_id: string;
+  /** The last member of the previous page: the page starts after it. */
+  after?: string | null;
+  /** At most this many members. */
+  limit?: number;
 }
 
 /** List the users who are not offline. */
 export interface ListPresence {
 }
 
-/** Someone joined or left a chat. */
+/** A member of a chat. */
+export interface Member {
+  /** A user's name; lowercase, 2-32 characters. */
+  username: string;
+  role: "owner" | "admin" | "member";
+  /** An instant, ISO 8601 in UTC. */
+  joined_at: string;
+}
+
+/** Someone joined, left or was removed from a chat. */
 export interface MemberEvent {
   /** A chat's id, chosen by the server. */
   chat_id: string;
   /** A user's name; lowercase, 2-32 characters. */
   username: string;
-  action: "joined" | "left";
+  action: "joined" | "left" | "kicked";
+  /** The chat's members after this change. */
+  member_count: number;
   /** The chat's revision after this change (see Chat.revision). */
   revision: number;
+}
+
+/** A page of a chat's members, by username. */
+export interface MemberPage {
+  members: Member[];
+  /** Whether members after the last one remain: ask again with `after`. */
+  more: boolean;
 }
 
 /** A stored message. Its `seq` gives the order every reader sees. */
@@ -178,8 +275,14 @@ export interface TypingEvent {
 
 /** Client -> server events and their acknowledgements. */
 export interface ClientEvents {
-  /** The chats the user can see: public ones and their own. */
-  "chats:list": { request: ListChats; reply: Chat[] };
+  /** The user's own chats, with their read state. */
+  "chats:list": { request: ListChats; reply: ChatView[] };
+  /** Public chats by name, a page at a time. */
+  "chats:browse": { request: BrowseChats; reply: ChatPage };
+  /** One chat: public, or the user's own. */
+  "chats:get": { request: GetChat; reply: Chat };
+  /** A chat's members by username, a page at a time. */
+  "chats:members": { request: ListMembers; reply: MemberPage };
   /** Create a chat; the creator is owner and member. */
   "chats:create": { request: CreateChat; reply: Chat };
   /** Join a public chat or a private one the user was invited to. */
@@ -204,9 +307,9 @@ export interface ClientEvents {
 export interface ServerEvents {
   /** A new message in a chat the user is a member of. */
   message: Message;
-  /** A chat the user can see was created or changed. */
+  /** One of the user's chats changed, the user was added to or removed from one, or a public chat was created or renamed. */
   chat: Chat;
-  /** Someone joined or left a chat. */
+  /** Someone joined, left or was removed from one of the user's chats. */
   member: MemberEvent;
   /** Someone is typing; it expires at `expires_at`. */
   typing: TypingEvent;
