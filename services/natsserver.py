@@ -56,6 +56,9 @@ log = logging.getLogger("chatbus.nats")
 
 LOOPBACK = "127.0.0.1"
 CONFIG_FILE = "nats-server.conf"
+# The largest message a client may publish: a reply of 1,000 chats with the longest names and
+# topics (chats:list at its bound) fits, as does a history page at its 512 KiB bound.
+MAX_PAYLOAD = "4MB"
 TAIL_LINES = 10
 # Output drains quickly once the process is gone; this only bounds a stuck pipe.
 DRAIN_TIMEOUT = 2.0
@@ -230,6 +233,7 @@ class EmbeddedNats:
             lines.append(f"include {json.dumps(relative)}")
         lines += [
             f"server_name: {json.dumps(self.name)}",
+            f"max_payload: {MAX_PAYLOAD}",
             # nats-server binds 0.0.0.0 unless told otherwise.
             # -1: nats-server picks a free port; the ports file tells us which.
             f"listen: {json.dumps(f'{self.host}:{self.port or -1}')}",

@@ -13,6 +13,7 @@ import pytest
 from nats.aio.client import Client
 
 from services.contracts import (
+    BROWSE_CHATS,
     COMMANDS,
     CREATE_CHAT,
     JOIN_CHAT,
@@ -108,9 +109,10 @@ async def test_an_unregistered_name_cannot_create_join_post_or_set_a_status(
     }
     assert error_code(await ghost.call(SET_STATUS, {"status": "busy"})) == "unauthorized"
     alice = await users.connect()
-    chats = await alice.ok("chats:list")
-    assert all(chat["name"] != "haunt" for chat in chats)
-    assert all("ghost-never-registered" not in chat["members"] for chat in chats)
+    found = await alice.ok("chats:browse", {"query": "haunt"})
+    assert found["chats"] == []
+    members = await alice.ok("chats:members", {"chat_id": GENERAL})
+    assert all(m["username"] != "ghost-never-registered" for m in members["members"])
 
 
 @pytest.mark.parametrize("proof", [None, "forged", edge_proof("not-the-signing-key")])
@@ -157,6 +159,9 @@ NOT_AN_OBJECT: dict[str, bytes] = {
 }
 WRONG_FIELDS: dict[str, list[dict[str, Any]]] = {
     "chats:list": [{"all": True}],
+    "chats:browse": [{"limit": 0}, {"after": "a b"}, {"query": ["x"]}],
+    "chats:get": [{}, {"chat_id": "*"}],
+    "chats:members": [{}, {"chat_id": GENERAL, "limit": 1000}, {"chat_id": GENERAL, "after": "X"}],
     "chats:create": [
         {},
         {"name": 5},
@@ -188,6 +193,8 @@ WRONG_FIELDS: dict[str, list[dict[str, Any]]] = {
 HUGE_TEXTS = {"4001 characters": "x" * 4001, "half a megabyte": "y" * 500_000}
 BAD_SUBJECT_USERNAMES = ["BadUser", "-bot", "x", "b" * 33, "bot!"]
 NEEDS_FIELDS = {
+    "chats:get",
+    "chats:members",
     "chats:create",
     "chats:join",
     "chats:leave",
@@ -203,6 +210,9 @@ def good_payload(command: Command, friend: str) -> dict[str, Any]:
     """A request that succeeds for a registered member of "general"."""
     return {
         "chats:list": {},
+        "chats:browse": {},
+        "chats:get": {"chat_id": GENERAL},
+        "chats:members": {"chat_id": GENERAL},
         "chats:create": {"name": "still fine"},
         "chats:join": {"chat_id": GENERAL},
         "chats:leave": {"chat_id": GENERAL},
@@ -361,11 +371,12 @@ async def test_a_chat_stored_by_another_program_as_junk_is_left_out_of_every_lis
     await chats.put("late", json.dumps(late).encode())
 
     async def listed_without_junk() -> bool:
-        ids = {chat["id"] for chat in await bot.ok(LIST_CHATS)}
+        ids = {chat["id"] for chat in (await bot.ok(BROWSE_CHATS, {}))["chats"]}
         assert "junk" not in ids
         return "late" in ids
 
     await wait_until(listed_without_junk, timeout=5)
     alice = await users.connect()
+    await alice.ok("chats:join", {"chat_id": "late"})
     ids = {chat["id"] for chat in await alice.ok("chats:list", {})}
-    assert {GENERAL, "late"} <= ids and "junk" not in ids
+    assert ids == {"late"}

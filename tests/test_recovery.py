@@ -87,11 +87,11 @@ async def test_chat_list_follows_changes_made_elsewhere_after_a_nats_restart(
         "name": "made elsewhere",
         "private": False,
         "owner": "alice",
-        "members": ["alice"],
-        "invited": [],
         "created_at": "2026-11-25T00:00:00Z",
     }
+    membership = {"role": "owner", "joined_at": "2026-11-25T00:00:00Z"}
     await chats.put("elsewhere", json.dumps(record).encode())
+    await chats.put("elsewhere.alice", json.dumps(membership).encode())
 
     async with asyncio.timeout(10):
         while True:

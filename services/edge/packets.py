@@ -10,6 +10,7 @@ turns an undecodable event that has an ack id into the reserved event
 that announce more attachments than any chatbus command could use.
 """
 
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -25,8 +26,31 @@ MAX_ATTACHMENTS = 4
 _EVENTS = (packet.EVENT, packet.BINARY_EVENT)
 
 
+class Utf8Json:
+    """JSON for packets, with characters beyond ASCII written as themselves.
+
+    Python's default escapes each as ``\\uXXXX`` (six bytes, twelve for an emoji), which
+    makes a reply of chats or messages in most of the world's languages two to three times
+    larger on the wire. A string that cannot be UTF-8 (a lone surrogate) is escaped as before.
+    """
+
+    loads = staticmethod(json.loads)
+
+    @staticmethod
+    def dumps(value: Any, **options: Any) -> str:
+        """``json.dumps`` without escaping non-ASCII characters, where UTF-8 can carry them."""
+        encoded = json.dumps(value, ensure_ascii=False, **options)
+        try:
+            encoded.encode()
+        except UnicodeEncodeError:
+            return json.dumps(value, **options)
+        return encoded
+
+
 class GuardedPacket(packet.Packet):
     """A ``socketio.packet.Packet`` that never leaves an event with an ack id unanswerable."""
+
+    json = Utf8Json
 
     def decode(self, encoded_packet: Any) -> int:
         """Decode as python-socketio does; a broken event with an ack id becomes answerable."""
