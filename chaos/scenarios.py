@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.chat_records import ChatRecord
+from services.chat_records import ChatRecord, MemberRecord, member_key
 from services.cli import HANDLER_SERVICES
 from services.contracts import storage, utc_now
 from services.status.presence import PresenceRecord
@@ -186,7 +186,6 @@ async def _resume_checks(
         name="written by another program",
         private=False,
         owner=writer.username,
-        members=[writer.username],
         created_at=utc_now(),
     )
     ghost = PresenceRecord(username=f"ghost{restart}", since=utc_now(), connections={"x.y": "x"})
@@ -200,6 +199,8 @@ async def _resume_checks(
 
     async def chat_listed() -> None:
         await system.put(storage.CHATS_BUCKET, chat.id, chat.model_dump_json().encode())
+        reading = MemberRecord(role="member", joined_at=utc_now()).model_dump_json().encode()
+        await system.put(storage.CHATS_BUCKET, member_key(chat.id, reader.username), reading)
         while chat.id not in [c["id"] for c in await reader.ok("chats:list", {})]:
             await asyncio.sleep(0.05)
 

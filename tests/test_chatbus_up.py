@@ -88,8 +88,9 @@ async def test_up_serves_a_whole_conversation_and_stops_cleanly_on_sigterm(
     await alice.connect()
     await bob.connect()
     try:
-        chats = await alice.ok("chats:list")
-        assert [chat["name"] for chat in chats] == ["general"]
+        found = await alice.ok("chats:browse", {})
+        assert [chat["name"] for chat in found["chats"]] == ["general"]
+        assert await alice.ok("chats:list") == []
         for client in (alice, bob):
             await client.ok("chats:join", {"chat_id": "general"})
         sent = await alice.ok("messages:send", {"chat_id": "general", "text": "hello"})
