@@ -133,7 +133,6 @@ def create_metrics_router(metrics: EdgeMetrics) -> APIRouter:
     return router
 
 
-
 def internal_metrics_server(metrics: EdgeMetrics, settings: Settings) -> MetricsServer | None:
     """``/metrics`` and ``/healthz`` on ``CHATBUS_METRICS_PORT``, for the edge to start and
     stop; None when that port is not set (then the public port serves ``/metrics``)."""
