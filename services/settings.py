@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     )
     # Host names the edge answers besides its own (see services/edge/hosts.py): a page
     # on another name that resolves to this edge (DNS rebinding) is refused.
-    allowed_hosts: list[str] = Field(default_factory=list)
+    allowed_hosts: list[str] | None = None
 
     @model_validator(mode="after")
     def _usable_hosts_and_tls_files(self) -> "Settings":
@@ -73,7 +73,7 @@ class Settings(BaseSettings):
         from services.edge.hosts import AllowedHosts
         from services.nats_tls import client_tls_context
 
-        AllowedHosts(self.allowed_hosts)
+        AllowedHosts(self.allowed_hosts or [])
         if (self.nats_tls_cert_file is None) != (self.nats_tls_key_file is None):
             raise ValueError(
                 "CHATBUS_NATS_TLS_CERT_FILE and CHATBUS_NATS_TLS_KEY_FILE go together: set both"

@@ -80,7 +80,7 @@ class AllowedHosts:
             parts = urlsplit(origin.strip())
             if parts.netloc:
                 origins.append(parts.netloc)
-        return cls([*own, *origins, *settings.allowed_hosts])
+        return cls([*own, *origins, *(settings.allowed_hosts or [])])
 
     def allows(self, host_header: str | None, scheme: str = "http") -> bool:
         """Whether a request with this ``Host`` header is addressed to this edge."""
