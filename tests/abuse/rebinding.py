@@ -18,7 +18,7 @@ full count as a script::
 
     python -m tests.abuse.rebinding --attempts 1000
 
-``--forwarded-allow-ips '*'`` gives the edge the trust compose.yaml used to give it.
+``--forwarded-allow-ips '*'`` makes the edge believe every sender's X-Forwarded-For.
 """
 
 import argparse
