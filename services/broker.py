@@ -23,6 +23,7 @@ from services.contracts import Command
 from services.errors import envelope_for
 from services.logs import configure_logging
 from services.nats_connection import close_unreachable
+from services.nats_tls import broker_security
 from services.observability.service_metrics import MetricsServer, ServiceMetrics
 from services.rate_limits import CommandRateLimit
 from services.settings import Settings
@@ -74,6 +75,7 @@ def create_broker(settings: Settings, name: str) -> NatsBroker:
     return ServiceBroker(
         settings.nats_servers,
         name=name,
+        security=broker_security(settings),
         # Innermost: the handler reads who sent the command from it (see services/caller.py).
         middlewares=[*middlewares, remember_message],
         decoder=decode_json_object,

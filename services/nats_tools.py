@@ -39,6 +39,7 @@ from services.contracts import (
     is_username,
     subjects,
 )
+from services.nats_tls import nats_tls_context
 from services.settings import Settings
 
 __all__ = [
@@ -203,6 +204,7 @@ async def connected(
         nc = await nats.connect(
             servers=settings.nats_servers,
             name=name,
+            tls=nats_tls_context(settings),
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
             reconnect_time_wait=RECONNECT_WAIT_SECONDS,
             max_reconnect_attempts=1,

@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, FilePath, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_FILE = "secret"
@@ -50,8 +50,38 @@ class Settings(BaseSettings):
     login_failure_window_seconds: float = Field(default=300.0, gt=0)
     registrations_per_address: int = Field(default=100, ge=1)
     registration_window_seconds: float = Field(default=600.0, gt=0)
+    # Deployment and web hardening (README "Deploy"). TLS to NATS: the CA that signed the
+    # servers' certificates, and this program's own certificate when NATS asks for one;
+    # any of them (or a tls:// URL) makes every connection TLS.
+    nats_tls_ca_file: FilePath | None = None
+    nats_tls_cert_file: FilePath | None = None
+    nats_tls_key_file: FilePath | None = None
+    # The proxies whose X-Forwarded-For / X-Forwarded-Proto the edge believes (uvicorn's
+    # variable name, comma-separated addresses or networks); empty trusts nobody, so no
+    # client can pick the address that login limits count against.
+    forwarded_allow_ips: str = Field(
+        default="",
+        validation_alias=AliasChoices("FORWARDED_ALLOW_IPS", "CHATBUS_FORWARDED_ALLOW_IPS"),
+    )
+    # Host names the edge answers besides its own (see services/edge/hosts.py): a page
+    # on another name that resolves to this edge (DNS rebinding) is refused.
+    allowed_hosts: list[str] | None = None
 
-    @field_validator("cors_origins", mode="before")
+    @model_validator(mode="after")
+    def _usable_hosts_and_tls_files(self) -> "Settings":
+        # Checked at start, so a wrong entry or file is a settings error, not a failure later.
+        from services.edge.hosts import AllowedHosts
+        from services.nats_tls import client_tls_context
+
+        AllowedHosts(self.allowed_hosts or [])
+        if (self.nats_tls_cert_file is None) != (self.nats_tls_key_file is None):
+            raise ValueError(
+                "CHATBUS_NATS_TLS_CERT_FILE and CHATBUS_NATS_TLS_KEY_FILE go together: set both"
+            )
+        client_tls_context(self.nats_tls_ca_file, self.nats_tls_cert_file, self.nats_tls_key_file)
+        return self
+
+    @field_validator("cors_origins", "allowed_hosts", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         # Accept "a,b" as well as a JSON list, so the variable is easy to set by hand.

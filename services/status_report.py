@@ -27,6 +27,7 @@ import nats.errors
 from nats.aio.client import Client
 from nats.js.api import StreamInfo
 
+from services.nats_tls import nats_tls_context
 from services.settings import Settings
 
 __all__ = ["StatusReport", "gather_status", "render_text", "run_status"]
@@ -149,6 +150,7 @@ async def _connect(settings: Settings) -> Client:
         return await nats.connect(
             settings.nats_servers,
             name="chatbus-status",
+            tls=nats_tls_context(settings),
             allow_reconnect=False,
             # nats-py retries even the first connect: 0 here means for ever, the default 2 min.
             max_reconnect_attempts=1,

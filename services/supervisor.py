@@ -25,6 +25,7 @@ import nats.errors
 from services.cli import HANDLER_SERVICES
 from services.contracts import LIST_CHATS, LIST_PRESENCE, MESSAGE_HISTORY, SYSTEM_USER
 from services.logs import configure_logging, json_line
+from services.nats_tls import nats_tls_context
 from services.natsserver import EmbeddedNats, NatsServerError, free_port
 from services.processes import (
     LineSink,
@@ -212,7 +213,9 @@ class _Supervisor:
         if not probes:
             return
         deadline = asyncio.get_running_loop().time() + self.ready_timeout
-        nc = await nats.connect(nats_url.split(","), allow_reconnect=False)
+        nc = await nats.connect(
+            nats_url.split(","), allow_reconnect=False, tls=nats_tls_context(self.settings)
+        )
         try:
             while probes and not self.stop_requested.is_set():
                 try:

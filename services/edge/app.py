@@ -23,13 +23,16 @@ from services.observability.edge_metrics import (
     EdgeMetrics,
     MeasuredFanOut,
     create_metrics_router,
+    internal_metrics_server,
     measure_commands,
 )
 from services.settings import Settings
 
 from .api_docs import create_docs_router
+from .hosts import AllowedHosts, refusing_other_hosts
 from .http import create_http_router
 from .packets import closing_on_broken_frames
+from .page_headers import with_security_headers
 from .relay import Relay
 from .sockets import SocketDirectory, create_socket_server
 from .websocket import LeanWebSocketProtocol, log_handshakes_when_debugging
@@ -70,8 +73,13 @@ def _create_edge_and_relay(settings: Settings) -> tuple[Any, Relay]:
     fanout = MeasuredFanOut(sio, sockets, metrics)
     metrics.watch(relay, sockets)
 
+    # Behind a proxy, the metrics go on a port of their own that the proxy does not reach.
+    metrics_server = internal_metrics_server(metrics, settings)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if metrics_server is not None:
+            metrics_server.start()
         await relay.connect()
         await fanout.start(relay)
         heartbeat = asyncio.create_task(
@@ -86,6 +94,8 @@ def _create_edge_and_relay(settings: Settings) -> tuple[Any, Relay]:
             await fanout.stop()
             await _close_all(sio, relay, sockets)
             await relay.close()
+            if metrics_server is not None:
+                metrics_server.stop()
 
     api = FastAPI(
         title="chatbus edge",
@@ -105,7 +115,8 @@ def _create_edge_and_relay(settings: Settings) -> tuple[Any, Relay]:
     api.include_router(create_http_router(settings, relay))
     # Before the web client's mount at "/", which would otherwise answer these paths.
     api.include_router(create_docs_router())
-    api.include_router(create_metrics_router(metrics))
+    if metrics_server is None:
+        api.include_router(create_metrics_router(metrics))
     if (WEB_DIST / "index.html").exists():
         api.mount("/", StaticFiles(directory=WEB_DIST, html=True), name="web")
     else:
@@ -115,7 +126,9 @@ def _create_edge_and_relay(settings: Settings) -> tuple[Any, Relay]:
             return "<!doctype html><title>chatbus</title><p>The web client is not built.</p>"
 
     asgi = socketio.ASGIApp(sio, other_asgi_app=api, socketio_path="socket.io")
-    return closing_on_broken_frames(asgi), relay
+    # The Host check first: a request for another host name reaches nothing, not even socket.io.
+    guarded = with_security_headers(closing_on_broken_frames(asgi))
+    return refusing_other_hosts(guarded, AllowedHosts.from_settings(settings)), relay
 
 
 def heartbeat_interval(settings: Settings) -> float:
@@ -150,7 +163,13 @@ def run_edge(settings: Settings) -> None:
     configure_logging(settings)
     log_handshakes_when_debugging()
     app, relay = _create_edge_and_relay(settings)
-    config = uvicorn.Config(
+    config = edge_server_config(app, settings)
+    _FinishingServer(config, relay, settings.request_timeout_seconds).run()
+
+
+def edge_server_config(app: Any, settings: Settings) -> uvicorn.Config:
+    """How ``chatbus edge`` serves ``app`` with uvicorn."""
+    return uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
@@ -160,8 +179,11 @@ def run_edge(settings: Settings) -> None:
         access_log=False,
         log_config=None,  # one log format for every role (configure_logging)
         timeout_graceful_shutdown=5,
+        # X-Forwarded-For names the client (login limits count per address) only when it
+        # comes from a proxy in FORWARDED_ALLOW_IPS; with none set, no one is believed.
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
     )
-    _FinishingServer(config, relay, settings.request_timeout_seconds).run()
 
 
 class _FinishingServer(uvicorn.Server):

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from services.contracts import Command, ErrorCode, failure, storage
 from services.identity import edge_proof
 from services.nats_connection import close_connection
+from services.nats_tls import nats_tls_context
 from services.settings import Settings
 
 log = logging.getLogger("chatbus.edge.relay")
@@ -25,6 +26,7 @@ class Relay:
 
     def __init__(self, settings: Settings) -> None:
         self._servers = settings.nats_servers
+        self._tls = nats_tls_context(settings)
         self._timeout = settings.request_timeout_seconds
         self._headers = {storage.EDGE_PROOF_HEADER: edge_proof(settings.signing_key)}
         # Users' commands under way, so a stopping edge can let them finish (see finish_commands).
@@ -41,6 +43,7 @@ class Relay:
         self.nc = await nats.connect(
             servers=self._servers,
             name="chatbus-edge",
+            tls=self._tls,
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.5,
             allow_reconnect=True,

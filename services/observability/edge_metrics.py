@@ -2,6 +2,8 @@
 
 ``measure_commands`` wraps the command handlers and ``MeasuredFanOut`` is the
 fan-out with a clock attached, so the protocol code stays free of metrics.
+``internal_metrics_server`` serves ``/metrics`` on ``CHATBUS_METRICS_PORT`` when it
+is set; only when it is not (``chatbus up`` on a laptop) does the public port serve it.
 """
 
 import time
@@ -19,6 +21,7 @@ from services.contracts import COMMANDS, Message
 from services.edge.fanout import FanOut
 from services.edge.relay import Relay
 from services.edge.sockets import SocketDirectory
+from services.settings import Settings
 
 from .metrics import (
     CONTENT_TYPE,
@@ -27,8 +30,15 @@ from .metrics import (
     exposition,
     register_gc_metrics,
 )
+from .metrics_server import MetricsServer
 
-__all__ = ["EdgeMetrics", "MeasuredFanOut", "create_metrics_router", "measure_commands"]
+__all__ = [
+    "EdgeMetrics",
+    "MeasuredFanOut",
+    "create_metrics_router",
+    "measure_commands",
+    "internal_metrics_server",
+]
 
 # From a message's sent_at to its emit: milliseconds on one host, more across a cluster.
 DELIVERY_SECONDS_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -47,13 +57,21 @@ class EdgeMetrics:
             buckets=DELIVERY_SECONDS_BUCKETS,
             registry=self.registry,
         )
+        self._relay: Relay | None = None
 
     def watch(self, relay: Relay, sockets: SocketDirectory) -> None:
         """Read the connection count and the NATS state at every scrape."""
+        self._relay = relay
         self.registry.register(_SocketCount(sockets))
         self.registry.register(
             NatsStateCollector(lambda: relay.nc if hasattr(relay, "nc") else None)
         )
+
+    @property
+    def connected(self) -> bool:
+        """Whether the edge's NATS connection is up (``/healthz`` on the metrics port)."""
+        relay = self._relay
+        return relay is not None and hasattr(relay, "nc") and relay.connected
 
 
 def measure_commands(sio: socketio.AsyncServer, metrics: EdgeMetrics) -> None:
@@ -113,3 +131,11 @@ def create_metrics_router(metrics: EdgeMetrics) -> APIRouter:
         return Response(exposition(metrics.registry), media_type=CONTENT_TYPE)
 
     return router
+
+
+def internal_metrics_server(metrics: EdgeMetrics, settings: Settings) -> MetricsServer | None:
+    """``/metrics`` and ``/healthz`` on ``CHATBUS_METRICS_PORT``, for the edge to start and
+    stop; None when that port is not set (then the public port serves ``/metrics``)."""
+    if not settings.metrics_port:
+        return None
+    return MetricsServer(metrics, settings.host, settings.metrics_port)

@@ -93,9 +93,15 @@ async def _wait_for_edge(url: str, edge: RoleProcess) -> None:
 
 @contextlib.asynccontextmanager
 async def running_stack(
-    nats_url: str, data_dir: Path, secret: str, extra_env: dict[str, str] | None = None
+    nats_url: str,
+    data_dir: Path,
+    secret: str,
+    extra_env: dict[str, str] | None = None,
+    edge_env: dict[str, str] | None = None,
 ) -> AsyncIterator[Stack]:
-    """Start ``chatbus service chats|messages|status`` and ``chatbus edge``; stop them after."""
+    """Start ``chatbus service chats|messages|status`` and ``chatbus edge``; stop them after.
+
+    ``extra_env`` is for every role, ``edge_env`` for the edge alone."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHATBUS_")}
     env |= {
@@ -114,7 +120,7 @@ async def running_stack(
         for name in HANDLER_SERVICES:
             roles[name] = await _start(name, [*cli, "service", name], env)
         await _wait_for_services(nats_url)
-        roles["edge"] = await _start("edge", [*cli, "edge"], env)
+        roles["edge"] = await _start("edge", [*cli, "edge"], env | (edge_env or {}))
         await _wait_for_edge(url, roles["edge"])
         yield Stack(url, roles)
     finally:

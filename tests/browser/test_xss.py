@@ -1,4 +1,5 @@
-"""Message text is shown as text: no markup, URL scheme or template in it ever runs."""
+"""Message text is shown as text: no markup, URL scheme or template in it ever runs, and a
+link whose text hides where it goes shows its real host."""
 
 from playwright.sync_api import Page, expect
 
@@ -62,6 +63,33 @@ def test_xss_corpus_is_displayed_as_literal_text_and_runs_nothing(open_user: Ope
     assert_nothing_ran(bob, name)
 
 
+def test_a_link_that_hides_its_host_shows_the_real_one(open_user: OpenUser) -> None:
+    alice, bob, _, _ = ui.two_users_in_a_room(open_user)
+    deceptive = "your statement: https://bank.example@evil.example/login"
+    honest = "docs at https://example.com/guide"
+    look_alike = "pay at https://p\u0430ypal.com/"  # a Cyrillic "а"
+    for text in (deceptive, honest, look_alike):
+        ui.send(alice, text)
+    page = bob.page
+    for text in (deceptive, honest, look_alike):
+        ui.expect_message(page, text)
+    message = page.locator(ui.STORED).filter(has_text="your statement")
+    expect(message.get_by_test_id("link-host")).to_have_text("evil.example")
+    expect(message.get_by_test_id("link-host")).to_be_visible()
+    expect(message.get_by_role("link")).to_have_attribute(
+        "href", "https://bank.example@evil.example/login"
+    )
+    # The badge sits right after the link it explains.
+    assert message.locator("a + [data-testid=link-host]").count() == 1
+    expect(
+        page.locator(ui.STORED).filter(has_text="docs at").get_by_test_id("link-host")
+    ).to_have_count(0)
+    expect(
+        page.locator(ui.STORED).filter(has_text="pay at").get_by_test_id("link-host")
+    ).to_have_text("xn--pypal-4ve.com")
+    bob.screenshot("link-host")
+
+
 def assert_nothing_ran(user: User, chat_name: str) -> None:
     page = user.page
     assert page.evaluate("window.__xss") == 0, f"{user.username}: a payload ran"
@@ -75,8 +103,12 @@ def assert_nothing_ran(user: User, chat_name: str) -> None:
     for text, inside in zip(texts, elements, strict=True):
         hrefs = []
         for element in inside:
-            assert element["tag"] == "A", (text, element)
             attrs = element["attrs"]
+            if element["tag"] == "SPAN":  # the host badge after a link, text only
+                assert set(attrs) <= {"class", "data-testid", "title"}, (text, attrs)
+                assert attrs.get("data-testid") == "link-host", (text, attrs)
+                continue
+            assert element["tag"] == "A", (text, element)
             assert set(attrs) <= {"href", "target", "rel"}, (text, attrs)
             assert attrs.get("href", "").startswith(("http://", "https://")), (text, attrs)
             assert attrs.get("target") == "_blank", (text, attrs)

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 
-import { safeHref, splitLinks } from "./links";
+import { hiddenHost, safeHref, splitLinks } from "./links";
 
 const links = (text: string) => splitLinks(text).filter((p) => p.kind === "link");
 
@@ -8,9 +8,9 @@ describe("links in message text", () => {
   test("http and https links are found, the rest stays text", () => {
     expect(splitLinks("see https://example.com/a?b=1 and http://x.org")).toEqual([
       { kind: "text", text: "see " },
-      { kind: "link", text: "https://example.com/a?b=1", href: "https://example.com/a?b=1" },
+      { kind: "link", text: "https://example.com/a?b=1", href: "https://example.com/a?b=1", host: null },
       { kind: "text", text: " and " },
-      { kind: "link", text: "http://x.org", href: "http://x.org/" },
+      { kind: "link", text: "http://x.org", href: "http://x.org/", host: null },
     ]);
   });
 
@@ -59,5 +59,40 @@ describe("links in message text", () => {
     expect(safeHref("javascript:alert(1)")).toBeNull();
     expect(safeHref("https://")).toBeNull();
     expect(safeHref("/relative")).toBeNull();
+  });
+
+  test("a link whose text hides where it goes carries the real host", () => {
+    const hosts = (text: string) => links(text).map((p) => p.kind === "link" && p.host);
+    // Userinfo: the reader sees the bank, the browser opens evil.example.
+    expect(hosts("https://bank.example@evil.example/login")).toEqual(["evil.example"]);
+    expect(hosts("https://bank.example:secret@evil.example")).toEqual(["evil.example"]);
+    // A look-alike name (Cyrillic "а"): shown in the form the browser resolves.
+    expect(hosts("https://pаypal.com/")).toEqual(["xn--pypal-4ve.com"]);
+    // Percent-escapes in the name.
+    expect(hosts("https://%65vil.example/")).toEqual(["evil.example"]);
+  });
+
+  test("a link whose text shows its host as it is carries none", () => {
+    for (const text of [
+      "https://example.com",
+      "https://EXAMPLE.com/Path?q=1#top",
+      "http://example.com:8080/x",
+      "https://example.com:443/x",
+      "http://[::1]:8000/",
+      "https://sub.example.co.uk./a",
+    ]) {
+      expect(links(text).map((p) => p.kind === "link" && p.host)).toEqual([null]);
+    }
+    // A backslash is a path separator to the URL parser: the host shown is the host opened.
+    expect(links("https://example.com\\@evil.example").map((p) => p.kind === "link" && p.href)).toEqual([
+      "https://example.com/@evil.example",
+    ]);
+    expect(links("https://example.com\\@evil.example").map((p) => p.kind === "link" && p.host)).toEqual([null]);
+  });
+
+  test("hiddenHost compares any link text with its target, as Markdown links will need", () => {
+    expect(hiddenHost("click here", "https://evil.example/a")).toBe("evil.example");
+    expect(hiddenHost("https://bank.example", "https://evil.example/")).toBe("evil.example");
+    expect(hiddenHost("https://evil.example/x", "https://evil.example/x")).toBeNull();
   });
 });
