@@ -21,8 +21,19 @@ export function BrowseChats({ client, state, results }: Props) {
   const [query, setQuery] = useState(results.query);
   const asked = useRef(results.query);
   const search = useRef<HTMLInputElement>(null);
+  const list = useRef<HTMLUListElement>(null);
+  // The rows shown when "Load more" was pressed: the first new one takes the focus.
+  const shownBefore = useRef<number | null>(null);
 
   useEffect(() => search.current?.focus(), []);
+
+  useEffect(() => {
+    const before = shownBefore.current;
+    if (before === null || results.loading) return;
+    shownBefore.current = null;
+    const first = list.current?.children[before]?.querySelector("button");
+    first?.focus();
+  }, [results.chats, results.loading]);
 
   useEffect(() => {
     if (query.trim() === asked.current) return;
@@ -85,7 +96,14 @@ export function BrowseChats({ client, state, results }: Props) {
             </button>
           </div>
         )}
-        <ul className="browse-list" data-testid="browse-list" aria-label="Public chats">
+        <ul
+          ref={list}
+          className="browse-list"
+          data-testid="browse-list"
+          data-query={results.query}
+          data-loaded={results.loaded && !results.loading}
+          aria-label="Public chats"
+        >
           {shown.map((chat) => (
             <BrowseItem key={chat.id} client={client} chat={state.chats[chat.id] ?? chat} member={chat.id in state.chats} />
           ))}
@@ -96,7 +114,10 @@ export function BrowseChats({ client, state, results }: Props) {
             className="browse-more"
             data-testid="browse-more"
             disabled={results.loading}
-            onClick={() => void client.chats.browseMore()}
+            onClick={() => {
+              shownBefore.current = shown.length;
+              void client.chats.browseMore();
+            }}
           >
             {results.loading ? "Loading…" : "Load more"}
           </button>

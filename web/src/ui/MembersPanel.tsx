@@ -29,6 +29,9 @@ export function MembersPanel({ client, state, chat, open, onClose }: Props) {
   const [busy, setBusy] = useState(false);
   const [invited, setInvited] = useState<string | null>(null);
   const panel = useRef<HTMLElement>(null);
+  const membersList = useRef<HTMLUListElement>(null);
+  // "Show more" was pressed: once it is gone (every member shown), the list takes the focus.
+  const showingMore = useRef(false);
   const wide = useMediaQuery(WIDE_SCREEN);
   const shown = open || wide;
 
@@ -62,6 +65,14 @@ export function MembersPanel({ client, state, chat, open, onClose }: Props) {
   }
 
   const list = state.memberList?.chatId === chat.id ? state.memberList : null;
+  const more = list?.loaded === true && list.more;
+
+  useEffect(() => {
+    if (!showingMore.current || list?.loading) return;
+    showingMore.current = false;
+    if (!more) membersList.current?.focus();
+  }, [more, list?.loading]);
+
   return (
     <aside
       ref={panel}
@@ -78,7 +89,12 @@ export function MembersPanel({ client, state, chat, open, onClose }: Props) {
           ×
         </button>
       </div>
-      <ul className="members-list" data-stale={state.presenceStale ? "true" : undefined} aria-busy={list?.loading}>
+      <ul
+        ref={membersList}
+        className="members-list"
+        tabIndex={-1}
+        aria-label={`Members of ${chat.name}`}
+        data-stale={state.presenceStale ? "true" : undefined} aria-busy={list?.loading}>
         {list?.members.map((member) => {
           const status = state.presence[member.username]?.status ?? "offline";
           const role = ROLE_LABEL[member.role];
@@ -115,13 +131,16 @@ export function MembersPanel({ client, state, chat, open, onClose }: Props) {
           </button>
         </div>
       )}
-      {list?.loaded && list.more && (
+      {more && (
         <button
           type="button"
           className="small members-more"
           data-testid="members-more"
           disabled={list.loading}
-          onClick={() => void client.chats.moreMembers()}
+          onClick={() => {
+            showingMore.current = true;
+            void client.chats.moreMembers();
+          }}
         >
           Show more
         </button>
