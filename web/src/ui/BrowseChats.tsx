@@ -60,7 +60,7 @@ export function BrowseChats({ client, state, results }: Props) {
           <h2 id={`${id}-title`}>Browse chats</h2>
           <p className="muted">Public chats anyone can join</p>
         </div>
-        <button type="button" className="quiet" data-testid="browse-close" onClick={() => client.chats.closeBrowse()}>
+        <button type="button" className="quiet browse-close" data-testid="browse-close" onClick={() => client.chats.closeBrowse()}>
           Close
         </button>
       </header>
