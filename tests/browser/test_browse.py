@@ -61,6 +61,16 @@ def test_new_user_is_offered_browse_and_joins_general_with_the_keyboard(
     ui.browse_item(page, "general").get_by_test_id("browse-open").click()
     expect(page.get_by_test_id("chat-title")).to_contain_text("general")
 
+    # Escape clears the search box first, then closes the view, back to the open chat.
+    ui.browse(newcomer, "gen")
+    page.keyboard.press("Escape")
+    expect(search).to_have_value("")
+    expect(page.get_by_test_id("browse-view")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("browse-view")).to_have_count(0)
+    expect(page.get_by_test_id("chat-title")).to_contain_text("general")
+    expect(page.get_by_test_id("composer")).to_be_focused()
+
 
 def test_browse_pages_searches_and_joins_showing_topic_and_member_count(
     open_user: OpenUser, chatbus: Chatbus

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from "react";
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
 
 import type { ChatClient } from "../client/ChatClient";
 import type { BrowseResults } from "../client/browse";
@@ -44,9 +44,16 @@ export function BrowseChats({ client, state, results }: Props) {
     return () => clearTimeout(timer);
   }, [query, client]);
 
+  // Escape closes the view; in a search box with text, Escape first clears it (the browser's own).
+  function onKeyDown(event: KeyboardEvent<HTMLElement>) {
+    if (event.key !== "Escape") return;
+    if (event.target === search.current && search.current.value) return;
+    client.chats.closeBrowse();
+  }
+
   const shown = results.chats;
   return (
-    <main className="conversation browse" aria-labelledby={`${id}-title`} data-testid="browse-view">
+    <main className="conversation browse" aria-labelledby={`${id}-title`} data-testid="browse-view" onKeyDown={onKeyDown}>
       <header className="conversation-header">
         <button
           type="button"
