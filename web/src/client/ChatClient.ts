@@ -82,7 +82,6 @@ export class ChatClient {
     const socketOptions = { path: "/socket.io/", auth: { token: options.token }, autoConnect: false };
     this.socket = options.socket ?? (options.url ? io(options.url, socketOptions) : io(socketOptions));
     this.chats = new ChatsDirectory({
-      me: options.username,
       request: (event, payload) => this.request(event, payload),
       getState: this.getState,
       update: (change) => this.update(change),

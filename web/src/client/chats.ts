@@ -24,7 +24,6 @@ export type Requester = <E extends EventName>(
 
 /** What the directory needs of the session it belongs to. */
 export interface DirectoryHost {
-  readonly me: string;
   request: Requester;
   getState: () => ChatState;
   update: (change: (state: ChatState) => ChatState) => void;
