@@ -26,15 +26,21 @@ def test_phone_user_moves_between_chat_list_and_conversation_and_sends(
     chat_id = ui.create_chat(alice, room)
     ui.send(alice, "hi from a big screen")
 
-    # The list first, the conversation hidden.
-    item = ui.chat_item(page, chat_id)
-    expect(item).to_be_visible()
+    # The list first (empty: the phone user is in no chat yet), the conversation hidden.
+    expect(page.get_by_test_id("no-chats")).to_be_visible()
     expect(page.get_by_test_id("message-list")).not_to_be_visible()
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
     phone.screenshot("phone-chat-list")
 
+    # Browsing takes the whole screen, like a conversation.
+    ui.browse(phone, room)
+    expect(page.get_by_test_id("chat-list")).not_to_be_visible()
+    expect(ui.browse_item(page, chat_id)).to_be_in_viewport()
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    phone.screenshot("phone-browse")
     ui.join_chat(phone, chat_id, room)
     expect(page.get_by_test_id("chat-list")).not_to_be_visible()
+    item = ui.chat_item(page, chat_id)
     ui.expect_message(page, "hi from a big screen")
     ui.send(phone, "hi from a phone")
     ui.expect_stored_texts(page, ["hi from a big screen", "hi from a phone"])

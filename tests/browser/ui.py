@@ -75,14 +75,38 @@ def create_chat(user: User, name: str, private: bool = False) -> str:
     return chat_id
 
 
-def join_chat(user: User, chat_id: str, name: str) -> None:
-    """Join a public chat from the list; the app opens it."""
+def browse_item(page: Page, chat_id: str) -> Locator:
+    return page.locator(f'[data-testid="browse-item"][data-chat-id="{chat_id}"]')
+
+
+def browse(user: User, query: str) -> Locator:
+    """Open "Browse chats" from the sidebar (the search box takes the focus), search for
+    ``query`` and wait for its first page; the list of results."""
     page = user.page
-    item = chat_item(page, chat_id)
-    expect(item).to_be_visible()
-    item.get_by_test_id("join-chat").click()
+    search = page.get_by_test_id("browse-search")
+    if not page.get_by_test_id("browse-view").is_visible():
+        page.get_by_test_id("browse-chats").click()
+        expect(search).to_be_focused()
+    search.fill(query)
+    return browse_results(page, query)
+
+
+def browse_results(page: Page, query: str) -> Locator:
+    """The browse view's list once the first page for ``query`` has arrived."""
+    results = page.get_by_test_id("browse-list")
+    expect(results).to_have_attribute("data-query", query)
+    expect(results).to_have_attribute("data-loaded", "true")
+    return results
+
+
+def join_chat(user: User, chat_id: str, name: str) -> None:
+    """Find a public chat in "Browse chats" by its name and join it; the app opens it."""
+    page = user.page
+    browse(user, name)
+    browse_item(page, chat_id).get_by_test_id("browse-join").click()
     expect(page.get_by_test_id("chat-title")).to_contain_text(name)
     expect(page.get_by_test_id("composer")).to_be_visible()
+    expect(chat_item(page, chat_id)).to_have_count(1)  # in the sidebar (hidden on a phone)
 
 
 def open_chat(user: User, chat_id: str, name: str) -> None:

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import type { Socket } from "socket.io-client";
 
 import type { Envelope, Message } from "../protocol";
-import { chat, message } from "../lib/testing";
+import { chat, memberEvent, message } from "../lib/testing";
 import { ChatClient } from "./ChatClient";
 
 type Handler = (...args: unknown[]) => void;
@@ -86,6 +86,8 @@ function serverWith(stored: Message[], pageSize = 2, oldestKept = 1) {
         return { ok: true, data: [chat({ last_seq: stored.length })] };
       case "presence:list":
         return { ok: true, data: [] };
+      case "chats:browse":
+        return { ok: true, data: { chats: [], more: false } };
       case "messages:history": {
         const after = (payload.after as number | undefined) ?? null;
         const before = (payload.before as number | undefined) ?? null;
@@ -273,19 +275,116 @@ describe("ChatClient", () => {
     await settle();
     expect(socket.sent("messages:send")).toHaveLength(1);
   });
-  test("copies of a chat that arrive out of order keep the newest membership", async () => {
+
+  test("a public channel created by someone else stays out of the sidebar and shows in browse", async () => {
     socket.server = serverWith([]);
     socket.up();
     await settle();
-    // Two chats services announced revision 3 (carol joined) and then 2 (bob's join) late.
-    socket.fire("chat", chat({ members: ["alice", "bob", "carol"], revision: 3 }));
-    socket.fire("chat", chat({ members: ["alice", "bob"], revision: 2 }));
-    socket.fire("member", { chat_id: "general", username: "carol", action: "left", revision: 3 });
-    expect(client.getState().chats.general?.members).toEqual(["alice", "bob", "carol"]);
+    void client.chats.browse("");
+    await settle();
+    socket.fire("chat", chat({ id: "lunch", name: "lunch", owner: "bob", member_count: 1 }));
+    expect(Object.keys(client.getState().chats)).toEqual(["general"]);
+    expect(client.getState().browse?.chats.map((c) => c.id)).toEqual(["lunch"]);
+  });
 
-    socket.fire("member", { chat_id: "general", username: "carol", action: "left", revision: 4 });
-    expect(client.getState().chats.general).toMatchObject({ members: ["alice", "bob"], revision: 4 });
-    socket.fire("chat", chat({ members: ["alice", "bob"], revision: 4, last_seq: 0 }));
-    expect(client.getState().chats.general?.revision).toBe(4);
+  test("joined in another tab: the chat is asked for and appears; left there: it goes", async () => {
+    const secret = chat({ id: "secret", name: "secret", private: true, revision: 4 });
+    const server = serverWith([]);
+    socket.server = (event, payload) =>
+      event === "chats:get" && payload.chat_id === "secret" ? { ok: true, data: secret } : server(event, payload);
+    socket.up();
+    await settle();
+
+    socket.fire("member", memberEvent({ chat_id: "secret", username: "alice", revision: 4 }));
+    await settle();
+    expect(socket.sent("chats:get")).toEqual([{ chat_id: "secret" }]);
+    expect(client.getState().chats.secret?.name).toBe("secret");
+
+    client.openChat("secret");
+    socket.fire("member", memberEvent({ chat_id: "secret", username: "alice", action: "left", revision: 5 }));
+    socket.fire("chat", { ...secret, revision: 5 }); // sent to the leaver too
+    expect(client.getState().chats.secret).toBeUndefined();
+    expect(client.getState().activeChatId).toBeNull();
+    expect(sessionStorage.getItem("chatbus.activeChat")).toBeNull();
+  });
+
+  test("kicked from the open chat: it closes with a notice and its pending sends go", async () => {
+    socket.server = serverWith([]);
+    socket.up();
+    await settle();
+    client.openChat("general");
+    socket.down();
+    client.send("general", "never sent");
+    socket.fire("member", memberEvent({ username: "alice", action: "kicked", revision: 9 }));
+    expect(client.getState()).toMatchObject({ activeChatId: null, pending: [] });
+    expect(client.getState().notice?.text).toBe("You were removed from general.");
+  });
+
+  test("someone else joining updates the count in the sidebar and in the open members panel", async () => {
+    socket.server = (event, payload) =>
+      event === "chats:members"
+        ? { ok: true, data: { members: [{ username: "alice", role: "owner", joined_at: "2026-11-01T00:00:00Z" }], more: false } }
+        : serverWith([])(event, payload);
+    socket.up();
+    await settle();
+    void client.chats.openMembers("general");
+    await settle();
+    socket.fire("member", memberEvent({ username: "bob", member_count: 2, revision: 3 }));
+    expect(client.getState().chats.general?.member_count).toBe(2);
+    expect(client.getState().memberList?.members.map((m) => m.username)).toEqual(["alice", "bob"]);
+  });
+
+  test("a reconnect lists the chats again: one left meanwhile is gone", async () => {
+    let listed = [chat(), chat({ id: "lunch", name: "lunch" })];
+    const server = serverWith([]);
+    socket.server = (event, payload) => (event === "chats:list" ? { ok: true, data: listed } : server(event, payload));
+    socket.up();
+    await settle();
+    client.openChat("lunch");
+    expect(Object.keys(client.getState().chats).sort()).toEqual(["general", "lunch"]);
+
+    socket.down();
+    listed = [chat()];
+    socket.up();
+    await settle();
+    expect(Object.keys(client.getState().chats)).toEqual(["general"]);
+    expect(client.getState().activeChatId).toBeNull();
+  });
+
+  test("the answer to an older search is dropped for the newer one", async () => {
+    const answers: Array<() => void> = [];
+    socket.server = (event, payload) => {
+      if (event !== "chats:browse") return serverWith([])(event, payload);
+      const last = socket.emitted[socket.emitted.length - 1]!;
+      const found = { chats: [chat({ id: String(payload.query), name: String(payload.query) })], more: false };
+      answers.push(() => last.ack(null, { ok: true, data: found }));
+      return undefined;
+    };
+    socket.up();
+    await settle();
+    void client.chats.browse("lu");
+    void client.chats.browse("lunch");
+    answers[1]!();
+    answers[0]!();
+    await settle();
+    expect(client.getState().browse).toMatchObject({ query: "lunch", loaded: true });
+    expect(client.getState().browse?.chats.map((c) => c.id)).toEqual(["lunch"]);
+  });
+
+  test("load more asks after the last chat shown", async () => {
+    socket.server = (event, payload) =>
+      event === "chats:browse"
+        ? { ok: true, data: { chats: [chat({ id: payload.after ? "c2" : "c1" })], more: !payload.after } }
+        : serverWith([])(event, payload);
+    socket.up();
+    await settle();
+    await client.chats.browse("");
+    await client.chats.browseMore();
+    expect(socket.sent("chats:browse")).toEqual([
+      { query: null, limit: 50 },
+      { query: null, after: "c1", limit: 50 },
+    ]);
+    expect(client.getState().browse).toMatchObject({ more: false });
+    expect(client.getState().browse?.chats.map((c) => c.id)).toEqual(["c1", "c2"]);
   });
 });

@@ -29,6 +29,7 @@ import {
 } from "../lib/pending";
 import { shouldAnnounceTyping, typingExpiry } from "../lib/typing";
 import { loadLastSeen, markSeen, saveLastSeen } from "../lib/unread";
+import { ChatsDirectory } from "./chats";
 import { EMPTY_MESSAGES, initialState, type ChatMessages, type ChatState } from "./state";
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -57,6 +58,8 @@ export interface ChatClientOptions {
 }
 
 export class ChatClient {
+  /** The user's chats, the "Browse chats" view and the members panel. */
+  readonly chats: ChatsDirectory;
   private state: ChatState;
   private readonly listeners = new Set<() => void>();
   private readonly socket: Socket;
@@ -78,6 +81,14 @@ export class ChatClient {
     };
     const socketOptions = { path: "/socket.io/", auth: { token: options.token }, autoConnect: false };
     this.socket = options.socket ?? (options.url ? io(options.url, socketOptions) : io(socketOptions));
+    this.chats = new ChatsDirectory({
+      request: (event, payload) => this.request(event, payload),
+      getState: this.getState,
+      update: (change) => this.update(change),
+      notify: (text) => this.notify(text),
+      open: (chatId) => this.openChat(chatId),
+      chatsChanged: () => this.markActiveSeen(),
+    });
     this.listen();
   }
 
@@ -95,6 +106,7 @@ export class ChatClient {
     if (next === this.state) return;
     if (next.lastSeen !== this.state.lastSeen) saveLastSeen(next.me, next.lastSeen);
     if (next.pending !== this.state.pending) savePending(next.me, next.pending);
+    if (next.activeChatId !== this.state.activeChatId) rememberActive(next.activeChatId);
     this.state = next;
     for (const listener of this.listeners) listener();
   }
@@ -155,8 +167,8 @@ export class ChatClient {
       }
     });
     socket.on("message", (message: Message) => this.receiveMessage(message));
-    socket.on("chat", (chat: Chat) => this.upsertChat(chat));
-    socket.on("member", (event: MemberEvent) => this.memberChanged(event));
+    socket.on("chat", (chat: Chat) => this.chats.chatChanged(chat));
+    socket.on("member", (event: MemberEvent) => this.chats.memberChanged(event));
     socket.on("typing", (event: TypingEvent) => this.someoneTyping(event));
     socket.on("presence", (presence: Presence) => this.presenceChanged(presence));
   }
@@ -165,7 +177,7 @@ export class ChatClient {
     this.inFlight.clear(); // acks of the old connection will never come; send again
     this.update((s) => ({ ...s, connection: "online", everConnected: true }));
     this.flushPending();
-    await Promise.all([this.refreshChats(), this.refreshPresence()]);
+    await Promise.all([this.chats.refresh(), this.refreshPresence()]);
     const { messages, activeChatId } = this.state;
     for (const [chatId, held] of Object.entries(messages)) {
       if (held.loaded) void this.catchUp(chatId, true);
@@ -198,88 +210,14 @@ export class ChatClient {
     }
   }
 
-  // --- chats ---
+  // --- the open chat ---
 
-  private async refreshChats(): Promise<void> {
-    try {
-      const chats = await this.request("chats:list", {});
-      this.update((s) => ({
-        ...s,
-        chatsLoaded: true,
-        chats: Object.fromEntries(chats.map((c) => [c.id, freshest(c, s.chats[c.id])])),
-      }));
-      this.markActiveSeen();
-    } catch {
-      // Offline again; the next connect lists them.
-    }
-  }
-
-  private upsertChat(chat: Chat): void {
-    this.update((s) => {
-      const known = s.chats[chat.id];
-      if (known && known.revision > chat.revision) return s; // a stale copy, overtaken
-      if (!chat.members.includes(s.me) && chat.private) {
-        const { [chat.id]: _gone, ...rest } = s.chats;
-        return { ...s, chats: rest };
-      }
-      return { ...s, chats: { ...s.chats, [chat.id]: freshest(chat, known) } };
-    });
-    this.markActiveSeen();
-  }
-
-  private memberChanged(event: MemberEvent): void {
-    this.update((s) => {
-      const chat = s.chats[event.chat_id];
-      if (!chat || chat.revision >= event.revision) return s; // unknown, or already in it
-      const others = chat.members.filter((m) => m !== event.username);
-      const members = event.action === "joined" ? [...others, event.username] : others;
-      return { ...s, chats: { ...s.chats, [chat.id]: { ...chat, members, revision: event.revision } } };
-    });
-  }
-
+  /** Show a chat (null: none, the list on a phone); the "Browse chats" view closes. */
   openChat(chatId: string | null): void {
-    if (chatId) sessionStorage.setItem(ACTIVE_CHAT_KEY, chatId);
-    else sessionStorage.removeItem(ACTIVE_CHAT_KEY);
+    this.chats.closeBrowse();
     this.update((s) => (s.activeChatId === chatId ? s : { ...s, activeChatId: chatId }));
     if (chatId && !this.state.messages[chatId]?.loaded) void this.loadLatest(chatId);
     this.markActiveSeen();
-  }
-
-  async createChat(name: string, isPrivate: boolean): Promise<boolean> {
-    const chat = await this.act(() => this.request("chats:create", { name, private: isPrivate }));
-    if (!chat) return false;
-    this.upsertChat(chat);
-    this.openChat(chat.id);
-    return true;
-  }
-
-  async joinChat(chatId: string): Promise<void> {
-    const chat = await this.act(() => this.request("chats:join", { chat_id: chatId }));
-    if (!chat) return;
-    this.upsertChat(chat);
-    this.openChat(chat.id);
-    void this.catchUp(chat.id, true);
-  }
-
-  async leaveChat(chatId: string): Promise<void> {
-    const left = await this.act(() => this.request("chats:leave", { chat_id: chatId }));
-    if (!left) return;
-    this.update((s) => {
-      const chat = s.chats[chatId];
-      if (!chat) return s;
-      const chats = { ...s.chats };
-      if (chat.private) delete chats[chatId];
-      else chats[chatId] = { ...chat, members: chat.members.filter((m) => m !== s.me) };
-      return { ...s, chats, pending: s.pending.filter((p) => p.chatId !== chatId) };
-    });
-    if (this.state.activeChatId === chatId && !this.state.chats[chatId]) this.openChat(null);
-  }
-
-  async invite(chatId: string, username: string): Promise<boolean> {
-    const chat = await this.act(() => this.request("chats:invite", { chat_id: chatId, username }));
-    if (!chat) return false;
-    this.upsertChat(chat);
-    return true;
   }
 
   // --- messages ---
@@ -506,13 +444,8 @@ export class ChatClient {
   }
 }
 
-/**
- * The newer of two copies of a chat (copies can arrive out of order: the higher revision
- * wins), never behind on the newest seq either of them knows.
- */
-function freshest(chat: Chat, known: Chat | undefined): Chat {
-  if (!known) return chat;
-  const newer = known.revision > chat.revision ? known : chat;
-  const lastSeq = Math.max(known.last_seq, chat.last_seq);
-  return newer.last_seq === lastSeq ? newer : { ...newer, last_seq: lastSeq };
+/** The open chat is remembered for this tab, so a reload opens it again. */
+function rememberActive(chatId: string | null): void {
+  if (chatId) sessionStorage.setItem(ACTIVE_CHAT_KEY, chatId);
+  else sessionStorage.removeItem(ACTIVE_CHAT_KEY);
 }

@@ -3,6 +3,9 @@
 import type { Chat, Message, Presence } from "../protocol";
 import type { PendingMessage } from "../lib/pending";
 import type { LastSeen } from "../lib/unread";
+import { byName, type BrowseResults } from "./browse";
+import type { MemberList } from "./members";
+import { NO_CHATS, type OwnChats } from "./ownChats";
 
 export type Connection = "connecting" | "online" | "offline";
 
@@ -19,13 +22,17 @@ export interface ChatMessages {
   error: string | null;
 }
 
-export interface ChatState {
+/** `chats` (from OwnChats) are the user's own chats only: the sidebar. */
+export interface ChatState extends OwnChats {
   me: string;
   connection: Connection;
   /** Whether the socket was ever connected: before that the banner says "connecting". */
   everConnected: boolean;
-  chats: Readonly<Record<string, Chat>>;
   chatsLoaded: boolean;
+  /** The "Browse chats" view's results, while it is open. */
+  browse: BrowseResults | null;
+  /** The open members panel's list. */
+  memberList: MemberList | null;
   messages: Readonly<Record<string, ChatMessages>>;
   pending: readonly PendingMessage[];
   presence: Readonly<Record<string, Presence>>;
@@ -53,8 +60,10 @@ export function initialState(me: string, lastSeen: LastSeen, activeChatId: strin
     me,
     connection: "connecting",
     everConnected: false,
-    chats: {},
+    ...NO_CHATS,
     chatsLoaded: false,
+    browse: null,
+    memberList: null,
     messages: {},
     pending: [],
     presence: {},
@@ -66,12 +75,21 @@ export function initialState(me: string, lastSeen: LastSeen, activeChatId: strin
   };
 }
 
-/** Chats the user is in, then public ones they could join; each group by name. */
-export function sortedChats(state: ChatState): { mine: Chat[]; others: Chat[] } {
-  const byName = (a: Chat, b: Chat): number => a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
-  const all = Object.values(state.chats);
+/** The user's own chats, by name. */
+export function sortedChats(state: ChatState): Chat[] {
+  return Object.values(state.chats).sort(byName);
+}
+
+/** The state without a chat the user is no longer in: its messages, pending sends and panel go. */
+export function withoutChat(state: ChatState, chatId: string): ChatState {
+  const { [chatId]: _messages, ...messages } = state.messages;
+  const { [chatId]: _typing, ...typing } = state.typing;
   return {
-    mine: all.filter((c) => c.members.includes(state.me)).sort(byName),
-    others: all.filter((c) => !c.members.includes(state.me)).sort(byName),
+    ...state,
+    messages,
+    typing,
+    pending: state.pending.filter((p) => p.chatId !== chatId),
+    activeChatId: state.activeChatId === chatId ? null : state.activeChatId,
+    memberList: state.memberList?.chatId === chatId ? null : state.memberList,
   };
 }

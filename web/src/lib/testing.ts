@@ -1,6 +1,6 @@
-/** Test helpers: messages and chats with sensible defaults. */
+/** Test helpers: messages, chats and member events with sensible defaults. */
 
-import type { Chat, Message } from "../protocol";
+import type { Chat, MemberEvent, Message } from "../protocol";
 
 export function message(seq: number, overrides: Partial<Message> = {}): Message {
   return {
@@ -19,12 +19,19 @@ export function chat(overrides: Partial<Chat> = {}): Chat {
   return {
     id: "general",
     name: "general",
+    kind: "channel",
     private: false,
     owner: "alice",
-    members: ["alice", "bob"],
+    topic: "",
+    member_count: 2,
+    pinned: [],
     created_at: "2026-11-01T00:00:00Z",
     last_seq: 0,
     revision: 1,
     ...overrides,
   };
+}
+
+export function memberEvent(overrides: Partial<MemberEvent> = {}): MemberEvent {
+  return { chat_id: "general", username: "bob", action: "joined", member_count: 3, revision: 2, ...overrides };
 }

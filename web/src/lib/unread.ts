@@ -4,8 +4,8 @@ import type { Chat } from "../protocol";
 
 export type LastSeen = Readonly<Record<string, number>>;
 
-export function unreadCount(chat: Chat, me: string, lastSeen: LastSeen): number {
-  if (!chat.members.includes(me)) return 0;
+/** Messages in one of the user's chats after the newest they have seen there. */
+export function unreadCount(chat: Chat, lastSeen: LastSeen): number {
   return Math.max(0, chat.last_seq - (lastSeen[chat.id] ?? 0));
 }
 

@@ -3,6 +3,7 @@ import { useEffect, useState, useSyncExternalStore } from "react";
 import { ChatClient } from "../client/ChatClient";
 import type { Session } from "../lib/session";
 import { unreadCount } from "../lib/unread";
+import { BrowseChats } from "./BrowseChats";
 import { ConnectionBanner } from "./ConnectionBanner";
 import { Conversation } from "./Conversation";
 import { Notice } from "./Notice";
@@ -45,7 +46,7 @@ function ChatLayout({ client, onLogout }: { client: ChatClient; onLogout: () => 
     };
   }, [client]);
 
-  const unread = Object.values(state.chats).reduce((sum, chat) => sum + unreadCount(chat, state.me, state.lastSeen), 0);
+  const unread = Object.values(state.chats).reduce((sum, chat) => sum + unreadCount(chat, state.lastSeen), 0);
   useEffect(() => {
     document.title = unread > 0 ? `(${unread}) chatbus` : "chatbus";
     return () => {
@@ -55,11 +56,15 @@ function ChatLayout({ client, onLogout }: { client: ChatClient; onLogout: () => 
 
   const active = state.activeChatId ? state.chats[state.activeChatId] : undefined;
   return (
-    <div className="app" data-view={active ? "chat" : "list"}>
+    <div className="app" data-view={active || state.browse ? "chat" : "list"}>
       <ConnectionBanner connection={state.connection} everConnected={state.everConnected} />
       <div className="panes">
         <Sidebar client={client} state={state} onLogout={onLogout} />
-        <Conversation client={client} state={state} chat={active} />
+        {state.browse ? (
+          <BrowseChats client={client} state={state} results={state.browse} />
+        ) : (
+          <Conversation client={client} state={state} chat={active} />
+        )}
       </div>
       <Notice notice={state.notice} onDismiss={client.dismissNotice} />
     </div>

@@ -6,6 +6,7 @@ import type { Chat } from "../protocol";
 import { visiblePending } from "../lib/pending";
 import { activeTypers, typingLabel } from "../lib/typing";
 import { Composer } from "./Composer";
+import { memberCount } from "./BrowseChats";
 import { MembersPanel } from "./MembersPanel";
 import { MessageList } from "./MessageList";
 import { ChatIcon } from "./Sidebar";
@@ -19,18 +20,8 @@ interface Props {
 export function Conversation({ client, state, chat }: Props) {
   const [membersOpen, setMembersOpen] = useState(false);
 
-  if (!chat) {
-    return (
-      <main className="conversation empty-state">
-        <div>
-          <h2>Welcome, {state.me}</h2>
-          <p>Pick a chat from the list, join a public one, or start a new chat.</p>
-        </div>
-      </main>
-    );
-  }
+  if (!chat) return <Welcome client={client} state={state} />;
 
-  const member = chat.members.includes(state.me);
   const held = state.messages[chat.id] ?? EMPTY_MESSAGES;
   const pending = visiblePending(state.pending, chat.id, held.items, state.me);
 
@@ -51,9 +42,8 @@ export function Conversation({ client, state, chat }: Props) {
             <ChatIcon isPrivate={chat.private} />
             <span className="title-text">{chat.name}</span>
           </h2>
-          <p className="muted">
-            {chat.private ? "Private" : "Public"} · {chat.members.length}{" "}
-            {chat.members.length === 1 ? "member" : "members"}
+          <p className="muted" data-testid="chat-member-count">
+            {chat.private ? "Private" : "Public"} · {memberCount(chat.member_count)}
           </p>
         </div>
         <button
@@ -65,15 +55,9 @@ export function Conversation({ client, state, chat }: Props) {
         >
           Members
         </button>
-        {member ? (
-          <button type="button" className="quiet" data-testid="leave-chat" onClick={() => void client.leaveChat(chat.id)}>
-            Leave
-          </button>
-        ) : (
-          <button type="button" className="primary small" data-testid="join-chat-header" onClick={() => void client.joinChat(chat.id)}>
-            Join
-          </button>
-        )}
+        <button type="button" className="quiet" data-testid="leave-chat" onClick={() => void client.chats.leave(chat.id)}>
+          Leave
+        </button>
       </header>
       <div className="conversation-body">
         {/* Keyed by chat: switching chats starts a fresh list, scroll position and draft. */}
@@ -86,22 +70,12 @@ export function Conversation({ client, state, chat }: Props) {
             pending={pending}
           />
           <TypingLine typers={state.typing[chat.id]} />
-          {member ? (
-            <Composer client={client} chat={chat} />
-          ) : (
-            <div className="join-bar">
-              <p>You are reading a public chat you have not joined.</p>
-              <button type="button" className="primary" onClick={() => void client.joinChat(chat.id)}>
-                Join {chat.name}
-              </button>
-            </div>
-          )}
+          <Composer client={client} chat={chat} />
         </div>
         <MembersPanel
           client={client}
           state={state}
           chat={chat}
-          member={member}
           open={membersOpen}
           onClose={() => setMembersOpen(false)}
         />
@@ -126,5 +100,30 @@ function TypingLine({ typers }: { typers: Readonly<Record<string, number>> | und
     <div className="typing-line" aria-live="polite">
       {names.length > 0 && <span data-testid="typing">{typingLabel(names)}</span>}
     </div>
+  );
+}
+
+/** No chat open: a welcome, and for a user in no chats yet, the way to find one. */
+function Welcome({ client, state }: { client: ChatClient; state: ChatState }) {
+  const none = state.chatsLoaded && Object.keys(state.chats).length === 0;
+  return (
+    <main className="conversation empty-state" aria-labelledby="welcome-title">
+      <div>
+        <h2 id="welcome-title">Welcome, {state.me}</h2>
+        <p>
+          {none
+            ? "You are not in any chats yet. Find a public chat to join (general is a good start), or create your own."
+            : "Pick a chat from the list, find a public one to join, or create a new chat."}
+        </p>
+        <button
+          type="button"
+          className={none ? "primary" : undefined}
+          data-testid="welcome-browse"
+          onClick={() => void client.chats.browse("")}
+        >
+          Browse chats
+        </button>
+      </div>
+    </main>
   );
 }

@@ -1,26 +1,45 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from "react";
+import { useEffect, useId, useRef, useState, useSyncExternalStore, type FormEvent } from "react";
 
 import type { ChatClient } from "../client/ChatClient";
 import type { ChatState } from "../client/state";
-import type { Chat } from "../protocol";
+import type { Chat, Member } from "../protocol";
+import { memberCount } from "./BrowseChats";
 import { STATUS_LABEL, StatusDot } from "./StatusDot";
+
+/** Where the panel is a column of its own (styles.css shows it as a dialog below this width). */
+const WIDE_SCREEN = "(min-width: 1100px)";
+
+const ROLE_LABEL: Record<Member["role"], string | null> = { owner: "owner", admin: "admin", member: null };
 
 interface Props {
   client: ChatClient;
   state: ChatState;
   chat: Chat;
-  member: boolean;
   open: boolean;
   onClose: () => void;
 }
 
-/** The chat's members with their status, and the invite form. A side column on wide screens, a dialog on narrow ones. */
-export function MembersPanel({ client, state, chat, member, open, onClose }: Props) {
+/**
+ * The chat's members, a page at a time, with their role and status, and the invite form.
+ * A side column on wide screens, a dialog on narrow ones; members are asked for while it shows.
+ */
+export function MembersPanel({ client, state, chat, open, onClose }: Props) {
   const id = useId();
   const [username, setUsername] = useState("");
   const [busy, setBusy] = useState(false);
   const [invited, setInvited] = useState<string | null>(null);
   const panel = useRef<HTMLElement>(null);
+  const membersList = useRef<HTMLUListElement>(null);
+  // "Show more" was pressed: once it is gone (every member shown), the list takes the focus.
+  const showingMore = useRef(false);
+  const wide = useMediaQuery(WIDE_SCREEN);
+  const shown = open || wide;
+
+  useEffect(() => {
+    if (!shown) return;
+    void client.chats.openMembers(chat.id);
+    return () => client.chats.closeMembers();
+  }, [shown, chat.id, client]);
 
   useEffect(() => {
     if (!open) return;
@@ -38,14 +57,22 @@ export function MembersPanel({ client, state, chat, member, open, onClose }: Pro
     if (!name || busy) return;
     setBusy(true);
     setInvited(null);
-    if (await client.invite(chat.id, name)) {
+    if (await client.chats.invite(chat.id, name)) {
       setUsername("");
       setInvited(name);
     }
     setBusy(false);
   }
 
-  const members = [...chat.members].sort((a, b) => a.localeCompare(b));
+  const list = state.memberList?.chatId === chat.id ? state.memberList : null;
+  const more = list?.loaded === true && list.more;
+
+  useEffect(() => {
+    if (!showingMore.current || list?.loading) return;
+    showingMore.current = false;
+    if (!more) membersList.current?.focus();
+  }, [more, list?.loading]);
+
   return (
     <aside
       ref={panel}
@@ -55,48 +82,103 @@ export function MembersPanel({ client, state, chat, member, open, onClose }: Pro
       data-testid="members-panel"
     >
       <div className="members-head">
-        <h2 id={`${id}-title`}>Members</h2>
+        <h2 id={`${id}-title`}>
+          Members <span className="members-total">({memberCount(chat.member_count)})</span>
+        </h2>
         <button type="button" className="icon members-close" onClick={onClose} aria-label="Close members">
           ×
         </button>
       </div>
-      <ul className="members-list" data-stale={state.presenceStale ? "true" : undefined}>
-        {members.map((name) => {
-          const status = state.presence[name]?.status ?? "offline";
+      <ul
+        ref={membersList}
+        className="members-list"
+        tabIndex={-1}
+        aria-label={`Members of ${chat.name}`}
+        data-stale={state.presenceStale ? "true" : undefined} aria-busy={list?.loading}>
+        {list?.members.map((member) => {
+          const status = state.presence[member.username]?.status ?? "offline";
+          const role = ROLE_LABEL[member.role];
           return (
-            <li key={name} data-testid="member-item" data-username={name} data-status={status}>
+            <li
+              key={member.username}
+              data-testid="member-item"
+              data-username={member.username}
+              data-role={member.role}
+              data-status={status}
+            >
               <StatusDot status={status} />
-              <span className="person">{name}</span>
-              {name === chat.owner && <span className="muted"> · owner</span>}
+              <span className="person">{member.username}</span>
+              {role && <span className="muted"> · {role}</span>}
               <span className="status-text">{state.presenceStale ? "Unknown" : STATUS_LABEL[status]}</span>
             </li>
           );
         })}
       </ul>
-      {member && (
-        <form className="invite" onSubmit={submit}>
-          <label htmlFor={`${id}-invite`}>Invite someone</label>
-          <div className="row">
-            <input
-              id={`${id}-invite`}
-              data-testid="invite-username"
-              placeholder="username"
-              autoCapitalize="none"
-              spellCheck={false}
-              value={username}
-              onChange={(e) => setUsername(e.target.value)}
-            />
-            <button type="submit" className="small" data-testid="invite-submit" disabled={busy || !username.trim()}>
-              Invite
-            </button>
-          </div>
-          {invited && (
-            <p className="success" role="status">
-              {invited} was added.
-            </p>
-          )}
-        </form>
+      {list?.loading && (
+        <p className="muted members-note" role="status">
+          Loading members…
+        </p>
       )}
+      {list?.error && (
+        <div className="failure" role="alert">
+          <span>{list.error}</span>
+          <button
+            type="button"
+            className="small"
+            onClick={() => void (list.loaded ? client.chats.moreMembers() : client.chats.openMembers(chat.id))}
+          >
+            Try again
+          </button>
+        </div>
+      )}
+      {more && (
+        <button
+          type="button"
+          className="small members-more"
+          data-testid="members-more"
+          disabled={list.loading}
+          onClick={() => {
+            showingMore.current = true;
+            void client.chats.moreMembers();
+          }}
+        >
+          Show more
+        </button>
+      )}
+      <form className="invite" onSubmit={submit}>
+        <label htmlFor={`${id}-invite`}>Invite someone</label>
+        <div className="row">
+          <input
+            id={`${id}-invite`}
+            data-testid="invite-username"
+            placeholder="username"
+            autoCapitalize="none"
+            spellCheck={false}
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+          />
+          <button type="submit" className="small" data-testid="invite-submit" disabled={busy || !username.trim()}>
+            Invite
+          </button>
+        </div>
+        {invited && (
+          <p className="success" role="status">
+            {invited} was added.
+          </p>
+        )}
+      </form>
     </aside>
+  );
+}
+
+/** Whether the media query matches, following changes (a window resized, a phone turned). */
+function useMediaQuery(query: string): boolean {
+  return useSyncExternalStore(
+    (changed) => {
+      const media = window.matchMedia(query);
+      media.addEventListener("change", changed);
+      return () => media.removeEventListener("change", changed);
+    },
+    () => window.matchMedia(query).matches,
   );
 }

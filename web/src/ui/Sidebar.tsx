@@ -12,8 +12,10 @@ interface Props {
   onLogout: () => void;
 }
 
+/** The user, their own chats (and the way to find others), a new chat, who is online. */
 export function Sidebar({ client, state, onLogout }: Props) {
-  const { mine, others } = sortedChats(state);
+  const chats = sortedChats(state);
+  const browsing = state.browse !== null;
   const myStatus = state.presence[state.me]?.status ?? "online";
   const statusId = useId();
 
@@ -43,17 +45,28 @@ export function Sidebar({ client, state, onLogout }: Props) {
         </button>
       </header>
 
-      <nav className="chats" aria-label="Chats">
+      <nav className="chats" aria-labelledby={`${statusId}-chats`}>
+        <div className="chats-head">
+          <h2 id={`${statusId}-chats`}>Your chats</h2>
+          <button
+            type="button"
+            className="small"
+            data-testid="browse-chats"
+            aria-pressed={browsing}
+            onClick={() => (browsing ? client.chats.closeBrowse() : void client.chats.browse(""))}
+          >
+            Browse chats
+          </button>
+        </div>
         <ul data-testid="chat-list">
-          {mine.length > 0 && <li className="group-title" aria-hidden="true">Your chats</li>}
-          {mine.map((chat) => (
-            <ChatItem key={chat.id} chat={chat} state={state} client={client} member />
+          {chats.map((chat) => (
+            <ChatItem key={chat.id} chat={chat} state={state} client={client} current={!browsing && state.activeChatId === chat.id} />
           ))}
-          {others.length > 0 && <li className="group-title" aria-hidden="true">Public chats</li>}
-          {others.map((chat) => (
-            <ChatItem key={chat.id} chat={chat} state={state} client={client} member={false} />
-          ))}
-          {state.chatsLoaded && mine.length + others.length === 0 && <li className="empty">No chats yet.</li>}
+          {state.chatsLoaded && chats.length === 0 && (
+            <li className="empty" data-testid="no-chats">
+              You are not in any chats yet. Browse the public ones, or create one below.
+            </li>
+          )}
         </ul>
       </nav>
 
@@ -83,9 +96,8 @@ export function Sidebar({ client, state, onLogout }: Props) {
   );
 }
 
-function ChatItem({ chat, state, client, member }: { chat: Chat; state: ChatState; client: ChatClient; member: boolean }) {
-  const unread = unreadCount(chat, state.me, state.lastSeen);
-  const current = state.activeChatId === chat.id;
+function ChatItem({ chat, state, client, current }: { chat: Chat; state: ChatState; client: ChatClient; current: boolean }) {
+  const unread = unreadCount(chat, state.lastSeen);
   return (
     <li
       className={`chat-item${current ? " current" : ""}${unread ? " unread" : ""}`}
@@ -107,11 +119,6 @@ function ChatItem({ chat, state, client, member }: { chat: Chat; state: ChatStat
           </span>
         )}
       </button>
-      {!member && (
-        <button type="button" className="small" data-testid="join-chat" onClick={() => void client.joinChat(chat.id)}>
-          Join<span className="sr-only"> {chat.name}</span>
-        </button>
-      )}
     </li>
   );
 }
@@ -145,7 +152,7 @@ function NewChatForm({ client }: { client: ChatClient }) {
     const trimmed = name.trim();
     if (!trimmed || busy) return;
     setBusy(true);
-    if (await client.createChat(trimmed, isPrivate)) {
+    if (await client.chats.create(trimmed, isPrivate)) {
       setName("");
       setPrivate(false);
     }
