@@ -39,6 +39,7 @@ from services.contracts import (
     is_username,
     subjects,
 )
+from services.nats_urls import inbox_prefix_for, without_credentials
 from services.settings import Settings
 
 __all__ = [
@@ -203,6 +204,7 @@ async def connected(
         nc = await nats.connect(
             servers=settings.nats_servers,
             name=name,
+            inbox_prefix=inbox_prefix_for(settings.nats_servers, "admin"),
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
             reconnect_time_wait=RECONNECT_WAIT_SECONDS,
             max_reconnect_attempts=1,
@@ -210,7 +212,7 @@ async def connected(
             closed_cb=gone,
         )
     except (OSError, TimeoutError, nats.errors.Error):
-        where = ", ".join(settings.nats_servers)
+        where = without_credentials(", ".join(settings.nats_servers))
         hint = "is `chatbus up` running, or NATS_URL set to a running NATS?"
         raise Unreachable(f"cannot reach NATS at {where} ({hint})") from None
     try:

@@ -27,6 +27,7 @@ import nats.errors
 from nats.aio.client import Client
 from nats.js.api import StreamInfo
 
+from services.nats_urls import inbox_prefix_for, without_credentials
 from services.settings import Settings
 
 __all__ = ["StatusReport", "gather_status", "render_text", "run_status"]
@@ -119,8 +120,8 @@ async def gather_status(
         account = await js.account_info()
         services = [await _probe(nc, role, subject) for role, subject in probes.items()]
         stores = [_store(info) for info in await js.streams_info()]
-        known = [str(url.geturl()) for url in nc.servers]
-        connected = nc.connected_url.geturl() if nc.connected_url else ""
+        known = [without_credentials(url.geturl()) for url in nc.servers]
+        connected = without_credentials(nc.connected_url.geturl()) if nc.connected_url else ""
     except nats.errors.Error as error:
         raise StatusError(f"NATS did not answer: {_describe(error)}") from None
     finally:
@@ -149,6 +150,7 @@ async def _connect(settings: Settings) -> Client:
         return await nats.connect(
             settings.nats_servers,
             name="chatbus-status",
+            inbox_prefix=inbox_prefix_for(settings.nats_servers, "ops"),
             allow_reconnect=False,
             # nats-py retries even the first connect: 0 here means for ever, the default 2 min.
             max_reconnect_attempts=1,
@@ -157,7 +159,7 @@ async def _connect(settings: Settings) -> Client:
             error_cb=quiet,
         )
     except Exception as error:  # nats-py raises OSError, TimeoutError or its own errors
-        servers = ",".join(settings.nats_servers)
+        servers = without_credentials(",".join(settings.nats_servers))
         raise StatusError(f"cannot reach NATS at {servers}: {_describe(error)}") from None
 
 
@@ -226,7 +228,7 @@ def _get_json(url: str) -> dict[str, Any]:
 
 def _describe(error: BaseException) -> str:
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return text or type(error).__name__
+    return without_credentials(text) or type(error).__name__
 
 
 def render_text(report: StatusReport) -> str:

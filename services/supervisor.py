@@ -23,8 +23,8 @@ import nats.aio.client
 import nats.errors
 
 from services.cli import HANDLER_SERVICES
-from services.contracts import LIST_CHATS, LIST_PRESENCE, MESSAGE_HISTORY, SYSTEM_USER
 from services.logs import configure_logging, json_line
+from services.nats_auth.roles import READINESS_PROBES
 from services.natsserver import EmbeddedNats, NatsServerError, free_port
 from services.processes import (
     LineSink,
@@ -36,7 +36,7 @@ from services.processes import (
 )
 from services.settings import Settings
 
-__all__ = ["Role", "chatbus_roles", "run_up", "supervise", "tag"]
+__all__ = ["READINESS_PROBES", "Role", "chatbus_roles", "run_up", "supervise", "tag"]
 
 log = logging.getLogger("chatbus.up")
 
@@ -63,12 +63,6 @@ class Role:
     after_answers: bool = False
 
 
-# A command each service answers (for the reserved user, any answer proves it is subscribed).
-READINESS_PROBES = {
-    "chats": LIST_CHATS.subject_for(SYSTEM_USER),
-    "messages": MESSAGE_HISTORY.subject_for(SYSTEM_USER),
-    "status": LIST_PRESENCE.subject_for(SYSTEM_USER),
-}
 
 
 async def until_answered(

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from services.contracts import Command, ErrorCode, failure, storage
 from services.identity import edge_proof
 from services.nats_connection import close_connection
+from services.nats_urls import inbox_prefix_for
 from services.settings import Settings
 
 log = logging.getLogger("chatbus.edge.relay")
@@ -41,6 +42,8 @@ class Relay:
         self.nc = await nats.connect(
             servers=self._servers,
             name="chatbus-edge",
+            # Users' replies come under the edge's own prefix, which no other program may read.
+            inbox_prefix=inbox_prefix_for(self._servers, "edge"),
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.5,
             allow_reconnect=True,
