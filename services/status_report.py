@@ -27,6 +27,8 @@ import nats.errors
 from nats.aio.client import Client
 from nats.js.api import StreamInfo
 
+from services.nats_auth.credentials import CredentialsMissing
+from services.nats_auth.embedded import servers_as
 from services.nats_urls import inbox_prefix_for, without_credentials
 from services.settings import Settings
 
@@ -147,10 +149,14 @@ async def _connect(settings: Settings) -> Client:
         """nats-py would log each failed attempt with a traceback."""
 
     try:
+        servers = servers_as(settings, "ops")
+    except CredentialsMissing as missing:
+        raise StatusError(str(missing)) from None
+    try:
         return await nats.connect(
-            settings.nats_servers,
+            servers,
             name="chatbus-status",
-            inbox_prefix=inbox_prefix_for(settings.nats_servers, "ops"),
+            inbox_prefix=inbox_prefix_for(servers, "ops"),
             allow_reconnect=False,
             # nats-py retries even the first connect: 0 here means for ever, the default 2 min.
             max_reconnect_attempts=1,
@@ -159,8 +165,8 @@ async def _connect(settings: Settings) -> Client:
             error_cb=quiet,
         )
     except Exception as error:  # nats-py raises OSError, TimeoutError or its own errors
-        servers = without_credentials(",".join(settings.nats_servers))
-        raise StatusError(f"cannot reach NATS at {servers}: {_describe(error)}") from None
+        where = without_credentials(",".join(servers))
+        raise StatusError(f"cannot reach NATS at {where}: {_describe(error)}") from None
 
 
 async def _probe(nc: Client, role: str, subject: str) -> ServiceStatus:

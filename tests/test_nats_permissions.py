@@ -19,7 +19,6 @@ import nats
 import nats.errors
 import nats.js.errors
 import pytest
-from nats.aio.client import Client
 from nats.js import JetStreamContext
 
 from services.chats.app import create_chats_service
@@ -42,7 +41,7 @@ from services.settings import Settings
 from services.status.app import create_status_service
 
 from .conftest import running_edge
-from .support import ChatClient, Inbox, NatsUser, Users, wait_until
+from .support import ChatClient, Inbox, NatsProgram, NatsUser, Users, wait_until
 
 NATS_CONF = Path(__file__).resolve().parent.parent / "deploy" / "nats.conf"
 ROLES = ("edge", "chats", "messages", "status", "weatherbot", "ops", "admin")
@@ -94,34 +93,11 @@ async def edge_url(nats_server: EmbeddedNats, settings: Settings) -> AsyncIterat
             yield url
 
 
-class Program:
-    """A program's own NATS connection, recording the errors the server sends it."""
-
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-        self._arrived = asyncio.Condition()
-        self.nc = Client()
+class Program(NatsProgram):
+    """A program's own connection, by default with weatherbot's inbox prefix."""
 
     async def connect(self, url: str, inbox_prefix: str = BOT_INBOX) -> None:
-        await self.nc.connect(
-            url, inbox_prefix=inbox_prefix, error_cb=self._error, max_reconnect_attempts=0
-        )
-
-    async def violation(self, kind: str, subject: str, timeout: float = 5) -> str:
-        """The server's permissions-violation error for ``kind`` ("publish"/"subscription")."""
-        wanted = f'permissions violation for {kind} to "{subject}"'.lower()
-        async with asyncio.timeout(timeout):
-            async with self._arrived:
-                while True:
-                    for error in self.errors:
-                        if wanted in error.lower():
-                            return error
-                    await self._arrived.wait()
-
-    async def _error(self, error: Exception) -> None:
-        async with self._arrived:
-            self.errors.append(str(error))
-            self._arrived.notify_all()
+        await super().connect(url, inbox_prefix)
 
 
 Bot = Program

@@ -13,7 +13,9 @@ MAX_CHAT_NAME_LENGTH = 80
 _USERNAME = re.compile(USERNAME_PATTERN)
 # The system's own name (owner of "general"); with a few others, nobody can register it.
 SYSTEM_USER = "chatbus"
-RESERVED_USERNAMES = frozenset({SYSTEM_USER, "system", "admin", "root"})
+# The programs' own NATS users (services/nats_auth/roles.py): no person or bot takes their names.
+PROGRAM_NAMES = frozenset({"edge", "chats", "messages", "status", "search", "ops", "admin"})
+RESERVED_USERNAMES = frozenset({SYSTEM_USER, "system", "root", *PROGRAM_NAMES})
 
 
 def _encodable(value: str) -> str:
