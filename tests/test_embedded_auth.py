@@ -11,6 +11,7 @@ import json
 import os
 import re
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,10 +19,15 @@ import httpx
 import nats
 import nats.errors
 import pytest
+from nats.js import JetStreamContext
 
-from services.contracts import LIST_CHATS, storage, subjects
+from services.contracts import LIST_CHATS, storage, subjects, utc_now
+from services.jetstream import open_bucket
+from services.nats_auth.conf import user_entry
 from services.nats_auth.credentials import CREDENTIALS_FILE
-from services.natsserver import free_port
+from services.nats_auth.roles import bot_user
+from services.natsserver import EmbeddedNats, free_port
+from services.status.accounts import AccountRecord
 
 from .support import CHATBUS_UP, PASSWORD, ChatClient, NatsProgram, NatsUser, chatbus_up_env
 from .test_chatbus_up import RunningUp
@@ -126,6 +132,8 @@ async def test_anonymous_nats_is_refused_and_no_output_shows_a_password(
     assert await embedded_up.stop() == 0
     log = "".join(embedded_up.lines)
     assert "nats-server is ready at nats://127.0.0.1:" in log and without_any(log, passwords)
+    lines = log.count("\n")
+    print(f"\n{len(passwords)} passwords in none of: status, --json, 3 errors, {lines} lines")
 
 
 async def test_tools_without_credentials_say_chatbus_up_never_ran(tmp_path: Path) -> None:
@@ -164,7 +172,9 @@ async def test_bots_add_gives_exactly_a_bots_rights_at_once_and_remove_takes_the
         await alice.ok("chats:join", {"chat_id": "general"})
         secret = await alice.ok("chats:create", {"name": "secret", "private": True})
 
+        started = time.perf_counter()
         code, out, err = await embedded_up.chatbus("bots", "add", BOT, "--chat", "general")
+        added_in = time.perf_counter() - started
         assert code == 0, err
         (bot_url,) = re.fullmatch(
             r"NATS_URL=(nats://pingbot:[\w-]+@127\.0\.0\.1:\d+)\n", out
@@ -213,10 +223,15 @@ async def test_bots_add_gives_exactly_a_bots_rights_at_once_and_remove_takes_the
         code, out, _ = await embedded_up.chatbus("bots", "list")
         assert (code, out) == (0, "NAME     CHATS\npingbot  general\n")
 
+        started = time.perf_counter()
         code, out, err = await embedded_up.chatbus("bots", "remove", BOT)
         assert code == 0, err
         # Revoked at once: its open connections are closed, a new one is refused.
         await asyncio.wait_for(bot.closed.wait(), 10)
+        print(
+            f"\nbots add: the bot connected {added_in:.2f} s after the command started; "
+            f"bots remove: its connection closed {time.perf_counter() - started:.2f} s after"
+        )
         with pytest.raises(nats.errors.Error, match="Authorization Violation"):
             await nats.connect(bot_url, allow_reconnect=False, max_reconnect_attempts=1)
         async with httpx.AsyncClient(base_url=embedded_up.url) as http:
@@ -252,3 +267,35 @@ async def test_bots_add_refuses_names_it_cannot_give(
     )
     out, err = await done.communicate()
     assert done.returncode == 2 and message in err.decode() and out == b""
+
+
+async def test_with_nats_url_bots_add_creates_the_account_and_prints_the_nats_conf_entry(
+    nats_server: EmbeddedNats, js: JetStreamContext, tmp_path: Path
+) -> None:
+    users = await open_bucket(js, storage.USERS_BUCKET)
+    person = AccountRecord(username="alice", password_hash="$argon2id$v=19$x", created_at=utc_now())
+    await users.create("alice", person.model_dump_json().encode())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHATBUS_")}
+    env |= {"NATS_URL": nats_server.url, "CHATBUS_DATA_DIR": str(tmp_path)}
+
+    async def chatbus(*args: str) -> tuple[int, str, str]:
+        done = await asyncio.create_subprocess_exec(
+            *CHATBUS, *args, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        )
+        out, err = await done.communicate()
+        assert done.returncode is not None
+        return done.returncode, out.decode(), err.decode()
+
+    code, out, err = await chatbus("bots", "add", BOT, "--chat", "general")
+    assert code == 0, err
+    entry = "\n".join(user_entry(bot_user(BOT, ["general"]), "$CHATBUS_NATS_PINGBOT_PASSWORD"))
+    assert entry in out and '"_INBOX_pingbot.>" to the publish allow lists' in out
+    (password,) = re.findall(r"CHATBUS_NATS_PINGBOT_PASSWORD=([\w-]+) ", out)
+    assert out.endswith(f"NATS_URL={nats_server.url.replace('//', f'//{BOT}:{password}@')}\n")
+    record = AccountRecord.model_validate_json((await users.get(BOT)).value or b"")
+    assert record.password_hash is None  # no password login
+
+    code, out, err = await chatbus("bots", "add", "alice")
+    assert (code, out) == (1, "") and "'alice' is a person's account" in err
+    code, out, err = await chatbus("bots", "list")
+    assert code == 2 and "with NATS_URL set, bots are users in your nats.conf" in err

@@ -386,3 +386,53 @@ async def test_a_bots_forged_reply_subject_makes_no_service_write_or_publish(
     page = await alice.ok("messages:history", {"chat_id": "general", "after": 0})
     assert [m["text"] for m in page["messages"]] == ["before"]
     assert violations_by("chats", "messages", "status") == []
+
+
+FLOOD = 1000
+
+
+async def test_a_flood_of_forged_reply_subjects_writes_nothing_and_logs_within_a_budget(
+    nats_server: EmbeddedNats, users: Users, bot: Bot, refusals: Logged
+) -> None:
+    alice = await general_member(users)
+    admin = await nats.connect(url_for(nats_server, "admin"), inbox_prefix="_INBOX_admin")
+    try:
+        js = admin.jetstream()
+        heard = [
+            await Inbox.listen(admin, pattern)
+            for pattern in (
+                "$KV.>",
+                "$JS.API.STREAM.PURGE.>",
+                "$O.>",
+                "chat.store.>",
+                "chat.user.>",
+            )
+        ]
+        before = await stored_state(js)
+        kinds = [
+            f"$KV.{storage.USERS_BUCKET}.{alice.username}",
+            f"$KV.{storage.CHATS_BUCKET}.general",
+            f"$JS.API.STREAM.PURGE.{storage.MESSAGES_STREAM}",
+            "$O.files.C.forged",
+            "chat.store.general.{n}",
+            f"chat.user.{alice.username}.chat",
+        ]
+        subject = LIST_PRESENCE.subject_for(BOT)
+        for n in range(FLOOD):
+            target = kinds[n % len(kinds)].replace("{n}", str(n + 2))
+            await bot.nc.publish(subject, b"{}", reply=target)
+        # Taken in order by the same subscriber, after every forged one.
+        assert (await NatsUser(bot.nc, BOT).call(LIST_PRESENCE))["ok"] is True
+        await admin.flush()
+        stored = await stored_state(js)
+    finally:
+        await admin.close()
+    forged_lines = [line for line in refusals.lines if "is not an inbox" in line]
+    print(
+        f"\n{FLOOD} forged reply subjects: {sum(len(i.items) for i in heard)} heard, "
+        f"{sum(1 for name in stored if stored[name] != before.get(name))} stores changed, "
+        f"{len(forged_lines)} log lines"
+    )
+    assert [inbox.items for inbox in heard] == [[]] * len(heard)
+    assert stored == before
+    assert len(forged_lines) == 10
