@@ -119,6 +119,7 @@ class CommandSubscriber(ConcurrentCoreSubscriber):
 
     async def _answer(self, reply_to: str, reply: Response) -> None:
         """Publish ``reply``, or ``too_large`` in its place when NATS would refuse its size."""
+        # FastStream 0.7 offers a subscriber no public way to its broker's producer.
         producer = self._outer_config.producer
         codec = producer.codec
         serializer = getattr(producer, "serializer", None)

@@ -200,7 +200,7 @@ def _store(info: StreamInfo) -> StoreStatus:
 def _node(monitor_url: str) -> NodeStatus:
     """One nats-server's view of itself (runs in a thread: urllib blocks)."""
     base = monitor_url.rstrip("/")
-    node = NodeStatus(monitor_url=base, reachable=False)
+    node = NodeStatus(monitor_url=without_credentials(base), reachable=False)
     try:
         varz = _get_json(f"{base}/varz")
         node.reachable = True

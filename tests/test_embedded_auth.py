@@ -220,6 +220,9 @@ async def test_bots_add_gives_exactly_a_bots_rights_at_once_and_remove_takes_the
         assert len(bot.violations()) == len(refused_subscriptions) + len(refused_publishes)
         await mine.unsubscribe()
 
+        # Without NATS_URL, say acts through the embedded server as its admin.
+        code, out, err = await embedded_up.chatbus("say", "--as", "alice", "general", "as admin")
+        assert code == 0 and out.endswith("alice: as admin\n"), err
         code, out, _ = await embedded_up.chatbus("bots", "list")
         assert (code, out) == (0, "NAME     CHATS\npingbot  general\n")
 
