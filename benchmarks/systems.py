@@ -24,6 +24,7 @@ import nats
 
 from services.cli import HANDLER_SERVICES
 from services.edge.tokens import issue_token
+from services.nats_urls import inbox_prefix_for
 from services.natsserver import EmbeddedNats, free_port
 from services.processes import http_status, pump_lines, spawn, stop_process
 from services.supervisor import READINESS_PROBES, until_answered
@@ -186,7 +187,8 @@ class Chatbus:
 
     async def _until_answering(self) -> None:
         assert self.nats is not None
-        nc = await nats.connect(self.nats.url)
+        url = self.nats.url
+        nc = await nats.connect(url, inbox_prefix=inbox_prefix_for([url], "ops"))
         try:
             async with asyncio.timeout(READY_WITHIN_SECONDS):
                 for subject in READINESS_PROBES.values():
@@ -197,7 +199,9 @@ class Chatbus:
     async def set_up(self, scenario: Scenario, tag: str) -> Setup:
         assert self.nats is not None
         names = usernames(scenario, tag)
-        nc = await nats.connect(self.nats.url)
+        # Seeding writes buckets and the stream directly, as an administrator does.
+        url = self.nats.url
+        nc = await nats.connect(url, inbox_prefix=inbox_prefix_for([url], "admin"))
         try:
             await add_users(nc, names)
             rooms = [[names[user] for user in members] for members in scenario.rooms]

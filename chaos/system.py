@@ -23,6 +23,7 @@ import nats.errors
 from nats.aio.client import Client
 
 from services.cli import HANDLER_SERVICES
+from services.nats_urls import inbox_prefix_for
 from services.natsserver import EmbeddedNats, free_port
 from services.processes import http_status, pump_lines, signal_group, spawn
 from services.supervisor import READINESS_PROBES
@@ -86,6 +87,8 @@ class ChaosSystem:
         await self.nats.start()
         self._probe = await nats.connect(
             self.nats.url,
+            # It asks what `chatbus status` asks.
+            inbox_prefix=inbox_prefix_for([self.nats.url], "ops"),
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.1,
             error_cb=_ignore,  # nats-server is down on purpose: no traceback per attempt

@@ -24,6 +24,7 @@ from services.errors import envelope_for
 from services.logs import configure_logging
 from services.nats_connection import close_unreachable
 from services.nats_tls import broker_security
+from services.nats_urls import inbox_prefix_for
 from services.observability.service_metrics import MetricsServer, ServiceMetrics
 from services.rate_limits import CommandRateLimit
 from services.settings import Settings
@@ -76,6 +77,8 @@ def create_broker(settings: Settings, name: str) -> NatsBroker:
         settings.nats_servers,
         name=name,
         security=broker_security(settings),
+        # Replies to this process (JetStream's API, its watches) under its own prefix only.
+        inbox_prefix=inbox_prefix_for(settings.nats_servers, name),
         # Innermost: the handler reads who sent the command from it (see services/caller.py).
         middlewares=[*middlewares, remember_message],
         decoder=decode_json_object,

@@ -91,6 +91,41 @@ def status(args: argparse.Namespace, settings: Settings) -> int:
     return run_status(settings, READINESS_PROBES, monitors, as_json=args.json)
 
 
+def nats_url(args: argparse.Namespace, settings: Settings) -> int:
+    """A NATS URL for the embedded server, with the ops or the admin user's password."""
+    from services.nats_auth.credentials import CredentialsMissing
+    from services.nats_auth.embedded import embedded_url
+
+    if settings.nats_url:
+        sys.stderr.write("chatbus nats-url: NATS_URL is set; this is for the embedded server\n")
+        return 2
+    try:
+        sys.stdout.write(embedded_url(settings, args.role) + "\n")
+    except CredentialsMissing as missing:
+        sys.stderr.write(f"chatbus nats-url: {missing}\n")
+        return 1
+    return 0
+
+
+def bots(args: argparse.Namespace, settings: Settings) -> int:
+    """Add, list or remove a bot: an account with no password login and a NATS user of its own."""
+    import asyncio
+
+    from services.nats_auth import bots as bot_users
+
+    try:
+        if args.action == "add":
+            asyncio.run(bot_users.add_bot(settings, args.name, args.chats, sys.stdout))
+        elif args.action == "remove":
+            asyncio.run(bot_users.remove_bot(settings, args.name, sys.stdout))
+        else:
+            bot_users.list_bots(settings, sys.stdout)
+    except bot_users.BotError as error:
+        sys.stderr.write(f"chatbus bots {args.action}: {error}\n")
+        return error.exit_code
+    return 0
+
+
 def bench(args: argparse.Namespace, settings: Settings) -> int:
     """chatbus against a plain python-socketio server, same run, alternating A/B."""
     try:
@@ -130,7 +165,42 @@ def build_parser() -> argparse.ArgumentParser:
     add_tail(add("tail", tail, "print a chat's messages as they arrive, over NATS"))
     add_status(add("status", status, "show the services, NATS's health and the stream sizes"))
     add_bench(add("bench", bench, "benchmark chatbus against a plain socket.io server"))
+    add_bots(add("bots", bots, "add, list or remove bots (their accounts and NATS users)"))
+    add(
+        "nats-url", nats_url, "print a NATS URL for the embedded server as ops or admin"
+    ).add_argument(
+        "--role",
+        choices=("ops", "admin"),
+        required=True,
+        help="ops: read-only (chatbus status); admin: every right (the nats CLI)",
+    )
     return parser
+
+
+def add_bots(parser: argparse.ArgumentParser) -> None:
+    """``chatbus bots add pingbot --chat general``, ``chatbus bots list``, ``... remove NAME``."""
+    actions = parser.add_subparsers(title="actions", dest="action", metavar="ACTION", required=True)
+    add = actions.add_parser(
+        "add",
+        help="create the bot's account and NATS user; print its NATS_URL",
+        description="Create the account NAME (no password login) and a NATS user allowed "
+        "what a bot may do; print NATS_URL=nats://NAME:<password>@host:port. Against the "
+        "embedded server it works at once; with NATS_URL set it prints the nats.conf entry.",
+    )
+    add.add_argument("name", metavar="NAME", help="the bot's username, e.g. pingbot")
+    add.add_argument(
+        "--chat",
+        dest="chats",
+        metavar="ID",
+        action="append",
+        default=[],
+        help="a chat whose room events the bot may read (repeat for more)",
+    )
+    actions.add_parser("list", help="the embedded server's bots and their chats")
+    remove = actions.add_parser(
+        "remove", help="revoke a bot's NATS user at once (its account stays)"
+    )
+    remove.add_argument("name", metavar="NAME", help="the bot's username")
 
 
 def add_say(parser: argparse.ArgumentParser) -> None:

@@ -6,6 +6,12 @@ each command's task straight from nats-py's callback instead, on an asyncio
 semaphore, and takes the command through FastStream's own parts (its parser,
 the broker's decoder and middlewares, the handler, the reply) without the
 generic machinery around them that a command does not use.
+
+It answers only inboxes (``subjects.is_inbox``): a command naming any other
+reply subject is refused before its handler runs, so a forged reply can make
+a service neither act nor publish with its rights (into ``$KV.*``, ``$JS.*``,
+``chat.store.*``). And a reply too large for NATS is answered ``too_large``
+instead of failing to publish while the sender waits for its timeout.
 """
 
 import asyncio
@@ -18,7 +24,15 @@ from faststream.nats.subscriber.usecases.core_subscriber import ConcurrentCoreSu
 from faststream.response import PublishType, Response, ensure_response
 from nats.aio.msg import Msg
 
+from services.contracts import ErrorCode, failure, subjects
+from services.log_budget import LogBudget
+
 log = logging.getLogger("chatbus.commands")
+
+# Lines a subscriber logs about forged reply subjects per minute; the rest are counted.
+FORGED_REPLY_LINES_PER_MINUTE = 10
+# What a reply's headers may take beyond those counted (see ``header_bytes``).
+HEADER_SLACK = 64
 
 
 class CommandSubscriber(ConcurrentCoreSubscriber):
@@ -31,9 +45,12 @@ class CommandSubscriber(ConcurrentCoreSubscriber):
     _slots: asyncio.Semaphore
     _in_hand: set[asyncio.Task[Any]]
 
+    _forged_replies: LogBudget
+
     def _prepare(self) -> None:
         self._slots = asyncio.Semaphore(self.max_workers)
         self._in_hand = set()
+        self._forged_replies = LogBudget(FORGED_REPLY_LINES_PER_MINUTE, 60.0)
 
     @property
     def busy(self) -> bool:
@@ -78,7 +95,11 @@ class CommandSubscriber(ConcurrentCoreSubscriber):
         the messages service's 0.8-0.93 ms per send in the room of 2 (benchmarks/FINDINGS.md).
         chatbus's middlewares do all their work in ``consume_scope``, the only part
         of them run here. ``TestNatsBroker`` calls this method too.
+
+        A reply subject that is not an inbox is refused first, before any parsing.
         """
+        if msg.reply and not subjects.is_inbox(msg.reply):
+            return self._refuse_forged_reply(msg)
         (handler,) = self.calls
         message = await handler.is_suitable(msg, {})  # FastStream's parser, our decoder
         if message is None:
@@ -93,16 +114,62 @@ class CommandSubscriber(ConcurrentCoreSubscriber):
         reply = ensure_response(result)
         reply.correlation_id = reply.correlation_id or message.correlation_id
         if message.reply_to and not self._no_reply:
-            await self._outer_config.producer.publish(
-                NatsPublishCommand(
-                    reply.body,
-                    subject=message.reply_to,
-                    headers=reply.headers,
-                    correlation_id=reply.correlation_id,
-                    _publish_type=PublishType.REPLY,
-                )
-            )
+            await self._answer(message.reply_to, reply)
         return reply
+
+    async def _answer(self, reply_to: str, reply: Response) -> None:
+        """Publish ``reply``, or ``too_large`` in its place when NATS would refuse its size."""
+        # FastStream 0.7 offers a subscriber no public way to its broker's producer.
+        producer = self._outer_config.producer
+        codec = producer.codec
+        serializer = getattr(producer, "serializer", None)
+        body, content_type = await codec.encode(reply.body, serializer)
+        headers = {**reply.headers, "content-type": content_type or ""}
+        if reply.correlation_id:
+            headers["correlation_id"] = reply.correlation_id
+        limit = self.connection.max_payload - header_bytes(headers) - HEADER_SLACK
+        if len(body) > limit:
+            log.warning(
+                "answer on %s is %d bytes, over the %d NATS allows: answered too_large",
+                self.subject.broker_address,
+                len(body),
+                limit,
+            )
+            too_large = failure(
+                ErrorCode.TOO_LARGE, "the answer is too large to send; ask for less at once"
+            )
+            body, content_type = await codec.encode(too_large, serializer)
+            headers["content-type"] = content_type or ""
+        await producer.publish(
+            NatsPublishCommand(
+                body,  # encoded once, here: bytes pass through the producer's codec as they are
+                subject=reply_to,
+                headers=headers,
+                correlation_id=reply.correlation_id,
+                _publish_type=PublishType.REPLY,
+            )
+        )
+
+    def _refuse_forged_reply(self, msg: Msg) -> Response:
+        """Nothing handled, nothing published; one warning line, within the log's budget."""
+        unlogged = self._forged_replies.take()
+        if unlogged is not None:
+            log.warning(
+                "refused a command on %s: its reply subject %r is not an inbox%s",
+                msg.subject,
+                msg.reply,
+                f" ({unlogged} more refused before this one, not logged)" if unlogged else "",
+            )
+        return ensure_response(
+            failure(ErrorCode.FORBIDDEN, "replies go to inbox subjects (_INBOX.) only")
+        )
+
+
+def header_bytes(headers: dict[str, str]) -> int:
+    """What ``headers`` take in a NATS message: ``NATS/1.0``, a line each, a blank line."""
+    return len("NATS/1.0\r\n\r\n") + sum(
+        len(key.encode()) + len(value.encode()) + len(": \r\n") for key, value in headers.items()
+    )
 
 
 def take_commands(subscriber: ConcurrentCoreSubscriber) -> CommandSubscriber:

@@ -39,7 +39,10 @@ from services.contracts import (
     is_username,
     subjects,
 )
+from services.nats_auth.credentials import CredentialsMissing
+from services.nats_auth.embedded import servers_as
 from services.nats_tls import nats_tls_context
+from services.nats_urls import inbox_prefix_for, without_credentials
 from services.settings import Settings
 
 __all__ = [
@@ -187,10 +190,15 @@ def format_message(message: Message) -> str:
 async def connected(
     settings: Settings, name: str, closed: asyncio.Event | None = None
 ) -> AsyncIterator[Client]:
-    """A NATS connection to ``settings.nats_servers``, drained at the end.
+    """A NATS connection to ``NATS_URL``, else to the embedded server as its admin; drained
+    at the end.
 
     ``closed`` is set when the connection is gone for good (reconnecting gave up).
     """
+    try:
+        servers = servers_as(settings, "admin")
+    except CredentialsMissing as missing:
+        raise ToolError(str(missing)) from None
 
     async def quiet(error: Exception) -> None:
         # nats-py would log each failed attempt with a traceback; we say it once, below.
@@ -202,9 +210,10 @@ async def connected(
 
     try:
         nc = await nats.connect(
-            servers=settings.nats_servers,
+            servers=servers,
             name=name,
             tls=nats_tls_context(settings),
+            inbox_prefix=inbox_prefix_for(servers, "admin"),
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
             reconnect_time_wait=RECONNECT_WAIT_SECONDS,
             max_reconnect_attempts=1,
@@ -212,7 +221,7 @@ async def connected(
             closed_cb=gone,
         )
     except (OSError, TimeoutError, nats.errors.Error):
-        where = ", ".join(settings.nats_servers)
+        where = without_credentials(", ".join(servers))
         hint = "is `chatbus up` running, or NATS_URL set to a running NATS?"
         raise Unreachable(f"cannot reach NATS at {where} ({hint})") from None
     try:

@@ -238,6 +238,11 @@ class EmbeddedNats:
             # -1: nats-server picks a free port; the ports file tells us which.
             f"listen: {json.dumps(f'{self.host}:{self.port or -1}')}",
             f"http: {json.dumps(f'{self.host}:{self.monitor_port or -1}')}",
+            # An included file's `port` / `http_port` (deploy/nats.conf: 4222, 8222) would
+            # otherwise compete with `listen` / `http`, which nats-server applies in no fixed
+            # order; a key given again here replaces the included one.
+            f"port: {self.port or -1}",
+            f"http_port: {self.monitor_port or -1}",
             # Written once every listener is up: our readiness signal and port oracle.
             f"ports_file_dir: {json.dumps(str(self.store_dir))}",
             "jetstream {",

@@ -27,7 +27,10 @@ import nats.errors
 from nats.aio.client import Client
 from nats.js.api import StreamInfo
 
+from services.nats_auth.credentials import CredentialsMissing
+from services.nats_auth.embedded import servers_as
 from services.nats_tls import nats_tls_context
+from services.nats_urls import inbox_prefix_for, without_credentials
 from services.settings import Settings
 
 __all__ = ["StatusReport", "gather_status", "render_text", "run_status"]
@@ -120,8 +123,8 @@ async def gather_status(
         account = await js.account_info()
         services = [await _probe(nc, role, subject) for role, subject in probes.items()]
         stores = [_store(info) for info in await js.streams_info()]
-        known = [str(url.geturl()) for url in nc.servers]
-        connected = nc.connected_url.geturl() if nc.connected_url else ""
+        known = [without_credentials(url.geturl()) for url in nc.servers]
+        connected = without_credentials(nc.connected_url.geturl()) if nc.connected_url else ""
     except nats.errors.Error as error:
         raise StatusError(f"NATS did not answer: {_describe(error)}") from None
     finally:
@@ -147,10 +150,15 @@ async def _connect(settings: Settings) -> Client:
         """nats-py would log each failed attempt with a traceback."""
 
     try:
+        servers = servers_as(settings, "ops")
+    except CredentialsMissing as missing:
+        raise StatusError(str(missing)) from None
+    try:
         return await nats.connect(
-            settings.nats_servers,
+            servers,
             name="chatbus-status",
             tls=nats_tls_context(settings),
+            inbox_prefix=inbox_prefix_for(servers, "ops"),
             allow_reconnect=False,
             # nats-py retries even the first connect: 0 here means for ever, the default 2 min.
             max_reconnect_attempts=1,
@@ -159,8 +167,8 @@ async def _connect(settings: Settings) -> Client:
             error_cb=quiet,
         )
     except Exception as error:  # nats-py raises OSError, TimeoutError or its own errors
-        servers = ",".join(settings.nats_servers)
-        raise StatusError(f"cannot reach NATS at {servers}: {_describe(error)}") from None
+        where = without_credentials(",".join(servers))
+        raise StatusError(f"cannot reach NATS at {where}: {_describe(error)}") from None
 
 
 async def _probe(nc: Client, role: str, subject: str) -> ServiceStatus:
@@ -194,7 +202,7 @@ def _store(info: StreamInfo) -> StoreStatus:
 def _node(monitor_url: str) -> NodeStatus:
     """One nats-server's view of itself (runs in a thread: urllib blocks)."""
     base = monitor_url.rstrip("/")
-    node = NodeStatus(monitor_url=base, reachable=False)
+    node = NodeStatus(monitor_url=without_credentials(base), reachable=False)
     try:
         varz = _get_json(f"{base}/varz")
         node.reachable = True
@@ -228,7 +236,7 @@ def _get_json(url: str) -> dict[str, Any]:
 
 def _describe(error: BaseException) -> str:
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return text or type(error).__name__
+    return without_credentials(text) or type(error).__name__
 
 
 def render_text(report: StatusReport) -> str:

@@ -1,7 +1,9 @@
 """``chatbus up``: NATS, the three handler services and the edge as one program.
 
-Starts the embedded nats-server (unless ``NATS_URL`` names another NATS), then
-each role as a child process pointed at that NATS, and prints their output as
+Starts the embedded nats-server (unless ``NATS_URL`` names another NATS) with
+a user per role (``services.nats_auth``: anonymous connects are refused), then
+each role as a child process pointed at that NATS as its own user
+(``NATS_URL=nats://<role>:<password>@127.0.0.1:<port>``), and prints their output as
 one stream, each line tagged with its role. Once the edge answers
 ``/healthz`` it prints the URL. Ctrl-C or SIGTERM stops the children in
 reverse order (edge first, NATS last) and exits 0; a child that exits on its
@@ -23,9 +25,12 @@ import nats.aio.client
 import nats.errors
 
 from services.cli import HANDLER_SERVICES
-from services.contracts import LIST_CHATS, LIST_PRESENCE, MESSAGE_HISTORY, SYSTEM_USER
 from services.logs import configure_logging, json_line
+from services.nats_auth.credentials import CredentialStore
+from services.nats_auth.embedded import embedded_store, write_authorization
+from services.nats_auth.roles import READINESS_PROBES
 from services.nats_tls import nats_tls_context
+from services.nats_urls import inbox_prefix_for, with_credentials, without_credentials
 from services.natsserver import EmbeddedNats, NatsServerError, free_port
 from services.processes import (
     LineSink,
@@ -37,7 +42,7 @@ from services.processes import (
 )
 from services.settings import Settings
 
-__all__ = ["Role", "chatbus_roles", "run_up", "supervise", "tag"]
+__all__ = ["READINESS_PROBES", "Role", "chatbus_roles", "run_up", "supervise", "tag"]
 
 log = logging.getLogger("chatbus.up")
 
@@ -62,14 +67,6 @@ class Role:
     argv: tuple[str, ...]
     answers_on: str | None = None
     after_answers: bool = False
-
-
-# A command each service answers (for the reserved user, any answer proves it is subscribed).
-READINESS_PROBES = {
-    "chats": LIST_CHATS.subject_for(SYSTEM_USER),
-    "messages": MESSAGE_HISTORY.subject_for(SYSTEM_USER),
-    "status": LIST_PRESENCE.subject_for(SYSTEM_USER),
-}
 
 
 async def until_answered(
@@ -179,24 +176,34 @@ class _Supervisor:
             # Python children would otherwise hold their print output in a pipe buffer.
             "PYTHONUNBUFFERED": "1",
         }
+        # Each role's NATS URL (a child not named here gets the shared one), and the probes'.
+        urls: dict[str, str] = {}
         if self.settings.embedded:
+            credentials = CredentialStore(self.settings.data_dir).load_or_create()
+            store = embedded_store(self.settings)
             self.nats = EmbeddedNats(
                 self.settings.nats_port,
-                self.settings.data_dir / "nats",
+                store,
                 on_line=self._nats_sink(),
                 stop_timeout=self.stop_timeout,
+                include=write_authorization(store, credentials),
             )
             await self.nats.start()
-            log.info("nats-server is ready at %s", self.nats.url)
-            env["NATS_URL"] = self.nats.url
+            log.info("nats-server is ready at %s", without_credentials(self.nats.url))
+            shared_url = self.nats.url
+            urls = {
+                name: with_credentials(self.nats.url, name, password)
+                for name, password in credentials.roles.items()
+            }
         else:
-            env["NATS_URL"] = ",".join(self.settings.nats_servers)
+            shared_url = ",".join(self.settings.nats_servers)
         for role in roles:
             if role.after_answers:
-                await self._wait_until_answering(env["NATS_URL"], roles[: roles.index(role)])
+                probes_url = urls.get("ops", shared_url)
+                await self._wait_until_answering(probes_url, roles[: roles.index(role)])
             if self.stop_requested.is_set():
                 return
-            await self._start_child(role, env)
+            await self._start_child(role, env | {"NATS_URL": urls.get(role.name, shared_url)})
         await self._wait_until_healthy(_probe_host(host), port)
 
     async def _start_child(self, role: Role, env: dict[str, str]) -> None:
@@ -213,8 +220,12 @@ class _Supervisor:
         if not probes:
             return
         deadline = asyncio.get_running_loop().time() + self.ready_timeout
+        servers = nats_url.split(",")
         nc = await nats.connect(
-            nats_url.split(","), allow_reconnect=False, tls=nats_tls_context(self.settings)
+            servers,
+            allow_reconnect=False,
+            inbox_prefix=inbox_prefix_for(servers, "ops"),
+            tls=nats_tls_context(self.settings),
         )
         try:
             while probes and not self.stop_requested.is_set():
@@ -300,8 +311,16 @@ class _Supervisor:
 NATS_MILESTONES = ("Version:", "Server is ready", "Listening for", "Trapped", "Exiting")
 
 
+# The embedded server's passwords are in its authorization file in plain text, as in the
+# credentials file the children's URLs come from: only the owner reads either, and hashing
+# one copy would protect nothing the other holds. nats-server warns at every start.
+NATS_NOISE = ("Plaintext passwords detected",)
+
+
 def _worth_showing(nats_line: str) -> bool:
     """Warnings, errors and milestones of nats-server's output."""
+    if any(noise in nats_line for noise in NATS_NOISE):
+        return False
     if "[INF]" not in nats_line:
         return True
     return any(milestone in nats_line for milestone in NATS_MILESTONES)

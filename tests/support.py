@@ -355,3 +355,51 @@ async def scrape(url: str) -> Samples:
 def value(samples: Samples, name: str, **labels: str) -> float:
     """One sample's value; 0 when it does not exist yet."""
     return samples.get((name, frozenset(labels.items())), 0.0)
+
+
+class NatsProgram:
+    """A program's own NATS connection, recording the errors the server sends it.
+
+    It never reconnects: a connection the server closes (a revoked user) stays closed.
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.closed = asyncio.Event()
+        self._arrived = asyncio.Condition()
+        self.nc = nats.aio.client.Client()
+
+    async def connect(self, url: str, inbox_prefix: str) -> None:
+        """Connect to ``url`` with ``inbox_prefix``."""
+
+        async def closed() -> None:
+            self.closed.set()
+
+        await self.nc.connect(
+            url,
+            inbox_prefix=inbox_prefix,
+            error_cb=self._error,
+            closed_cb=closed,
+            allow_reconnect=False,
+            max_reconnect_attempts=0,
+        )
+
+    async def violation(self, kind: str, subject: str, timeout: float = 5) -> str:
+        """The server's permissions-violation error for ``kind`` ("publish"/"subscription")."""
+        wanted = f'permissions violation for {kind} to "{subject}"'.lower()
+        async with asyncio.timeout(timeout):
+            async with self._arrived:
+                while True:
+                    for error in self.errors:
+                        if wanted in error.lower():
+                            return error
+                    await self._arrived.wait()
+
+    def violations(self) -> list[str]:
+        """Every permissions violation the server reported so far."""
+        return [error for error in self.errors if "permissions violation" in error.lower()]
+
+    async def _error(self, error: Exception) -> None:
+        async with self._arrived:
+            self.errors.append(str(error))
+            self._arrived.notify_all()

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -147,3 +148,102 @@ async def test_failures_pass_through_the_brokers_middlewares_into_an_envelope(
     invalid = json.loads((await echoing.request(ECHO, b"not json", timeout=5)).data)
     assert invalid["ok"] is False
     assert invalid["error"]["code"] == "invalid"
+
+
+SIZED = "test.cmd.sized"
+FORGED = "test.cmd.forged"
+
+
+@dataclass
+class Recorded:
+    """Log lines of ``chatbus.commands`` and the commands a handler ran."""
+
+    lines: list[str] = field(default_factory=list)
+    handled: list[int] = field(default_factory=list)
+
+
+class _Lines(logging.Handler):
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.lines = lines
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+@pytest.fixture
+async def guarded(
+    settings: Settings, nc: Client
+) -> AsyncIterator[tuple[Client, NatsBroker, Recorded]]:
+    broker = create_broker(settings, "test")
+    router = NatsRouter()
+    recorded = Recorded()
+
+    @answers(router, SIZED, queue="test", description="Answers n characters.")
+    async def sized(request: Numbered) -> dict[str, Any]:
+        return {"ok": True, "data": "x" * request.n}
+
+    @answers(router, FORGED, queue="test", description="Counts what it handles.")
+    async def counted(request: Numbered) -> dict[str, Any]:
+        recorded.handled.append(request.n)
+        return {"ok": True, "data": {"n": request.n}}
+
+    handler = _Lines(recorded.lines)
+    logging.getLogger("chatbus.commands").addHandler(handler)
+    broker.include_router(router)
+    await broker.start()
+    await broker.connection.flush()
+    yield nc, broker, recorded
+    await broker.stop()
+    logging.getLogger("chatbus.commands").removeHandler(handler)
+
+
+async def test_a_reply_over_the_max_payload_is_answered_too_large(
+    guarded: tuple[Client, NatsBroker, Recorded],
+) -> None:
+    nc, broker, recorded = guarded
+    limit = broker.connection.max_payload
+    fits = json.loads((await nc.request(SIZED, b'{"n": %d}' % (limit - 1000), timeout=5)).data)
+    assert fits["ok"] is True and len(fits["data"]) == limit - 1000
+    reply = json.loads((await nc.request(SIZED, b'{"n": %d}' % (limit + 1), timeout=5)).data)
+    assert reply == {
+        "ok": False,
+        "error": {
+            "code": "too_large",
+            "message": "the answer is too large to send; ask for less at once",
+        },
+    }
+    assert any("answered too_large" in line for line in recorded.lines), recorded.lines
+
+
+@pytest.mark.parametrize(
+    "reply_to",
+    ["$KV.chat_users.alice", "chat.store.general.1", "_INBOX", "_INBOX_x.>", "_INBOXES.a"],
+)
+async def test_a_command_whose_reply_subject_is_no_inbox_is_refused_unhandled_and_logged(
+    guarded: tuple[Client, NatsBroker, Recorded], reply_to: str
+) -> None:
+    nc, broker, recorded = guarded
+    heard: list[bytes] = []
+
+    async def overheard(msg: Any) -> None:
+        heard.append(msg.data)
+
+    await nc.subscribe(">", cb=overheard)
+    await nc.flush()
+    await nc.publish(FORGED, b'{"n": 1}', reply=reply_to)
+    await nc.flush()
+
+    async def logged() -> bool:
+        return any(reply_to in line for line in recorded.lines)
+
+    await wait_until(logged)
+    (line,) = recorded.lines
+    assert line == f"refused a command on {FORGED}: its reply subject {reply_to!r} is not an inbox"
+    # Whatever the service published would have reached the server before the log line.
+    await broker.connection.flush()
+    await nc.flush()
+    assert recorded.handled == []
+    assert heard == [b'{"n": 1}']  # only the command itself
+    answered = json.loads((await nc.request(FORGED, b'{"n": 2}', timeout=5)).data)
+    assert answered == {"ok": True, "data": {"n": 2}} and recorded.handled == [2]

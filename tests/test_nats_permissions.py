@@ -2,38 +2,49 @@
 
 The edge and the three services run as their own NATS users and chatting works
 with no permission violation; an example bot (weatherbot) can act only as
-itself and read only the public room it serves.
+itself and read only the public room it serves; no program can read another's
+replies; and no reply subject a bot names makes a service write or publish
+anywhere but an inbox.
 """
 
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import nats
 import nats.errors
+import nats.js.errors
 import pytest
-from nats.aio.client import Client
+from nats.js import JetStreamContext
 
 from services.chats.app import create_chats_service
 from services.contracts import (
+    CREATE_CHAT,
     JOIN_CHAT,
+    LIST_CHATS,
+    LIST_PRESENCE,
     MESSAGE_HISTORY,
     SEND_MESSAGE,
+    SET_STATUS,
+    Command,
     storage,
     subjects,
 )
 from services.messages.app import create_messages_service
+from services.nats_auth.conf import current_authorization, deploy_authorization
 from services.natsserver import EmbeddedNats
 from services.settings import Settings
 from services.status.app import create_status_service
 
 from .conftest import running_edge
-from .support import ChatClient, Inbox, NatsUser, Users
+from .support import ChatClient, Inbox, NatsProgram, NatsUser, Users, wait_until
 
 NATS_CONF = Path(__file__).resolve().parent.parent / "deploy" / "nats.conf"
-ROLES = ("edge", "chats", "messages", "status", "weatherbot", "ops")
+ROLES = ("edge", "chats", "messages", "status", "weatherbot", "ops", "admin")
 BOT = "weatherbot"
 BOT_INBOX = "_INBOX_weatherbot"
 
@@ -82,34 +93,14 @@ async def edge_url(nats_server: EmbeddedNats, settings: Settings) -> AsyncIterat
             yield url
 
 
-class Bot:
-    """weatherbot's own NATS connection, recording the errors the server sends it."""
+class Program(NatsProgram):
+    """A program's own connection, by default with weatherbot's inbox prefix."""
 
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-        self._arrived = asyncio.Condition()
-        self.nc = Client()
+    async def connect(self, url: str, inbox_prefix: str = BOT_INBOX) -> None:
+        await super().connect(url, inbox_prefix)
 
-    async def connect(self, url: str) -> None:
-        await self.nc.connect(
-            url, inbox_prefix=BOT_INBOX, error_cb=self._error, max_reconnect_attempts=0
-        )
 
-    async def violation(self, kind: str, subject: str, timeout: float = 5) -> str:
-        """The server's permissions-violation error for ``kind`` ("publish"/"subscription")."""
-        wanted = f'permissions violation for {kind} to "{subject}"'.lower()
-        async with asyncio.timeout(timeout):
-            async with self._arrived:
-                while True:
-                    for error in self.errors:
-                        if wanted in error.lower():
-                            return error
-                    await self._arrived.wait()
-
-    async def _error(self, error: Exception) -> None:
-        async with self._arrived:
-            self.errors.append(str(error))
-            self._arrived.notify_all()
+Bot = Program
 
 
 @pytest.fixture
@@ -249,3 +240,199 @@ def test_every_program_has_a_password_from_the_environment() -> None:
         assert f"user: {role}\n" in text
         assert f"password: $CHATBUS_NATS_{role.upper()}_PASSWORD\n" in text
     assert "sync_interval: always" in text
+
+
+def test_deploy_nats_conf_holds_the_users_and_rights_the_code_defines() -> None:
+    assert current_authorization(NATS_CONF.read_text()) == deploy_authorization(), (
+        "deploy/nats.conf is stale: run `python -m services.nats_auth.conf deploy/nats.conf`"
+    )
+    assert "allow_responses" not in NATS_CONF.read_text()
+
+
+@pytest.mark.parametrize(
+    ("user", "others"),
+    [
+        ("ops", ["_INBOX.>", "_INBOX_edge.>", "_INBOX_chats.>", "_INBOX_weatherbot.>"]),
+        ("edge", ["_INBOX.>", "_INBOX_ops.>", "_INBOX_messages.>", "_INBOX_admin.>"]),
+        ("messages", ["_INBOX.>", "_INBOX_edge.>", "_INBOX_status.>"]),
+    ],
+)
+async def test_no_program_can_read_another_programs_replies(
+    nats_server: EmbeddedNats, user: str, others: list[str]
+) -> None:
+    program = Program()
+    await program.connect(url_for(nats_server, user), inbox_prefix=subjects.inbox_prefix(user))
+    try:
+        own = await Inbox.listen(program.nc, subjects.inbox_of(user))
+        for inbox in others:
+            await program.nc.subscribe(inbox)
+            await program.violation("subscription", inbox)
+        # Its own prefix works: the server answers it there.
+        await program.nc.publish("$JS.API.INFO", b"", reply=f"{subjects.inbox_prefix(user)}.x")
+        if user == "edge":  # the edge may not use the JetStream API at all
+            await program.violation("publish", "$JS.API.INFO")
+        else:
+            await own.wait_for()
+        assert program.nc.is_connected
+    finally:
+        await program.nc.close()
+
+
+class Logged(logging.Handler):
+    """The lines a logger writes, to wait for."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+@pytest.fixture
+def refusals() -> Iterator[Logged]:
+    logged = Logged()
+    logger = logging.getLogger("chatbus.commands")
+    logger.addHandler(logged)
+    yield logged
+    logger.removeHandler(logged)
+
+
+async def stored_state(js: JetStreamContext) -> dict[str, tuple[int, int]]:
+    """Every stream's and bucket's (messages, last sequence)."""
+    return {
+        info.config.name or "": (info.state.messages, info.state.last_seq)
+        for info in await js.streams_info()
+    }
+
+
+async def next_seq(js: JetStreamContext, chat_id: str) -> int:
+    try:
+        newest = await js.get_last_msg(storage.MESSAGES_STREAM, subjects.stored_messages(chat_id))
+    except nats.js.errors.NotFoundError:
+        return 1
+    return int((newest.subject or "").rsplit(".", 1)[1]) + 1
+
+
+# Per service: a command with a side effect, and a read-only one of the same service whose
+# answer (on the same connection, so after anything it published before) marks the end.
+FORGED_COMMANDS = [
+    (CREATE_CHAT, {"name": "forged"}, LIST_CHATS, {}),
+    (
+        SEND_MESSAGE,
+        {"chat_id": "general", "text": "forged"},
+        MESSAGE_HISTORY,
+        {"chat_id": "general"},
+    ),
+    (LIST_PRESENCE, {}, LIST_PRESENCE, {}),
+    (SET_STATUS, {"status": "busy"}, LIST_PRESENCE, {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("command", "payload", "round_trip", "round_trip_payload"),
+    FORGED_COMMANDS,
+    ids=["chats", "messages", "status-list", "status-set"],
+)
+async def test_a_bots_forged_reply_subject_makes_no_service_write_or_publish(
+    nats_server: EmbeddedNats,
+    users: Users,
+    bot: Bot,
+    refusals: Logged,
+    command: Command,
+    payload: dict[str, Any],
+    round_trip: Command,
+    round_trip_payload: dict[str, Any],
+) -> None:
+    alice = await general_member(users)
+    await alice.ok("messages:send", {"chat_id": "general", "text": "before"})
+    admin = await nats.connect(url_for(nats_server, "admin"), inbox_prefix="_INBOX_admin")
+    try:
+        js = admin.jetstream()
+        targets = [
+            f"$KV.{storage.USERS_BUCKET}.{alice.username}",
+            f"$KV.{storage.CHATS_BUCKET}.general",
+            f"$JS.API.STREAM.PURGE.{storage.MESSAGES_STREAM}",
+            "$O.files.C.forged",
+            subjects.stored_message("general", await next_seq(js, "general")),
+            subjects.room_event("general", "message"),
+            f"chat.user.{alice.username}.chat",
+        ]
+        heard = [await Inbox.listen(admin, target) for target in targets]
+        before = await stored_state(js)
+        subject = command.subject_for(BOT)
+        for target in targets:
+            await bot.nc.publish(subject, json.dumps(payload).encode(), reply=target)
+        await bot.nc.flush()
+
+        async def all_refused_or_something_heard() -> bool:
+            refused = [t for t in targets if any(repr(t) in line for line in refusals.lines)]
+            return len(refused) == len(targets) or any(inbox.items for inbox in heard)
+
+        await wait_until(all_refused_or_something_heard)
+        await NatsUser(bot.nc, BOT).call(round_trip, round_trip_payload)
+        await admin.flush()
+        assert {
+            t: inbox.items for t, inbox in zip(targets, heard, strict=True) if inbox.items
+        } == {}
+        assert await stored_state(js) == before
+        for target in targets:
+            lines = [line for line in refusals.lines if repr(target) in line]
+            assert lines == [
+                f"refused a command on {subject}: its reply subject {target!r} is not an inbox"
+            ]
+    finally:
+        await admin.close()
+    page = await alice.ok("messages:history", {"chat_id": "general", "after": 0})
+    assert [m["text"] for m in page["messages"]] == ["before"]
+    assert violations_by("chats", "messages", "status") == []
+
+
+FLOOD = 1000
+
+
+async def test_a_flood_of_forged_reply_subjects_writes_nothing_and_logs_within_a_budget(
+    nats_server: EmbeddedNats, users: Users, bot: Bot, refusals: Logged
+) -> None:
+    alice = await general_member(users)
+    admin = await nats.connect(url_for(nats_server, "admin"), inbox_prefix="_INBOX_admin")
+    try:
+        js = admin.jetstream()
+        heard = [
+            await Inbox.listen(admin, pattern)
+            for pattern in (
+                "$KV.>",
+                "$JS.API.STREAM.PURGE.>",
+                "$O.>",
+                "chat.store.>",
+                "chat.user.>",
+            )
+        ]
+        before = await stored_state(js)
+        kinds = [
+            f"$KV.{storage.USERS_BUCKET}.{alice.username}",
+            f"$KV.{storage.CHATS_BUCKET}.general",
+            f"$JS.API.STREAM.PURGE.{storage.MESSAGES_STREAM}",
+            "$O.files.C.forged",
+            "chat.store.general.{n}",
+            f"chat.user.{alice.username}.chat",
+        ]
+        subject = LIST_PRESENCE.subject_for(BOT)
+        for n in range(FLOOD):
+            target = kinds[n % len(kinds)].replace("{n}", str(n + 2))
+            await bot.nc.publish(subject, b"{}", reply=target)
+        # Taken in order by the same subscriber, after every forged one.
+        assert (await NatsUser(bot.nc, BOT).call(LIST_PRESENCE))["ok"] is True
+        await admin.flush()
+        stored = await stored_state(js)
+    finally:
+        await admin.close()
+    forged_lines = [line for line in refusals.lines if "is not an inbox" in line]
+    print(
+        f"\n{FLOOD} forged reply subjects: {sum(len(i.items) for i in heard)} heard, "
+        f"{sum(1 for name in stored if stored[name] != before.get(name))} stores changed, "
+        f"{len(forged_lines)} log lines"
+    )
+    assert [inbox.items for inbox in heard] == [[]] * len(heard)
+    assert stored == before
+    assert len(forged_lines) == 10

@@ -126,6 +126,29 @@ async def test_port_zero_is_picked_by_the_server_on_start(tmp_path: Path) -> Non
         assert embedded.url == f"nats://127.0.0.1:{embedded.port}"
 
 
+async def test_an_included_configs_ports_never_replace_the_ones_chosen_here(
+    tmp_path: Path,
+) -> None:
+    # deploy/nats.conf sets port and http_port; nats-server applies them and listen/http in
+    # no fixed order, so without an override most starts took the included ports.
+    with socket.socket() as client_squatter, socket.socket() as monitor_squatter:
+        client_squatter.bind(("127.0.0.1", 0))
+        monitor_squatter.bind(("127.0.0.1", 0))
+        included = tmp_path / "included.conf"
+        included.write_text(
+            f"port: {client_squatter.getsockname()[1]}\n"
+            f"http_port: {monitor_squatter.getsockname()[1]}\n"
+        )
+        taken = {client_squatter.getsockname()[1], monitor_squatter.getsockname()[1]}
+        for attempt in range(4):
+            server = EmbeddedNats(0, tmp_path / f"nats{attempt}", include=included, on_line=print)
+            await server.start()
+            try:
+                assert not {server.port, server.monitor_port} & taken
+            finally:
+                await server.stop()
+
+
 async def test_async_with_starts_and_stops_the_server(tmp_path: Path) -> None:
     async with EmbeddedNats(0, tmp_path / "nats") as embedded:
         port = embedded.port

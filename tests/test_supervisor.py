@@ -10,13 +10,20 @@ import os
 import re
 import signal
 import socket
+import stat
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nats
+import nats.errors
 import pytest
 
+from services.nats_auth.credentials import CREDENTIALS_FILE
+from services.nats_auth.embedded import AUTHORIZATION_FILE
+from services.nats_auth.roles import ROLE_NAMES as NATS_USERS
+from services.nats_urls import with_credentials
 from services.processes import exit_description
 
 REPO = Path(__file__).resolve().parents[1]
@@ -222,9 +229,15 @@ def assert_every_line_is_tagged(up: Up) -> None:
         assert line[:8].strip() in ROLE_NAMES and line[8:10] == "| ", line
 
 
+def role_passwords(tmp_path: Path) -> dict[str, str]:
+    """The passwords `chatbus up` generated for each role, from its data dir."""
+    roles: dict[str, str] = json.loads((tmp_path / "var" / CREDENTIALS_FILE).read_text())["roles"]
+    return roles
+
+
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 async def test_up_prints_the_url_then_a_stop_signal_stops_children_in_reverse_order(
-    start_up: StartUp, stop_signal: signal.Signals
+    start_up: StartUp, stop_signal: signal.Signals, tmp_path: Path
 ) -> None:
     up = await start_up(chatbus_like_roles())
 
@@ -235,8 +248,12 @@ async def test_up_prints_the_url_then_a_stop_signal_stops_children_in_reverse_or
     assert re.fullmatch(r"nats://127\.0\.0\.1:\d+", nats_url)
     chats_line = await up.line_containing("chats pid=")
     assert chats_line.startswith("chats   | ")
-    assert chats_line.endswith(f"nats={nats_url} secret=True")
-    assert (await up.line_containing("edge pid=")).endswith(f"nats={nats_url}")
+    # Each role connects as its own NATS user.
+    passwords = role_passwords(tmp_path)
+    chats_url = with_credentials(nats_url, "chats", passwords["chats"])
+    assert chats_line.endswith(f"nats={chats_url} secret=True")
+    edge_url = with_credentials(nats_url, "edge", passwords["edge"])
+    assert (await up.line_containing("edge pid=")).endswith(f"nats={edge_url}")
     assert any(line.startswith("nats    | ") for line in up.lines)
     pids = up.pids()
     assert len(pids) == 5  # nats-server, three services, edge
@@ -257,6 +274,42 @@ async def test_up_prints_the_url_then_a_stop_signal_stops_children_in_reverse_or
     assert stop_order == sorted(stop_order), up.log()
     assert_every_line_is_tagged(up)
     assert not [pid for pid in pids if pid_alive(pid)]
+
+
+async def test_the_embedded_nats_refuses_anonymous_connects_and_knows_each_role(
+    start_up: StartUp, tmp_path: Path
+) -> None:
+    up = await start_up(chatbus_like_roles())
+    await up.line_containing("chatbus is up:")
+    nats_url = (await up.line_containing("nats-server is ready at ")).split(" at ")[-1]
+
+    with pytest.raises(nats.errors.Error, match="Authorization Violation"):
+        await nats.connect(nats_url, allow_reconnect=False, max_reconnect_attempts=1)
+    passwords = role_passwords(tmp_path)
+    assert set(passwords) == set(NATS_USERS)
+    assert len(set(passwords.values())) == len(passwords)
+    for role_name, password in passwords.items():
+        url = with_credentials(nats_url, role_name, password)
+        nc = await nats.connect(url, inbox_prefix=f"_INBOX_{role_name}", allow_reconnect=False)
+        await nc.flush()
+        await nc.close()
+    wrong = with_credentials(nats_url, "admin", passwords["ops"])
+    with pytest.raises(nats.errors.Error, match="Authorization Violation"):
+        await nats.connect(wrong, allow_reconnect=False, max_reconnect_attempts=1)
+    for secret_file in (
+        tmp_path / "var" / CREDENTIALS_FILE,
+        tmp_path / "var" / "nats" / AUTHORIZATION_FILE,
+    ):
+        assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600, secret_file
+
+    up.process.send_signal(signal.SIGTERM)
+    assert await up.exit_code() == 0
+    # The stand-in children print their own URLs; chatbus up's own lines show no password.
+    own_lines = [line for line in up.lines if line.startswith(("up ", "nats "))]
+    assert own_lines and not [
+        line for line in own_lines for password in passwords.values() if password in line
+    ]
+    assert not [line for line in own_lines if "Plaintext passwords" in line]
 
 
 async def test_with_nats_url_set_no_nats_server_is_started(

@@ -14,7 +14,9 @@ MAX_TOPIC_LENGTH = 250
 _USERNAME = re.compile(USERNAME_PATTERN)
 # The system's own name (owner of "general"); with a few others, nobody can register it.
 SYSTEM_USER = "chatbus"
-RESERVED_USERNAMES = frozenset({SYSTEM_USER, "system", "admin", "root"})
+# The programs' own NATS users (services/nats_auth/roles.py): no person or bot takes their names.
+PROGRAM_NAMES = frozenset({"edge", "chats", "messages", "status", "search", "ops", "admin"})
+RESERVED_USERNAMES = frozenset({SYSTEM_USER, "system", "root", *PROGRAM_NAMES})
 
 
 def _single_line(value: str) -> str:

@@ -17,8 +17,14 @@ Internal (edge <-> services only; NATS permissions keep bots out):
     chat.conn.chats                              the chats a connecting user's socket joins
     chat.conn.heartbeat                          an edge is alive
     chat.store.<chat_id>.<seq>                   the message stream's storage subjects
+
+Replies (see ``is_inbox``):
+
+    _INBOX.<token>...                            a program with nats-py's default prefix
+    _INBOX_<name>.<token>...                     a program's own prefix (``inbox_prefix``)
 """
 
+import re
 from typing import Literal
 
 RoomEventKind = Literal["message", "member", "typing", "updated"]
@@ -37,6 +43,14 @@ CONNECTION_CHATS = "chat.conn.chats"
 EDGE_HEARTBEAT = "chat.conn.heartbeat"
 
 ALL_STORED_MESSAGES = "chat.store.>"
+
+# nats-py's default inbox prefix, and the start of every program's own one.
+DEFAULT_INBOX_PREFIX = "_INBOX"
+# A name in an inbox prefix: a NATS user or a role (and so any username).
+INBOX_NAME_PATTERN = r"[A-Za-z0-9_-]+"
+# The prefix, then one or more tokens, none empty and none a wildcard.
+_INBOX = re.compile(rf"{DEFAULT_INBOX_PREFIX}(?:_{INBOX_NAME_PATTERN})?(?:\.[^.\s*>]+)+")
+_INBOX_NAME = re.compile(INBOX_NAME_PATTERN)
 
 
 def command(username: str, area: str, verb: str) -> str:
@@ -101,3 +115,28 @@ def stored_message(chat_id: str, seq: int) -> str:
 def stored_messages(chat_id: str) -> str:
     """All of one chat's messages in the messages stream."""
     return f"chat.store.{chat_id}.*"
+
+
+def inbox_prefix(name: str) -> str:
+    """``_INBOX_<name>``: the inbox prefix of the program named ``name`` (its NATS user or role).
+
+    Its replies arrive under ``_INBOX_<name>.>``, which no other program may subscribe to.
+    """
+    if not _INBOX_NAME.fullmatch(name):
+        raise ValueError(f"{name!r} cannot name an inbox (letters, digits, _ and - only)")
+    return f"{DEFAULT_INBOX_PREFIX}_{name}"
+
+
+def inbox_of(name: str) -> str:
+    """``_INBOX_<name>.>``: every reply subject of the program named ``name``."""
+    return f"{inbox_prefix(name)}.>"
+
+
+def is_inbox(subject: str) -> bool:
+    """Whether ``subject`` is an inbox, the only kind of subject a service answers on.
+
+    ``_INBOX.<token>...`` or ``_INBOX_<name>.<token>...``. Anything else as a
+    reply subject (``$KV.*``, ``$JS.*``, ``chat.store.*``, ``chat.room.*``) would
+    make a service write there with its own rights.
+    """
+    return _INBOX.fullmatch(subject) is not None

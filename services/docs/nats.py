@@ -116,7 +116,11 @@ def _add_reply(document: Document, schemas: dict[str, Schema], command: Command)
     document["channels"][name] = {
         "address": None,
         "title": f"Reply to {command.subscription}",
-        "description": "The requester's inbox: the NATS reply subject of the request.",
+        "description": (
+            "The requester's inbox: the NATS reply subject of the request, under `_INBOX.` or "
+            "the program's own `_INBOX_<name>.` prefix. A command naming any other reply "
+            "subject is refused unanswered."
+        ),
         "servers": [{"$ref": f"#/servers/{NATS_SERVER}"}],
         "messages": {"reply": {"$ref": f"#/components/messages/{name}"}},
     }

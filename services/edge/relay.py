@@ -14,6 +14,7 @@ from services.contracts import Command, ErrorCode, failure, storage
 from services.identity import edge_proof
 from services.nats_connection import close_connection
 from services.nats_tls import nats_tls_context
+from services.nats_urls import inbox_prefix_for
 from services.settings import Settings
 
 log = logging.getLogger("chatbus.edge.relay")
@@ -44,6 +45,8 @@ class Relay:
             servers=self._servers,
             name="chatbus-edge",
             tls=self._tls,
+            # Users' replies come under the edge's own prefix, which no other program may read.
+            inbox_prefix=inbox_prefix_for(self._servers, "edge"),
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.5,
             allow_reconnect=True,

@@ -23,10 +23,13 @@ from .login_throttle import LoginThrottle
 
 
 class AccountRecord(BaseModel):
-    """A user as stored in the users bucket."""
+    """A user as stored in the users bucket.
+
+    A bot's account (``chatbus bots add``) has no password hash: nobody logs in as it.
+    """
 
     username: str
-    password_hash: str
+    password_hash: str | None = None
     created_at: datetime
 
 
@@ -70,10 +73,13 @@ class Accounts:
         """
         await self._throttle.check_login(attempt.username, attempt.address)
         record = await self._find(attempt.username)
-        password_hash = record.password_hash if record else self._decoy_hash
+        # A bot's account, like a missing one, is checked against the decoy: it never matches.
+        password_hash = record.password_hash if record and record.password_hash else None
         try:
-            await asyncio.to_thread(self._hasher.verify, password_hash, attempt.password)
-            matched = record is not None
+            await asyncio.to_thread(
+                self._hasher.verify, password_hash or self._decoy_hash, attempt.password
+            )
+            matched = password_hash is not None
         except (VerificationError, InvalidHashError):
             matched = False
         if not matched or record is None:

@@ -87,7 +87,8 @@ def create_status_router(desk: StatusDesk, signing_key: str) -> NatsRouter:
         return success(await desk.presence.connection_closed(connection))
 
     # Every replica hears every heartbeat: each one judges which edges are alive.
-    @router.subscriber(subjects.EDGE_HEARTBEAT, description="An edge is alive.")
+    # No reply, whatever reply subject a heartbeat names: this path never publishes.
+    @router.subscriber(subjects.EDGE_HEARTBEAT, description="An edge is alive.", no_reply=True)
     @validating
     async def edge_heartbeat(heartbeat: EdgeHeartbeat) -> None:
         caller.require_the_edge(signing_key)
