@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # Per user, per handler process: each replica keeps its own buckets (0 turns it off).
     command_rate_per_second: float = Field(default=50.0, ge=0)
     command_burst: int = Field(default=200, ge=1)
+    # Typing notices have a budget of their own, per user and handler process (0: off).
+    typing_rate_per_second: float = Field(default=5.0, ge=0)
+    typing_burst: int = Field(default=10, ge=1)
     # Across every replica (JetStream KV): failed logins per user and per client address.
     login_failures_per_user: int = Field(default=5, ge=1)
     login_failures_per_address: int = Field(default=20, ge=1)
