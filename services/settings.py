@@ -10,12 +10,17 @@ from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_FILE = "secret"
+# HS256 wants a key at least as long as its hash; shorter secrets are guessable offline.
+MIN_SECRET_BYTES = 32
 
 
 class Settings(BaseSettings):
     """chatbus settings. The variable names are public and stable (see README)."""
 
-    model_config = SettingsConfigDict(env_prefix="CHATBUS_", extra="ignore")
+    # Errors name the variable but never repeat its value: it may be the secret.
+    model_config = SettingsConfigDict(
+        env_prefix="CHATBUS_", extra="ignore", hide_input_in_errors=True
+    )
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
@@ -54,6 +59,17 @@ class Settings(BaseSettings):
     registrations_per_address: int = Field(default=100, ge=1)
     registration_window_seconds: float = Field(default=600.0, gt=0)
 
+    @field_validator("secret")
+    @classmethod
+    def _long_enough(cls, secret: str | None) -> str | None:
+        if secret is not None and len(secret.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(
+                f"CHATBUS_SECRET must be at least {MIN_SECRET_BYTES} bytes (it is"
+                f" {len(secret.encode())}); e.g. python -c 'import secrets;"
+                " print(secrets.token_urlsafe(48))', or leave it unset to generate one"
+            )
+        return secret
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -77,19 +93,31 @@ class Settings(BaseSettings):
     @cached_property
     def signing_key(self) -> str:
         """``CHATBUS_SECRET``, or one generated once and kept in the data dir."""
-        if self.secret:
+        if self.secret is not None:
             return self.secret
         path = self.data_dir / SECRET_FILE
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            draft = path.with_name(f".{SECRET_FILE}.{secrets.token_hex(4)}")
-            draft.write_text(secrets.token_urlsafe(48))
-            draft.chmod(0o600)
-            try:
-                # A hard link is atomic: of two processes starting at once, one key wins.
-                os.link(draft, path)
-            except FileExistsError:
-                pass
-            finally:
-                draft.unlink()
+            write_secret_file(path, secrets.token_urlsafe(48))
         return path.read_text().strip()
+
+
+def write_secret_file(path: Path, secret: str) -> None:
+    """Keep ``secret`` at ``path``, readable by this user only, unless a file is there.
+
+    The draft is created 0600 (never readable by others, not even for a moment before
+    a chmod) and exclusively, then hard-linked into place, which is atomic: of two
+    processes starting at once, one secret wins and both read it.
+    """
+    draft = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secret)
+            file.flush()
+            os.fsync(file.fileno())
+        os.link(draft, path)
+    except FileExistsError:
+        pass  # another process's secret is in place: theirs is the one
+    finally:
+        draft.unlink()

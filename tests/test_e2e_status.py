@@ -141,7 +141,13 @@ async def test_hundreds_of_one_users_connections_opening_and_closing_at_once_all
     alice = await users.register()
     announced = await Inbox.listen(nc, subjects.presence(alice))
     tabs = [
-        Connection(edge_id="busy-edge", connection_id=f"tab-{n}", username=alice)
+        Connection(
+            edge_id="busy-edge",
+            connection_id=f"tab-{n}",
+            username=alice,
+            token_id=f"token-{n}",
+            token_issued_at=utc_now(),
+        )
         for n in range(TABS_AT_ONCE)
     ]
 
@@ -308,7 +314,11 @@ async def test_users_of_an_edge_that_stops_heartbeating_go_offline_within_the_li
     started = utc_now()
     for number, username in enumerate([bob, carol.username]):
         crashed = Connection(
-            edge_id="crashed-edge", connection_id=f"sid-{number}", username=username
+            edge_id="crashed-edge",
+            connection_id=f"sid-{number}",
+            username=username,
+            token_id=f"token-{number}",
+            token_issued_at=utc_now(),
         )
         opened = await request_raw(
             nc,

@@ -30,7 +30,10 @@ from .internal import (
     EdgeHeartbeat,
     LoginAttempt,
     LoginRequest,
+    PasswordChange,
     Registration,
+    TokenInUse,
+    TokenRevocation,
 )
 from .models import (
     Chat,
@@ -97,6 +100,7 @@ __all__ = [
     "Message",
     "MessageHistory",
     "Presence",
+    "PasswordChange",
     "PresenceStatus",
     "Registration",
     "RESERVED_USERNAMES",
@@ -107,6 +111,8 @@ __all__ = [
     "SendMessage",
     "SetStatus",
     "Success",
+    "TokenInUse",
+    "TokenRevocation",
     "Typing",
     "TypingEvent",
     "Username",

@@ -12,6 +12,9 @@ Public (outside programs depend on these):
 Internal (edge <-> services only; NATS permissions keep bots out):
 
     chat.auth.register | chat.auth.login         accounts
+    chat.auth.check                              is a token still good (HTTP routes)
+    chat.auth.password                           change a password, voiding other tokens
+    chat.auth.revoked                            TokenRevocation, from the status service to edges
     chat.conn.opened | chat.conn.closed          one socket connection's life
     chat.conn.heartbeat                          an edge is alive
     chat.store.<chat_id>.<seq>                   the message stream's storage subjects
@@ -27,6 +30,9 @@ ALL_PRESENCE = "chat.presence.*"
 
 REGISTER_USER = "chat.auth.register"
 LOGIN = "chat.auth.login"
+CHECK_TOKEN = "chat.auth.check"
+CHANGE_PASSWORD = "chat.auth.password"
+TOKENS_REVOKED = "chat.auth.revoked"
 CONNECTION_OPENED = "chat.conn.opened"
 CONNECTION_CLOSED = "chat.conn.closed"
 EDGE_HEARTBEAT = "chat.conn.heartbeat"

@@ -31,6 +31,8 @@ from .api_docs import create_docs_router
 from .http import create_http_router
 from .packets import closing_on_broken_frames
 from .relay import Relay
+from .revocations import Revocations
+from .sessions import create_session_router
 from .sockets import SocketDirectory, create_socket_server
 from .websocket import LeanWebSocketProtocol, log_handshakes_when_debugging
 
@@ -68,12 +70,14 @@ def _create_edge_and_relay(settings: Settings) -> tuple[Any, Relay]:
     sio = create_socket_server(settings, relay, sockets)
     measure_commands(sio, metrics)
     fanout = MeasuredFanOut(sio, sockets, metrics)
+    revocations = Revocations(sio, sockets)
     metrics.watch(relay, sockets)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await relay.connect()
         await fanout.start(relay)
+        await revocations.start(relay)
         heartbeat = asyncio.create_task(
             _beat(relay, sockets.edge_id, heartbeat_interval(settings)), name="edge-heartbeat"
         )
@@ -83,6 +87,7 @@ def _create_edge_and_relay(settings: Settings) -> tuple[Any, Relay]:
         finally:
             heartbeat.cancel()
             await asyncio.gather(heartbeat, return_exceptions=True)
+            await revocations.stop()
             await fanout.stop()
             await _close_all(sio, relay, sockets)
             await relay.close()
@@ -100,9 +105,10 @@ def _create_edge_and_relay(settings: Settings) -> tuple[Any, Relay]:
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST"],
-            allow_headers=["content-type"],
+            allow_headers=["content-type", "authorization"],
         )
     api.include_router(create_http_router(settings, relay))
+    api.include_router(create_session_router(settings, relay))
     # Before the web client's mount at "/", which would otherwise answer these paths.
     api.include_router(create_docs_router())
     api.include_router(create_metrics_router(metrics))

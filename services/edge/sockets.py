@@ -33,7 +33,7 @@ from .memberships import ChatMemberships
 from .packets import MALFORMED_EVENT, GuardedPacket, engineio_logger
 from .relay import Relay
 from .rooms import chat_room, user_room
-from .tokens import InvalidToken, read_token
+from .tokens import InvalidToken, TokenClaims, read_token
 
 log = logging.getLogger("chatbus.edge.sockets")
 
@@ -48,6 +48,8 @@ class SocketDirectory:
     def __init__(self) -> None:
         self.edge_id = secrets.token_urlsafe(8)
         self.usernames: dict[str, str] = {}
+        # The token each socket connected with: a revocation may void it (revocations.py).
+        self.tokens: dict[str, TokenClaims] = {}
         self.memberships = ChatMemberships()
         # A timer handle per socket, not a sleeping task: a task and its coroutine cost
         # about 2 KiB per idle connection (issue 6's memory target).
@@ -59,8 +61,15 @@ class SocketDirectory:
         return self.usernames.get(sid)
 
     def connection(self, sid: str, username: str) -> Connection:
-        """How the status service knows this socket."""
-        return Connection(edge_id=self.edge_id, connection_id=sid, username=username)
+        """How the status service knows this socket, and the token it connected with."""
+        token = self.tokens.get(sid)
+        return Connection(
+            edge_id=self.edge_id,
+            connection_id=sid,
+            username=username,
+            token_id=token.token_id if token else None,
+            token_issued_at=token.issued_at if token else None,
+        )
 
     def expire_at(
         self, sid: str, when: datetime, disconnect: Callable[[str], Awaitable[None]]
@@ -85,6 +94,7 @@ class SocketDirectory:
     def forget(self, sid: str) -> None:
         """The socket is gone."""
         self.usernames.pop(sid, None)
+        self.tokens.pop(sid, None)
         expiry = self._expiry.pop(sid, None)
         if expiry:
             expiry.cancel()
@@ -123,8 +133,11 @@ def create_socket_server(
                 "unauthorized", {"code": "unauthorized"}
             ) from None
         username = claims.username
-        # In the user's room first, so a chat changed while we list is reconciled for this socket.
+        # In the user's room first, so a chat changed while we list is reconciled for this socket;
+        # and known by its token before the status service checks it, so a revocation
+        # announced meanwhile finds it.
         sockets.usernames[sid] = username
+        sockets.tokens[sid] = claims
         await sio.enter_room(sid, user_room(username))
         # Both at once: a connect waits for the slower of the two, not their sum.
         connection = sockets.connection(sid, username)

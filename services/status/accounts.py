@@ -1,6 +1,12 @@
-"""Accounts: register and log in, passwords kept as Argon2id hashes."""
+"""Accounts: register, log in, change a password; passwords kept as Argon2id hashes.
+
+A record also says which of the user's tokens no longer work (``revoked``): a
+password change voids every token issued before it but the one it was made
+with, and edges are told so at once (``chat.auth.revoked``).
+"""
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime
 
 from argon2 import PasswordHasher
@@ -13,13 +19,18 @@ from services.contracts import (
     RESERVED_USERNAMES,
     Account,
     LoginRequest,
+    PasswordChange,
     Registration,
+    TokenRevocation,
     is_username,
     utc_now,
 )
-from services.errors import Conflict, Unauthorized
+from services.errors import Conflict, Unauthorized, Unavailable
 
 from .login_throttle import LoginThrottle
+
+# Writes of one record that lose a race before one wins (a login and a password change).
+MAX_RECORD_WRITES = 20
 
 
 class AccountRecord(BaseModel):
@@ -28,6 +39,11 @@ class AccountRecord(BaseModel):
     username: str
     password_hash: str
     created_at: datetime
+    revoked: TokenRevocation | None = None
+
+    def token_works(self, token_id: str | None, issued_at: datetime | None) -> bool:
+        """Whether a token of this user, with this id and issue time, is still good."""
+        return self.revoked is None or not self.revoked.voids(token_id, issued_at)
 
 
 class Accounts:
@@ -82,11 +98,92 @@ class Accounts:
         await self._throttle.login_succeeded(record.username)
         return Account(username=record.username)
 
+    async def require_token_works(
+        self, username: str, token_id: str | None, issued_at: datetime | None
+    ) -> Account:
+        """The account a token is for; ``Unauthorized`` for a name with no account or a
+        token a revocation voided (a missing id or issue time is void too)."""
+        record, _ = await self._find_with_revision(username)
+        if record is None:
+            raise Unauthorized(f"{username} is not a registered user")
+        if token_id is None or issued_at is None or not record.token_works(token_id, issued_at):
+            raise Unauthorized("this token no longer works; log in again")
+        return Account(username=record.username)
+
+    async def change_password(self, change: PasswordChange) -> TokenRevocation:
+        """Set a new password; every other token of the user stops working.
+
+        ``Unauthorized`` for a wrong old password (counted and throttled as a failed
+        login) or a token that no longer works; ``Conflict`` when another change
+        came first. Returns the revocation to announce to the edges.
+        """
+        username, address = change.username, change.address
+        await self._throttle.check_login(username, address)
+        record, _ = await self._find_with_revision(username)
+        if record is None or not record.token_works(change.token_id, change.issued_at):
+            raise Unauthorized("this token no longer works; log in again")
+        verified = record.password_hash
+        if not await self._verify(verified, change.old_password):
+            await self._throttle.login_failed(username, address)
+            raise Unauthorized("wrong password")
+        new_hash = await asyncio.to_thread(self._hasher.hash, change.new_password)
+        revocation = TokenRevocation(
+            username=username, void_before=utc_now(), kept_token=change.token_id
+        )
+
+        def changed(current: AccountRecord) -> AccountRecord:
+            if current.password_hash != verified:
+                raise Conflict("the password was changed meanwhile; log in again")
+            return current.model_copy(update={"password_hash": new_hash, "revoked": revocation})
+
+        await self._update(username, changed)
+        return revocation
+
+    async def revoke_tokens(self, username: str, keep: str | None = None) -> TokenRevocation:
+        """Void every token of ``username`` issued until now but ``keep`` (none: all of
+        them, as a deactivation does). Returns the revocation to announce."""
+        revocation = TokenRevocation(username=username, void_before=utc_now(), kept_token=keep)
+        await self._update(
+            username, lambda current: current.model_copy(update={"revoked": revocation})
+        )
+        return revocation
+
+    async def _verify(self, password_hash: str, password: str) -> bool:
+        try:
+            await asyncio.to_thread(self._hasher.verify, password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        return True
+
+    async def _update(
+        self, username: str, change: Callable[[AccountRecord], AccountRecord]
+    ) -> AccountRecord:
+        """Write ``change`` of the user's record under compare-and-set, again on a lost race."""
+        for _ in range(MAX_RECORD_WRITES):
+            record, revision = await self._find_with_revision(username)
+            if record is None or revision is None:
+                raise Unauthorized(f"{username} is not a registered user")
+            updated = change(record)
+            try:
+                await self._users.update(
+                    username, updated.model_dump_json().encode(), last=revision
+                )
+            except KeyWrongLastSequenceError:
+                continue  # written meanwhile: apply the change to what is there now
+            return updated
+        raise Unavailable("the account is too busy right now; try again")
+
     async def _find(self, username: str) -> AccountRecord | None:
+        record, _ = await self._find_with_revision(username)
+        return record
+
+    async def _find_with_revision(self, username: str) -> tuple[AccountRecord | None, int | None]:
         if not is_username(username):
-            return None
+            return None, None
         try:
             entry = await self._users.get(username)
         except NotFoundError:
-            return None
-        return AccountRecord.model_validate_json(entry.value) if entry.value else None
+            return None, None
+        if not entry.value:
+            return None, None
+        return AccountRecord.model_validate_json(entry.value), entry.revision

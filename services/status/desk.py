@@ -5,9 +5,9 @@ import asyncio
 from nats.aio.client import Client
 from nats.js.kv import KeyValue
 
-from services.contracts import storage
+from services.contracts import TokenRevocation, storage, subjects
 from services.errors import Unauthorized
-from services.jetstream import is_registered, open_bucket
+from services.jetstream import is_registered, open_bucket, publish_event
 
 from .accounts import Accounts
 from .login_throttle import LoginThrottle, ThrottleLimits
@@ -25,6 +25,7 @@ class StatusDesk:
     presence: PresenceBoard
     typing: TypingNotices
     _users: KeyValue
+    _nc: Client
 
     def __init__(
         self,
@@ -40,6 +41,7 @@ class StatusDesk:
 
     async def open(self, nc: Client) -> None:
         """Open the buckets and load presence."""
+        self._nc = nc
         js = nc.jetstream()
         self._users = await open_bucket(js, storage.USERS_BUCKET)
         self.accounts = Accounts(
@@ -61,6 +63,10 @@ class StatusDesk:
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)
         await self.presence.stop()
+
+    async def announce_revocation(self, revocation: TokenRevocation) -> None:
+        """Tell every edge, so each disconnects the user's sockets whose token is void."""
+        await publish_event(self._nc, subjects.TOKENS_REVOKED, revocation)
 
     async def require_registered(self, username: str) -> None:
         """Refuse commands from names nobody registered."""
