@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_FILE = "secret"
@@ -52,10 +52,16 @@ class Settings(BaseSettings):
     # Typing notices have a budget of their own, per user and handler process (0: off).
     typing_rate_per_second: float = Field(default=5.0, ge=0)
     typing_burst: int = Field(default=10, ge=1)
-    # Across every replica (JetStream KV): failed logins per user and per client address.
-    login_failures_per_user: int = Field(default=5, ge=1)
+    # Across every replica (JetStream KV): failed logins that go free per user and address
+    # pair, per user (from addresses it never logged in from) and per client address;
+    # after them each failure doubles the wait before the next attempt, up to the max.
+    # A count is forgotten after a window without failures (longer than the max wait).
+    login_failures_per_pair: int = Field(default=5, ge=1)
+    login_failures_per_user: int = Field(default=10, ge=1)
     login_failures_per_address: int = Field(default=20, ge=1)
-    login_failure_window_seconds: float = Field(default=300.0, gt=0)
+    login_first_delay_seconds: float = Field(default=1.0, gt=0)
+    login_max_delay_seconds: float = Field(default=120.0, gt=0)
+    login_failure_window_seconds: float = Field(default=3600.0, gt=0)
     registrations_per_address: int = Field(default=100, ge=1)
     registration_window_seconds: float = Field(default=600.0, gt=0)
 
@@ -69,6 +75,16 @@ class Settings(BaseSettings):
                 " print(secrets.token_urlsafe(48))', or leave it unset to generate one"
             )
         return secret
+
+    @model_validator(mode="after")
+    def _waits_end_before_counts_are_forgotten(self) -> "Settings":
+        if self.login_failure_window_seconds <= self.login_max_delay_seconds:
+            raise ValueError(
+                "CHATBUS_LOGIN_FAILURE_WINDOW_SECONDS must be longer than"
+                " CHATBUS_LOGIN_MAX_DELAY_SECONDS: a count forgotten sooner lets a guesser"
+                " start over instead of waiting"
+            )
+        return self
 
     @field_validator("cors_origins", mode="before")
     @classmethod

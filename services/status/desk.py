@@ -8,6 +8,7 @@ from nats.js.kv import KeyValue
 from services.contracts import TokenRevocation, storage, subjects
 from services.errors import Unauthorized
 from services.jetstream import is_registered, open_bucket, publish_event
+from services.keys import Purpose, derived_key
 
 from .accounts import Accounts
 from .login_throttle import LoginThrottle, ThrottleLimits
@@ -31,10 +32,12 @@ class StatusDesk:
         self,
         *,
         edge_dead_after: float,
+        signing_key: str,
         limits: ThrottleLimits | None = None,
         replicas: int = 1,
     ) -> None:
         self._edge_dead_after = edge_dead_after
+        self._address_key = derived_key(signing_key, Purpose.KNOWN_ADDRESSES)
         self._limits = limits or ThrottleLimits()
         self._replicas = replicas
         self._sweeper: asyncio.Task[None] | None = None
@@ -45,7 +48,9 @@ class StatusDesk:
         js = nc.jetstream()
         self._users = await open_bucket(js, storage.USERS_BUCKET)
         self.accounts = Accounts(
-            self._users, await LoginThrottle.open(js, self._limits, replicas=self._replicas)
+            self._users,
+            await LoginThrottle.open(js, self._limits, replicas=self._replicas),
+            self._address_key,
         )
         self.presence = PresenceBoard(
             nc, await open_bucket(js, storage.PRESENCE_BUCKET), dead_after=self._edge_dead_after
