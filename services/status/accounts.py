@@ -107,7 +107,8 @@ class Accounts:
         known = self._is_known(record, address)
         await self._throttle.check_login(username, address, known=known)
         password_hash = record.password_hash if record else self._decoy_hash
-        if record is None or not await self._verify(password_hash, attempt.password):
+        matched = await self._verify(password_hash, attempt.password)  # a name or not: as long
+        if record is None or not matched:
             await self._throttle.login_failed(username, address)
             raise Unauthorized("wrong username or password")
         await self._throttle.login_succeeded(username, address)
@@ -119,7 +120,7 @@ class Accounts:
     ) -> Account:
         """The account a token is for; ``Unauthorized`` for a name with no account or a
         token a revocation voided (a missing id or issue time is void too)."""
-        record, _ = await self._find_with_revision(username)
+        record = await self._find(username)
         if record is None:
             raise Unauthorized(f"{username} is not a registered user")
         if token_id is None or issued_at is None or not record.token_works(token_id, issued_at):
@@ -134,7 +135,7 @@ class Accounts:
         came first. Returns the revocation to announce to the edges.
         """
         username, address = change.username, change.address
-        record, _ = await self._find_with_revision(username)
+        record = await self._find(username)
         await self._throttle.check_login(username, address, known=self._is_known(record, address))
         if record is None or not record.token_works(change.token_id, change.issued_at):
             raise Unauthorized("this token no longer works; log in again")
