@@ -6,6 +6,7 @@ import hmac
 
 from services.contracts import is_username
 from services.errors import Forbidden, InvalidInput
+from services.keys import Purpose, derived_key
 
 
 def acting_user(username: str) -> str:
@@ -20,9 +21,11 @@ def acting_user(username: str) -> str:
 def edge_proof(signing_key: str) -> str:
     """The header value by which the edge marks commands it relays (``via: web``).
 
-    Derived from the signing key, which bots never hold, so a bot cannot pass for the edge.
+    Made with a key derived from the signing key, which bots never hold, so a bot cannot
+    pass for the edge; and a key of its own, so the header says nothing about the others.
     """
-    return hmac.new(signing_key.encode(), b"chatbus edge relay", hashlib.sha256).hexdigest()
+    key = derived_key(signing_key, Purpose.EDGE_PROOF)
+    return hmac.new(key, b"chatbus edge relay", hashlib.sha256).hexdigest()
 
 
 def relayed_by_edge(header: str | None, signing_key: str) -> bool:

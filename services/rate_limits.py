@@ -9,8 +9,13 @@ a flood costs a handler little and other users keep their latency.
 The buckets live in the handler process. With N replicas of a service in one
 queue group a user's commands are spread over them, so a user can get up to
 N times the budget; a shared counter would cost a JetStream write per command,
-more than most commands themselves. Typing notices are left out: they are
-throttled where they are fanned out (``status/typing_notices.py``).
+more than most commands themselves.
+
+Typing notices draw on a budget of their own, smaller and kept apart: a client
+may report every keystroke, which must not use up its commands, and a notice
+over that budget is refused here, before the status service reads anything
+for it. Those within it are announced at most once a second per chat
+(``status/typing_notices.py``).
 """
 
 import time
@@ -78,35 +83,45 @@ class CommandRateLimit:
 
     Sits inside the broker's ``ExceptionMiddleware``, which turns the
     ``RateLimited`` raised here into the ``rate_limited`` reply envelope.
+    ``commands`` and ``typing`` are the two budgets; None turns one off.
     """
 
-    def __init__(self, budget: CommandBudget) -> None:
-        self.budget = budget
+    def __init__(self, commands: CommandBudget | None, typing: CommandBudget | None) -> None:
+        self.commands = commands
+        self.typing = typing
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "CommandRateLimit | None":
-        """The limit the settings ask for; None when ``command_rate_per_second`` is 0 (off)."""
-        if settings.command_rate_per_second <= 0:
+        """The limits the settings ask for; None when both rates are 0 (off)."""
+        commands = typing = None
+        if settings.command_rate_per_second > 0:
+            commands = CommandBudget(settings.command_rate_per_second, settings.command_burst)
+        if settings.typing_rate_per_second > 0:
+            typing = CommandBudget(settings.typing_rate_per_second, settings.typing_burst)
+        if commands is None and typing is None:
             return None
-        return cls(CommandBudget(settings.command_rate_per_second, settings.command_burst))
+        return cls(commands, typing)
 
     def __call__(self, msg: Any, /, *, context: ContextRepo) -> BaseMiddleware:
-        return _CommandGate(msg, context=context, budget=self.budget)
+        return _CommandGate(msg, context=context, limit=self)
 
 
 class _CommandGate(BaseMiddleware):
-    """One message's pass through the budget."""
+    """One message's pass through its budget."""
 
-    def __init__(self, msg: Any, /, *, context: ContextRepo, budget: CommandBudget) -> None:
+    def __init__(self, msg: Any, /, *, context: ContextRepo, limit: CommandRateLimit) -> None:
         super().__init__(msg, context=context)
-        self.budget = budget
+        self.limit = limit
 
     async def consume_scope(self, call_next: AsyncFuncAny, msg: StreamMessage[Any]) -> Any:
         command = subjects.parse_command(getattr(msg.raw_message, "subject", ""))
         if command is not None:
             username, area, verb = command
-            if (area, verb) != (TYPING.area, TYPING.verb):
-                wait = self.budget.take(username)
-                if wait:
-                    raise RateLimited("too many commands; slow down", retry_after=wait)
+            if (area, verb) == (TYPING.area, TYPING.verb):
+                budget, what = self.limit.typing, "typing notices"
+            else:
+                budget, what = self.limit.commands, "commands"
+            wait = budget.take(username) if budget is not None else 0.0
+            if wait:
+                raise RateLimited(f"too many {what}; slow down", retry_after=wait)
         return await call_next(msg)

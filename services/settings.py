@@ -10,12 +10,17 @@ from pydantic import AliasChoices, Field, FilePath, field_validator, model_valid
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_FILE = "secret"
+# HS256 wants a key at least as long as its hash; shorter secrets are guessable offline.
+MIN_SECRET_BYTES = 32
 
 
 class Settings(BaseSettings):
     """chatbus settings. The variable names are public and stable (see README)."""
 
-    model_config = SettingsConfigDict(env_prefix="CHATBUS_", extra="ignore")
+    # Errors name the variable but never repeat its value: it may be the secret.
+    model_config = SettingsConfigDict(
+        env_prefix="CHATBUS_", extra="ignore", hide_input_in_errors=True
+    )
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
@@ -44,10 +49,19 @@ class Settings(BaseSettings):
     # Per user, per handler process: each replica keeps its own buckets (0 turns it off).
     command_rate_per_second: float = Field(default=50.0, ge=0)
     command_burst: int = Field(default=200, ge=1)
-    # Across every replica (JetStream KV): failed logins per user and per client address.
-    login_failures_per_user: int = Field(default=5, ge=1)
+    # Typing notices have a budget of their own, per user and handler process (0: off).
+    typing_rate_per_second: float = Field(default=5.0, ge=0)
+    typing_burst: int = Field(default=10, ge=1)
+    # Across every replica (JetStream KV): failed logins that go free per user and address
+    # pair, per user (from addresses it never logged in from) and per client address;
+    # after them each failure doubles the wait before the next attempt, up to the max.
+    # A count is forgotten after a window without failures (longer than the max wait).
+    login_failures_per_pair: int = Field(default=5, ge=1)
+    login_failures_per_user: int = Field(default=10, ge=1)
     login_failures_per_address: int = Field(default=20, ge=1)
-    login_failure_window_seconds: float = Field(default=300.0, gt=0)
+    login_first_delay_seconds: float = Field(default=1.0, gt=0)
+    login_max_delay_seconds: float = Field(default=120.0, gt=0)
+    login_failure_window_seconds: float = Field(default=3600.0, gt=0)
     registrations_per_address: int = Field(default=100, ge=1)
     registration_window_seconds: float = Field(default=600.0, gt=0)
     # Deployment and web hardening (README "Deploy"). TLS to NATS: the CA that signed the
@@ -66,6 +80,27 @@ class Settings(BaseSettings):
     # Host names the edge answers besides its own (see services/edge/hosts.py): a page
     # on another name that resolves to this edge (DNS rebinding) is refused.
     allowed_hosts: list[str] | None = None
+
+    @field_validator("secret")
+    @classmethod
+    def _long_enough(cls, secret: str | None) -> str | None:
+        if secret is not None and len(secret.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(
+                f"CHATBUS_SECRET must be at least {MIN_SECRET_BYTES} bytes (it is"
+                f" {len(secret.encode())}); e.g. python -c 'import secrets;"
+                " print(secrets.token_urlsafe(48))', or leave it unset to generate one"
+            )
+        return secret
+
+    @model_validator(mode="after")
+    def _waits_end_before_counts_are_forgotten(self) -> "Settings":
+        if self.login_failure_window_seconds <= self.login_max_delay_seconds:
+            raise ValueError(
+                "CHATBUS_LOGIN_FAILURE_WINDOW_SECONDS must be longer than"
+                " CHATBUS_LOGIN_MAX_DELAY_SECONDS: a count forgotten sooner lets a guesser"
+                " start over instead of waiting"
+            )
+        return self
 
     @model_validator(mode="after")
     def _usable_hosts_and_tls_files(self) -> "Settings":
@@ -104,19 +139,31 @@ class Settings(BaseSettings):
     @cached_property
     def signing_key(self) -> str:
         """``CHATBUS_SECRET``, or one generated once and kept in the data dir."""
-        if self.secret:
+        if self.secret is not None:
             return self.secret
         path = self.data_dir / SECRET_FILE
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            draft = path.with_name(f".{SECRET_FILE}.{secrets.token_hex(4)}")
-            draft.write_text(secrets.token_urlsafe(48))
-            draft.chmod(0o600)
-            try:
-                # A hard link is atomic: of two processes starting at once, one key wins.
-                os.link(draft, path)
-            except FileExistsError:
-                pass
-            finally:
-                draft.unlink()
+            write_secret_file(path, secrets.token_urlsafe(48))
         return path.read_text().strip()
+
+
+def write_secret_file(path: Path, secret: str) -> None:
+    """Keep ``secret`` at ``path``, readable by this user only, unless a file is there.
+
+    The draft is created 0600 (never readable by others, not even for a moment before
+    a chmod) and exclusively, then hard-linked into place, which is atomic: of two
+    processes starting at once, one secret wins and both read it.
+    """
+    draft = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secret)
+            file.flush()
+            os.fsync(file.fileno())
+        os.link(draft, path)
+    except FileExistsError:
+        pass  # another process's secret is in place: theirs is the one
+    finally:
+        draft.unlink()

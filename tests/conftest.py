@@ -58,9 +58,9 @@ async def stack(
     nats_server: EmbeddedNats, tmp_path: Path, settings: Settings
 ) -> AsyncIterator[Stack]:
     """The three services and the edge as processes (two cores beat one event loop), on the
-    test's nats-server, with no per-user command limit: floods here are on purpose."""
+    test's nats-server, with no per-user command or typing limit: floods here are on purpose."""
     assert settings.secret is not None
-    no_limit = {"CHATBUS_COMMAND_RATE_PER_SECOND": "0"}
+    no_limit = {"CHATBUS_COMMAND_RATE_PER_SECOND": "0", "CHATBUS_TYPING_RATE_PER_SECOND": "0"}
     async with running_stack(
         nats_server.url, tmp_path / "var", settings.secret, no_limit
     ) as running:

@@ -287,6 +287,7 @@ def claims_for(username: str = "alice", **changes: Any) -> dict[str, Any]:
         "aud": AUDIENCE,
         "iat": now,
         "exp": now + timedelta(minutes=5),
+        "jti": "test-token-id",
     }
     claims.update(changes)
     return {key: value for key, value in claims.items() if value is not None}

@@ -102,7 +102,14 @@ def test_every_command_subject_and_event_subject_is_on_the_nats_server(
 def test_internal_subjects_say_they_are_internal(document: dict[str, Any]) -> None:
     from services.contracts import subjects
 
-    internal = {subjects.REGISTER_USER, subjects.LOGIN, subjects.CONNECTION_OPENED}
+    internal = {
+        subjects.REGISTER_USER,
+        subjects.LOGIN,
+        subjects.CHECK_TOKEN,
+        subjects.CHANGE_PASSWORD,
+        subjects.TOKENS_REVOKED,
+        subjects.CONNECTION_OPENED,
+    }
     for channel in channels_on(document, "nats"):
         if channel["address"] in internal:
             assert channel["description"].startswith("Internal")

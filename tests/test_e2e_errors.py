@@ -12,7 +12,7 @@ import nats
 import pytest
 
 from services.contracts import storage
-from services.edge.tokens import AUDIENCE, ISSUER, issue_token
+from services.edge.tokens import AUDIENCE, ISSUER, issue_token, token_signing_key
 from services.settings import Settings
 from services.status.presence import PresenceRecord
 
@@ -194,6 +194,7 @@ def claims_for(username: str, **changes: Any) -> dict[str, Any]:
         "aud": AUDIENCE,
         "iat": now,
         "exp": now + timedelta(hours=1),
+        "jti": "test-token-id",
     }
     return {key: value for key, value in {**claims, **changes}.items() if value is not None}
 
@@ -209,13 +210,13 @@ BAD_AUTH: dict[str, Callable[[str, str], Any]] = {
     "other-key": lambda user, key: {"token": issue_token(user, key + "-other", timedelta(hours=1))},
     "alg-none": lambda user, key: {"token": jwt.encode(claims_for(user), None, algorithm="none")},
     "other-audience": lambda user, key: {
-        "token": jwt.encode(claims_for(user, aud="elsewhere"), key, algorithm="HS256")
+        "token": jwt.encode(claims_for(user, aud="elsewhere"), token_signing_key(key), "HS256")
     },
     "other-issuer": lambda user, key: {
-        "token": jwt.encode(claims_for(user, iss="elsewhere"), key, algorithm="HS256")
+        "token": jwt.encode(claims_for(user, iss="elsewhere"), token_signing_key(key), "HS256")
     },
     "no-expiry": lambda user, key: {
-        "token": jwt.encode(claims_for(user, exp=None), key, algorithm="HS256")
+        "token": jwt.encode(claims_for(user, exp=None), token_signing_key(key), "HS256")
     },
     "bad-subject": lambda user, key: {"token": issue_token("Not A User!", key, timedelta(hours=1))},
 }

@@ -16,7 +16,7 @@ TEXTS = [
     "hello <b>world</b> & <script>alert('x')</script> &amp; {{ not a template }}",
     "emoji 👩‍👩‍👧‍👦 🎉 and a flag 🇳🇴, RTL שלום, CJK 漢字",
     "  leading and trailing spaces  ",
-    "line one\nline two\r\nthree\ttabbed\n\n",
+    "line one\nline two\nthree\ttabbed\n\n",
     "quotes ' \" and \\backslashes\\ and a NUL-free \u200b zero-width space",
     "x" * 4000,
     "😀" * 4000,

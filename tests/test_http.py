@@ -11,7 +11,16 @@ import nats
 import pytest
 
 from services.contracts import storage
-from services.edge.tokens import ALGORITHM, AUDIENCE, ISSUER, InvalidToken, issue_token, read_token
+from services.edge.tokens import (
+    ALGORITHM,
+    AUDIENCE,
+    ISSUER,
+    InvalidToken,
+    issue_token,
+    read_token,
+    token_signing_key,
+)
+from services.keys import Purpose, derived_key
 from services.settings import Settings
 
 from .support import PASSWORD, claims_for, unique_name
@@ -125,7 +134,7 @@ async def test_login_answers_a_token_for_the_user(
     assert jwt.get_unverified_header(body["token"])["alg"] == ALGORITHM
     claims = jwt.decode(
         body["token"],
-        settings.signing_key,
+        token_signing_key(settings.signing_key),
         algorithms=[ALGORITHM],
         audience=AUDIENCE,
         issuer=ISSUER,
@@ -142,6 +151,25 @@ async def test_login_token_is_not_signed_with_any_other_key(http: httpx.AsyncCli
     token = (await login(http, name)).json()["token"]
     with pytest.raises(jwt.InvalidSignatureError):
         jwt.decode(token, KEY, algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER)
+
+
+async def test_login_token_is_signed_with_a_key_of_its_own_not_the_secret(
+    http: httpx.AsyncClient, settings: Settings
+) -> None:
+    name = unique_name()
+    await register(http, name)
+    token = (await login(http, name)).json()["token"]
+    with pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(
+            token, settings.signing_key, algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER
+        )
+    keys = {
+        settings.signing_key.encode(),
+        token_signing_key(settings.signing_key),
+        derived_key(settings.signing_key, Purpose.EDGE_PROOF),
+        derived_key(settings.signing_key, Purpose.KNOWN_ADDRESSES),
+    }
+    assert len(keys) == 4  # no key does two jobs
 
 
 async def test_wrong_password_and_unknown_user_are_refused_alike(http: httpx.AsyncClient) -> None:
@@ -174,7 +202,7 @@ def test_issued_token_reads_back_as_its_user_and_expiry() -> None:
 
 
 def _signed(claims: dict[str, Any], algorithm: str = ALGORITHM) -> str:
-    return jwt.encode(claims, KEY, algorithm=algorithm)
+    return jwt.encode(claims, token_signing_key(KEY), algorithm=algorithm)
 
 
 @pytest.mark.parametrize(
@@ -195,6 +223,10 @@ def _signed(claims: dict[str, Any], algorithm: str = ALGORITHM) -> str:
         pytest.param(_signed(claims_for(iss=None)), id="no-issuer"),
         pytest.param(_signed(claims_for("Not.A.User")), id="malformed-username"),
         pytest.param(_signed(claims_for(sub=42)), id="subject-not-a-string"),
+        pytest.param(_signed(claims_for(jti=None)), id="no-token-id"),
+        pytest.param(_signed(claims_for(jti=7)), id="token-id-not-a-string"),
+        pytest.param(_signed(claims_for(iat=None)), id="no-issue-time"),
+        pytest.param(jwt.encode(claims_for(), KEY, ALGORITHM), id="signed-with-the-secret"),
         pytest.param(issue_token("alice", KEY, timedelta(hours=1))[:-4] + "AAAA", id="tampered"),
         pytest.param("not.a.jwt", id="garbage"),
         pytest.param("", id="empty"),

@@ -39,16 +39,17 @@ pytestmark = pytest.mark.timeout(120)
 
 @pytest.fixture
 def settings(nats_server: EmbeddedNats, tmp_path: Path) -> Settings:
-    """The suite's settings with the per-user command rate limit off.
+    """The suite's settings with the per-user command and typing limits off.
 
     A bot sending 2,000 commands at once is over any sensible budget; this test is
-    about what malformed input does, and the limit has its own tests.
+    about what malformed input does, and the limits have their own tests.
     """
     return Settings(
         nats_url=nats_server.url,
         data_dir=tmp_path / "var",
         secret="test-signing-key-that-is-long-enough-for-hs256",
         command_rate_per_second=0,
+        typing_rate_per_second=0,
     )
 
 

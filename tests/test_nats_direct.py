@@ -36,6 +36,13 @@ GENERAL = "general"
 
 
 @pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The shared settings without the typing budget: one bot sends a dozen malformed
+    typing notices in a row here, and that budget has its own tests."""
+    return settings.model_copy(update={"typing_rate_per_second": 0})
+
+
+@pytest.fixture
 async def bot(users: Users, nc: Client) -> NatsUser:
     """A user registered over HTTP who then speaks NATS only, a member of "general"."""
     bot = NatsUser(nc, await users.register())

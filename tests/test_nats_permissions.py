@@ -41,7 +41,7 @@ from services.settings import Settings
 from services.status.app import create_status_service
 
 from .conftest import running_edge
-from .support import ChatClient, Inbox, NatsProgram, NatsUser, Users, wait_until
+from .support import PASSWORD, ChatClient, Inbox, NatsProgram, NatsUser, Users, wait_until
 
 NATS_CONF = Path(__file__).resolve().parent.parent / "deploy" / "nats.conf"
 ROLES = ("edge", "chats", "messages", "status", "weatherbot", "ops", "admin")
@@ -142,6 +142,26 @@ async def test_chatting_works_with_every_program_as_its_own_user(users: Users) -
     await bob.wait_for(
         "presence", lambda p: p["username"] == alice.username and p["status"] == "busy"
     )
+    assert violations_by(*ROLES[:4]) == []
+
+
+async def test_a_password_change_disconnects_other_sockets_with_every_program_as_its_own_user(
+    users: Users, edge_url: str
+) -> None:
+    alice = await users.register()
+    used, other = await users.token(alice), await users.token(alice)
+    dropped = ChatClient(edge_url, other, alice)
+    gone = asyncio.Event()
+    dropped.sio.on("disconnect", lambda *_: gone.set())
+    await dropped.connect()
+    response = await users.http.post(
+        "/api/password",
+        json={"old_password": PASSWORD, "new_password": "a brand new passphrase"},
+        headers={"Authorization": f"Bearer {used}"},
+    )
+    assert response.status_code == 204, response.text
+    async with asyncio.timeout(10):
+        await gone.wait()
     assert violations_by(*ROLES[:4]) == []
 
 

@@ -9,7 +9,7 @@ import jwt
 import pytest
 import socketio
 
-from services.edge.tokens import ALGORITHM, issue_token
+from services.edge.tokens import ALGORITHM, issue_token, token_signing_key
 from services.settings import Settings
 
 from .support import Users, claims_for, unique_name
@@ -24,21 +24,27 @@ def tampered(token: str) -> str:
     return f"{header}.{other}.{signature}"
 
 
+def signed(claims: dict[str, Any], key: str, algorithm: str = ALGORITHM) -> str:
+    """``claims`` signed as the edge signs tokens, with the key derived from ``key``."""
+    return jwt.encode(claims, token_signing_key(key), algorithm=algorithm)
+
+
 # Each takes a registered username and the signing key; gives a token that must be refused.
 BAD_TOKENS: dict[str, Callable[[str, str], Any]] = {
     "tampered-payload": lambda user, key: tampered(issue_token(user, key, timedelta(hours=1))),
     "tampered-signature": lambda user, key: (
         issue_token(user, key, timedelta(hours=1))[:-6] + "AAAAAA"
     ),
-    "algorithm-not-on-the-list": lambda user, key: jwt.encode(
-        claims_for(user), key, algorithm="HS512"
-    ),
+    "algorithm-not-on-the-list": lambda user, key: signed(claims_for(user), key, "HS512"),
     "alg-none": lambda user, key: jwt.encode(claims_for(user), None, algorithm="none"),
-    "no-subject": lambda user, key: jwt.encode(claims_for(user, sub=None), key, ALGORITHM),
-    "no-audience": lambda user, key: jwt.encode(claims_for(user, aud=None), key, ALGORITHM),
-    "subject-not-a-string": lambda user, key: jwt.encode(claims_for(user, sub=7), key, ALGORITHM),
-    "not-yet-valid": lambda user, key: jwt.encode(
-        claims_for(user, nbf=datetime.now(UTC) + timedelta(hours=1)), key, ALGORITHM
+    "no-subject": lambda user, key: signed(claims_for(user, sub=None), key),
+    "no-audience": lambda user, key: signed(claims_for(user, aud=None), key),
+    "subject-not-a-string": lambda user, key: signed(claims_for(user, sub=7), key),
+    "no-token-id": lambda user, key: signed(claims_for(user, jti=None), key),
+    "no-issue-time": lambda user, key: signed(claims_for(user, iat=None), key),
+    "signed-with-the-secret-itself": lambda user, key: jwt.encode(claims_for(user), key, ALGORITHM),
+    "not-yet-valid": lambda user, key: signed(
+        claims_for(user, nbf=datetime.now(UTC) + timedelta(hours=1)), key
     ),
     "name-nobody-registered": lambda user, key: issue_token(
         unique_name("ghost"), key, timedelta(hours=1)

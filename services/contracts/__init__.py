@@ -35,7 +35,10 @@ from .internal import (
     EdgeHeartbeat,
     LoginAttempt,
     LoginRequest,
+    PasswordChange,
     Registration,
+    TokenInUse,
+    TokenRevocation,
 )
 from .models import (
     Chat,
@@ -127,6 +130,7 @@ __all__ = [
     "Message",
     "MessageHistory",
     "Presence",
+    "PasswordChange",
     "PresenceStatus",
     "Registration",
     "RESERVED_USERNAMES",
@@ -137,6 +141,8 @@ __all__ = [
     "SendMessage",
     "SetStatus",
     "Success",
+    "TokenInUse",
+    "TokenRevocation",
     "Typing",
     "TypingEvent",
     "Username",

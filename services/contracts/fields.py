@@ -9,9 +9,15 @@ from pydantic import AfterValidator, Field, StringConstraints
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{1,31}$"
 CHAT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 MAX_TEXT_LENGTH = 4000
+# A history page stops once its messages, encoded as the reply carries them, reach this
+# many bytes: 100 messages of the longest text would not fit in NATS's max payload.
+MAX_PAGE_BYTES = 512 * 1024
 MAX_CHAT_NAME_LENGTH = 80
 MAX_TOPIC_LENGTH = 250
 _USERNAME = re.compile(USERNAME_PATTERN)
+# Every control character (C0, DEL, C1) but newline and tab: none is text a reader sees,
+# and most take six bytes in JSON, which let a page of them outgrow NATS's max payload.
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # The system's own name (owner of "general"); with a few others, nobody can register it.
 SYSTEM_USER = "chatbus"
 # The programs' own NATS users (services/nats_auth/roles.py): no person or bot takes their names.
@@ -32,6 +38,16 @@ def _encodable(value: str) -> str:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise ValueError("text must be valid Unicode") from None
+    return value
+
+
+def _without_control_characters(value: str) -> str:
+    found = _CONTROL_CHARACTER.search(value)
+    if found is not None:
+        raise ValueError(
+            f"text must not contain control characters (U+{ord(found.group()):04X} at"
+            f" character {found.start() + 1}); newline and tab are allowed"
+        )
     return value
 
 
@@ -63,6 +79,10 @@ Timestamp = Annotated[
     datetime, Field(description="An instant, ISO 8601 in UTC.", examples=["2026-11-25T17:30:00Z"])
 ]
 SafeText = Annotated[str, AfterValidator(_encodable)]
+# A message's text: valid Unicode with no control characters but newline and tab.
+MessageText = Annotated[
+    str, AfterValidator(_encodable), AfterValidator(_without_control_characters)
+]
 ChatName = Annotated[
     str,
     # Constraints before the Unicode check: pydantic then strips before counting, so a

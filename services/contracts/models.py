@@ -295,7 +295,9 @@ class HistoryPage(BaseModel):
     more: bool = Field(
         description=(
             "Whether further messages exist in the direction asked for. Never true for"
-            " removed messages: paging back stops at the oldest kept one."
+            " removed messages: paging back stops at the oldest kept one. A page also"
+            " stops at 512 KiB of messages, fewer than `limit`, with `more` true: go on"
+            " from its last message (with `after`) or its first (backward)."
         ),
         examples=[False],
     )
@@ -305,7 +307,8 @@ class HistoryPage(BaseModel):
             "True when the range this page covers reaches below the chat's oldest kept"
             " message: messages there were removed by retention and will never be returned."
             " The range starts at after + 1 with `after`, else `limit` seqs back from"
-            " before - 1 (or the newest). False means nothing in the range was removed."
+            " before - 1 (or the newest), or at the page's first message when it stopped"
+            " at 512 KiB. False means nothing in the range was removed."
         ),
         examples=[False],
     )

@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .fields import MAX_TEXT_LENGTH, ChatId, ChatName, ChatTopic, SafeText, Username
+from .fields import MAX_TEXT_LENGTH, ChatId, ChatName, ChatTopic, MessageText, Username
 from .models import ChosenStatus
 
 
@@ -111,8 +111,10 @@ class SendMessage(Request):
     )
 
     chat_id: ChatId
-    text: SafeText = Field(
-        min_length=1, max_length=MAX_TEXT_LENGTH, description="1-4000 characters, kept exactly."
+    text: MessageText = Field(
+        min_length=1,
+        max_length=MAX_TEXT_LENGTH,
+        description=("1-4000 characters, kept exactly; no control characters but newline and tab."),
     )
     client_id: str | None = Field(
         default=None,

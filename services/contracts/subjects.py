@@ -13,6 +13,9 @@ Public (outside programs depend on these):
 Internal (edge <-> services only; NATS permissions keep bots out):
 
     chat.auth.register | chat.auth.login         accounts
+    chat.auth.check                              is a token still good (HTTP routes)
+    chat.auth.password                           change a password, voiding other tokens
+    chat.auth.revoked                            TokenRevocation, from the status service to edges
     chat.conn.opened | chat.conn.closed          one socket connection's life
     chat.conn.chats                              the chats a connecting user's socket joins
     chat.conn.heartbeat                          an edge is alive
@@ -37,6 +40,9 @@ ALL_PRESENCE = "chat.presence.*"
 
 REGISTER_USER = "chat.auth.register"
 LOGIN = "chat.auth.login"
+CHECK_TOKEN = "chat.auth.check"
+CHANGE_PASSWORD = "chat.auth.password"
+TOKENS_REVOKED = "chat.auth.revoked"
 CONNECTION_OPENED = "chat.conn.opened"
 CONNECTION_CLOSED = "chat.conn.closed"
 CONNECTION_CHATS = "chat.conn.chats"

@@ -22,6 +22,9 @@ from services.contracts.internal import (
     Credentials,
     EdgeHeartbeat,
     LoginAttempt,
+    PasswordChange,
+    TokenInUse,
+    TokenRevocation,
 )
 from services.contracts.models import Presence
 from services.settings import Settings
@@ -36,10 +39,14 @@ INTERNAL_MODELS: tuple[type[BaseModel], ...] = (
     Credentials,
     EdgeHeartbeat,
     LoginAttempt,
+    PasswordChange,
+    TokenInUse,
 )
 INTERNAL_SUBJECTS = (
     subjects.REGISTER_USER,
     subjects.LOGIN,
+    subjects.CHECK_TOKEN,
+    subjects.CHANGE_PASSWORD,
     subjects.CONNECTION_OPENED,
     subjects.CONNECTION_CLOSED,
     subjects.EDGE_HEARTBEAT,
@@ -67,7 +74,9 @@ def handler_apps(settings: Settings) -> list[FastStream]:
 
 def faststream_document(title: str) -> Document:
     """What FastStream generates for the handler brokers (nothing connects)."""
-    brokers = [app.broker for app in handler_apps(Settings(secret="docs")) if app.broker]
+    # Nothing is signed: any secret long enough to be accepted will do.
+    settings = Settings(secret="docs-only-secret-that-signs-nothing")
+    brokers = [app.broker for app in handler_apps(settings) if app.broker]
     spec = AsyncAPI(*brokers, title=title, schema_version="3.0.0").to_specification()
     document: Document = spec.to_jsonable()
     return document
@@ -163,6 +172,11 @@ def _add_events(document: Document, schemas: dict[str, Schema]) -> None:
     events.append(
         (subjects.presence("{username}"), Presence, "A user's presence changed.", "presence")
     )
+    revoked = (
+        "Internal: from the status service to the edges only. A user's tokens were revoked:"
+        " each edge disconnects the sockets opened with one this voids."
+    )
+    events.append((subjects.TOKENS_REVOKED, TokenRevocation, revoked, "tokens_revoked"))
     for address, payload, summary, name in events:
         key = address.replace("{", "").replace("}", "")
         document["components"]["messages"][key] = {

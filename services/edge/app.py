@@ -34,6 +34,8 @@ from .http import create_http_router
 from .packets import closing_on_broken_frames
 from .page_headers import with_security_headers
 from .relay import Relay
+from .revocations import Revocations
+from .sessions import create_session_router
 from .sockets import SocketDirectory, create_socket_server
 from .websocket import LeanWebSocketProtocol, log_handshakes_when_debugging
 
@@ -71,6 +73,7 @@ def _create_edge_and_relay(settings: Settings) -> tuple[Any, Relay]:
     sio = create_socket_server(settings, relay, sockets)
     measure_commands(sio, metrics)
     fanout = MeasuredFanOut(sio, sockets, metrics)
+    revocations = Revocations(sio, sockets)
     metrics.watch(relay, sockets)
 
     # Behind a proxy, the metrics go on a port of their own that the proxy does not reach.
@@ -82,6 +85,7 @@ def _create_edge_and_relay(settings: Settings) -> tuple[Any, Relay]:
             metrics_server.start()
         await relay.connect()
         await fanout.start(relay)
+        await revocations.start(relay)
         heartbeat = asyncio.create_task(
             _beat(relay, sockets.edge_id, heartbeat_interval(settings)), name="edge-heartbeat"
         )
@@ -91,6 +95,7 @@ def _create_edge_and_relay(settings: Settings) -> tuple[Any, Relay]:
         finally:
             heartbeat.cancel()
             await asyncio.gather(heartbeat, return_exceptions=True)
+            await revocations.stop()
             await fanout.stop()
             await _close_all(sio, relay, sockets)
             await relay.close()
@@ -110,9 +115,10 @@ def _create_edge_and_relay(settings: Settings) -> tuple[Any, Relay]:
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST"],
-            allow_headers=["content-type"],
+            allow_headers=["content-type", "authorization"],
         )
     api.include_router(create_http_router(settings, relay))
+    api.include_router(create_session_router(settings, relay))
     # Before the web client's mount at "/", which would otherwise answer these paths.
     api.include_router(create_docs_router())
     if metrics_server is None:

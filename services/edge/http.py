@@ -48,6 +48,14 @@ class Session(BaseModel):
     username: str
 
 
+def http_error(error: dict[str, Any]) -> HTTPException:
+    """The HTTP error for a failure envelope's ``error``: its status, the error as detail."""
+    # A throttled request says when to come back, as HTTP does.
+    retry_after = error.get("retry_after")
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    return HTTPException(HTTP_STATUS[ErrorCode(error["code"])], detail=error, headers=headers)
+
+
 def create_http_router(settings: Settings, relay: Relay) -> APIRouter:
     """``/api/register``, ``/api/login`` and ``/healthz``."""
     router = APIRouter()
@@ -55,13 +63,7 @@ def create_http_router(settings: Settings, relay: Relay) -> APIRouter:
     async def account_from(subject: str, payload: BaseModel) -> Account:
         envelope = await relay.request(subject, payload)
         if not envelope.get("ok"):
-            error = envelope["error"]
-            # A throttled login or registration says when to come back, as HTTP does.
-            retry_after = error.get("retry_after")
-            headers = {"Retry-After": str(retry_after)} if retry_after else None
-            raise HTTPException(
-                HTTP_STATUS[ErrorCode(error["code"])], detail=error, headers=headers
-            )
+            raise http_error(envelope["error"])
         return Account.model_validate(envelope["data"])
 
     @router.post("/api/register", status_code=status.HTTP_201_CREATED)

@@ -33,7 +33,7 @@ from .memberships import ChatMemberships
 from .packets import MALFORMED_EVENT, GuardedPacket, engineio_logger
 from .relay import Relay
 from .rooms import chat_room, user_room
-from .tokens import InvalidToken, read_token
+from .tokens import InvalidToken, TokenClaims, read_token
 
 log = logging.getLogger("chatbus.edge.sockets")
 
@@ -49,6 +49,8 @@ class SocketDirectory:
         self.edge_id = secrets.token_urlsafe(8)
         self.usernames: dict[str, str] = {}
         self._sockets_of: dict[str, int] = {}  # username -> their sockets on this edge
+        # The token each socket connected with: a revocation may void it (revocations.py).
+        self.tokens: dict[str, TokenClaims] = {}
         self.memberships = ChatMemberships()
         # A timer handle per socket, not a sleeping task: a task and its coroutine cost
         # about 2 KiB per idle connection (issue 6's memory target).
@@ -70,8 +72,15 @@ class SocketDirectory:
         return username in self._sockets_of
 
     def connection(self, sid: str, username: str) -> Connection:
-        """How the status service knows this socket."""
-        return Connection(edge_id=self.edge_id, connection_id=sid, username=username)
+        """How the status service knows this socket, and the token it connected with."""
+        token = self.tokens.get(sid)
+        return Connection(
+            edge_id=self.edge_id,
+            connection_id=sid,
+            username=username,
+            token_id=token.token_id if token else None,
+            token_issued_at=token.issued_at if token else None,
+        )
 
     def expire_at(
         self, sid: str, when: datetime, disconnect: Callable[[str], Awaitable[None]]
@@ -103,6 +112,7 @@ class SocketDirectory:
             else:
                 del self._sockets_of[username]
                 self.memberships.forget_user(username)
+        self.tokens.pop(sid, None)
         expiry = self._expiry.pop(sid, None)
         if expiry:
             expiry.cancel()
@@ -142,8 +152,10 @@ def create_socket_server(
             ) from None
         username = claims.username
         # In the user's room first, so a membership changed while we list is applied to this
-        # socket too (see FanOut._member_changed).
+        # socket too (see FanOut._member_changed); and known by its token before the status
+        # service checks it, so a revocation announced meanwhile finds it.
         sockets.add(sid, username)
+        sockets.tokens[sid] = claims
         await sio.enter_room(sid, user_room(username))
         # Both at once: a connect waits for the slower of the two, not their sum.
         connection = sockets.connection(sid, username)

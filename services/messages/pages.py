@@ -14,25 +14,47 @@ shows it. The message below a backward page being there means ``more``; the
 page's first message being there means nothing the page asks for is gone.
 Only when retention removed the page's first message does a page take more
 round trips: to find the chat's oldest message and read the page again.
+
+A page also stops at ``MAX_PAGE_BYTES`` of messages, measured as the reply
+encodes them (``encoded_size``), whatever they hold: texts stored before
+control characters were refused, or by a program writing to the stream
+directly, take up to six bytes a character. A forward page keeps its first
+messages, a backward one its last, and says ``more``: the next page, from the
+last (or first) message kept, goes on where this one stopped.
 """
 
 import asyncio
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from nats.js import JetStreamContext
 
 from services.contracts import HistoryPage, Message, storage, subjects
+from services.contracts.fields import MAX_PAGE_BYTES
 from services.jetstream import last_seq
 from services.multi_get import last_for_each
 from services.newest_seqs import top_of_run
 
 from .retention import Retention, oldest_stored_seq, plan_page
 
-__all__ = ["PROBE", "read_page"]
+__all__ = ["MAX_PAGE_BYTES", "PROBE", "encoded_size", "read_page"]
 
 # Seqs above the hint read to find where the chat ends now. Another replica's
 # appends since the hint was seen make it stale; past this many, the slow way.
 PROBE = 32
+# How much larger than its stored JSON a message can be as sent (see ``_surely_fit``)...
+GROWTH_AS_SENT = 6
+# ...plus what the reply adds beyond that: fields an older version did not store, sent
+# with their defaults, and values stored in a shorter form (a time as a number).
+DEFAULTS_AS_SENT = 1024
+
+
+class Stored(NamedTuple):
+    """A message as read from the stream, and how many bytes its stored JSON took."""
+
+    message: Message
+    stored_bytes: int
 
 
 async def read_page(
@@ -82,15 +104,65 @@ async def read_page(
         plan = plan_page(newest=newest, oldest=oldest, before=before, after=after, limit=limit)
         found |= await _read(js, chat_id, [seq for seq in plan.seqs if seq not in asked])
         more = plan.more
-    messages = [found[seq] for seq in plan.seqs if seq in found]
-    # A message missing inside the page expired while we read: say so too.
-    truncated = plan.truncated or len(messages) < len(plan.seqs)
+    on_page = [found[seq] for seq in plan.seqs if seq in found]
+    fitting = _fitting(on_page, keep_last=after is None)
+    messages = [message for message, _ in fitting]
+    covered = plan.seqs
+    if len(fitting) < len(on_page):
+        more = True  # stopped at MAX_PAGE_BYTES: the rest is for the next page
+        if after is None:
+            covered = range(messages[0].seq, plan.last + 1)
+        else:
+            covered = range(plan.first, messages[-1].seq + 1)
+    # A message missing inside the page expired while we read: say so too. A backward
+    # page cut short no longer reaches down to where retention removed messages.
+    reaches_removed = plan.truncated and covered.start == plan.first
+    truncated = reaches_removed or len(messages) < len(covered)
     return HistoryPage(messages=messages, more=more, truncated=truncated), newest
+
+
+def encoded_size(message: Message) -> int:
+    """The bytes ``message`` takes in a page as sent.
+
+    socket.io encodes its packets with the standard library's ``json.dumps``, which
+    escapes DEL and every non-ASCII character (six bytes each, twelve outside the BMP):
+    the larger of the two forms a page travels in. The reply on NATS is the same JSON
+    in UTF-8 (pydantic's), never longer.
+    """
+    return len(json.dumps(message.model_dump(mode="json"), separators=(",", ":")))
+
+
+def _fitting(stored: Sequence[Stored], *, keep_last: bool) -> Sequence[Stored]:
+    """The messages that fit in ``MAX_PAGE_BYTES``: the first ones, or with ``keep_last``
+    the last ones; never none, so paging always moves on."""
+    if _surely_fit(stored):
+        return stored
+    order = reversed(range(len(stored))) if keep_last else range(len(stored))
+    total = 0
+    count = 0
+    for index in order:
+        total += encoded_size(stored[index].message) + len(",")
+        if total > MAX_PAGE_BYTES and count:
+            break
+        count += 1
+    return stored[len(stored) - count :] if keep_last else stored[:count]
+
+
+def _surely_fit(stored: Sequence[Stored]) -> bool:
+    """Whether the page fits whatever its messages hold, without encoding them.
+
+    Each byte of the stored JSON (pydantic's, in UTF-8) takes at most six as sent: an
+    ASCII byte one, but DEL six; a character of two to four bytes in UTF-8 six or twelve.
+    So ``GROWTH_AS_SENT`` times the stored size bounds a message. Nearly every page fits
+    by far, and encoding each of its messages again would cost more than reading them.
+    """
+    bound = sum(GROWTH_AS_SENT * size + DEFAULTS_AS_SENT for _, size in stored)
+    return bound <= MAX_PAGE_BYTES
 
 
 async def _newest_from_hint(
     js: JetStreamContext, chat_id: str, hint: int, likely: range | None, limit: int
-) -> tuple[int, dict[int, Message], set[int]]:
+) -> tuple[int, dict[int, Stored], set[int]]:
     """The newest seq, the messages read on the way by seq, and the seqs asked for.
 
     The likely page is read in the same request; without a cursor, so is the page
@@ -118,10 +190,13 @@ def _likely_seqs(*, before: int | None, after: int | None, limit: int) -> range 
     return None
 
 
-async def _read(js: JetStreamContext, chat_id: str, seqs: Iterable[int]) -> dict[int, Message]:
+async def _read(js: JetStreamContext, chat_id: str, seqs: Iterable[int]) -> dict[int, Stored]:
     """The chat's messages with these seqs that are still stored, by seq."""
     seq_of = {subjects.stored_message(chat_id, seq): seq for seq in seqs}
     if not seq_of:
         return {}
     stored = await last_for_each(js, storage.MESSAGES_STREAM, list(seq_of))
-    return {seq_of[subject]: Message.model_validate_json(data) for subject, data in stored.items()}
+    return {
+        seq_of[subject]: Stored(Message.model_validate_json(data), len(data))
+        for subject, data in stored.items()
+    }

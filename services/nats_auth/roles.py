@@ -148,10 +148,15 @@ ROLES: tuple[Role, ...] = (
     Role(
         "edge",
         "The socket.io edge: acts on behalf of every logged-in user, so it may send any\n"
-        "command; it also relays log-ins and registrations and reports connections, and\n"
-        "fans out room, presence and per-user events.",
+        "command; it also relays log-ins and registrations, reports connections, fans out\n"
+        "room, presence and per-user events, and hears which tokens are revoked.",
         publish=(subjects.ALL_COMMANDS, "chat.auth.*", "chat.conn.*"),
-        subscribe=(subjects.ALL_ROOM_EVENTS, subjects.ALL_PRESENCE, "chat.user.>"),
+        subscribe=(
+            subjects.ALL_ROOM_EVENTS,
+            subjects.ALL_PRESENCE,
+            subjects.ALL_USER_EVENTS,
+            subjects.TOKENS_REVOKED,
+        ),
         asks=True,
     ),
     Role(
@@ -201,10 +206,12 @@ ROLES: tuple[Role, ...] = (
     Role(
         "status",
         "status: accounts (chat_users), log-in throttling (chat_throttle), presence\n"
-        "(chat_presence), typing (reads and watches chat_chats); announces presence and typing.",
+        "(chat_presence), typing (reads and watches chat_chats); announces presence, typing\n"
+        "and revoked tokens.",
         publish=(
             subjects.ALL_PRESENCE,
             "chat.room.*.typing",
+            subjects.TOKENS_REVOKED,
             ACCOUNT_INFO,
             *opens(USERS),
             *reads(USERS),

@@ -1,25 +1,47 @@
-"""Accounts: register and log in, passwords kept as Argon2id hashes."""
+"""Accounts: register, log in, change a password; passwords kept as Argon2id hashes.
+
+A record also says which of the user's tokens no longer work (``revoked``): a
+password change voids every token issued before it but the one it was made
+with, and edges are told so at once (``chat.auth.revoked``). And it keeps the
+addresses the user last logged in from, as keyed hashes (a copy of the users
+bucket reveals no address): from those, the login throttle never holds the
+user back for failures made elsewhere (``login_throttle.py``).
+"""
 
 import asyncio
+import hashlib
+import hmac
+import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from nats.errors import Error as NatsError
 from nats.js.errors import KeyWrongLastSequenceError, NotFoundError
 from nats.js.kv import KeyValue
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from services.contracts import (
     RESERVED_USERNAMES,
     Account,
     LoginRequest,
+    PasswordChange,
     Registration,
+    TokenRevocation,
     is_username,
     utc_now,
 )
-from services.errors import Conflict, Unauthorized
+from services.errors import ChatbusError, Conflict, Unauthorized, Unavailable
 
-from .login_throttle import LoginThrottle
+from .login_throttle import LoginThrottle, address_token
+
+log = logging.getLogger("chatbus.accounts")
+
+# Writes of one record that lose a race before one wins (a login and a password change).
+MAX_RECORD_WRITES = 20
+# Addresses remembered per user, the most recent first: a home, a phone, an office, ...
+KNOWN_ADDRESSES = 20
 
 
 class AccountRecord(BaseModel):
@@ -31,16 +53,27 @@ class AccountRecord(BaseModel):
     username: str
     password_hash: str | None = None
     created_at: datetime
+    revoked: TokenRevocation | None = None
+    known_addresses: list[str] = Field(default_factory=list)
+
+    def token_works(self, token_id: str | None, issued_at: datetime | None) -> bool:
+        """Whether a token of this user, with this id and issue time, is still good."""
+        return self.revoked is None or not self.revoked.voids(token_id, issued_at)
 
 
 class Accounts:
     """Registration and login against the users bucket."""
 
     def __init__(
-        self, users: KeyValue, throttle: LoginThrottle, hasher: PasswordHasher | None = None
+        self,
+        users: KeyValue,
+        throttle: LoginThrottle,
+        address_key: bytes,
+        hasher: PasswordHasher | None = None,
     ) -> None:
         self._users = users
         self._throttle = throttle
+        self._address_key = address_key
         self._hasher = hasher or PasswordHasher()
         # Verified against when the user does not exist, so both failures take as long.
         self._decoy_hash = self._hasher.hash("decoy password, never matches")
@@ -67,32 +100,144 @@ class Accounts:
     async def login(self, attempt: LoginRequest) -> Account:
         """The account whose password matches; ``Unauthorized`` for any mismatch.
 
-        ``RateLimited``, whatever the password, after too many recent failures for
-        the username or from the address; unknown names are counted alike, so the
+        ``RateLimited``, whatever the password, while recent failures make the attempt
+        wait (see ``login_throttle``): from an address the user logged in from before,
+        only failures from there count. Unknown names are counted alike, so the
         answer never tells which names exist.
         """
-        await self._throttle.check_login(attempt.username, attempt.address)
-        record = await self._find(attempt.username)
-        # A bot's account, like a missing one, is checked against the decoy: it never matches.
-        password_hash = record.password_hash if record and record.password_hash else None
-        try:
-            await asyncio.to_thread(
-                self._hasher.verify, password_hash or self._decoy_hash, attempt.password
-            )
-            matched = password_hash is not None
-        except (VerificationError, InvalidHashError):
-            matched = False
-        if not matched or record is None:
-            await self._throttle.login_failed(attempt.username, attempt.address)
+        username, address = attempt.username, attempt.address
+        record = await self._find(username)
+        known = self._is_known(record, address)
+        await self._throttle.check_login(username, address, known=known)
+        # A bot's account (no password), like a missing one, is checked against the decoy.
+        password_hash = record.password_hash if record else None
+        matched = await self._verify(password_hash, attempt.password)  # a name or not: as long
+        if record is None or not matched:
+            await self._throttle.login_failed(username, address)
             raise Unauthorized("wrong username or password")
-        await self._throttle.login_succeeded(record.username)
+        await self._throttle.login_succeeded(username, address)
+        await self._remember_address(record, address)
         return Account(username=record.username)
 
+    async def require_token_works(
+        self, username: str, token_id: str | None, issued_at: datetime | None
+    ) -> Account:
+        """The account a token is for; ``Unauthorized`` for a name with no account or a
+        token a revocation voided (a missing id or issue time is void too)."""
+        record = await self._find(username)
+        if record is None:
+            raise Unauthorized(f"{username} is not a registered user")
+        if token_id is None or issued_at is None or not record.token_works(token_id, issued_at):
+            raise Unauthorized("this token no longer works; log in again")
+        return Account(username=record.username)
+
+    async def change_password(self, change: PasswordChange) -> TokenRevocation:
+        """Set a new password; every other token of the user stops working.
+
+        ``Unauthorized`` for a wrong old password (counted and throttled as a failed
+        login) or a token that no longer works; ``Conflict`` when another change
+        came first. Returns the revocation to announce to the edges.
+        """
+        username, address = change.username, change.address
+        record = await self._find(username)
+        await self._throttle.check_login(username, address, known=self._is_known(record, address))
+        if record is None or not record.token_works(change.token_id, change.issued_at):
+            raise Unauthorized("this token no longer works; log in again")
+        verified = record.password_hash
+        if not await self._verify(verified, change.old_password):
+            await self._throttle.login_failed(username, address)
+            raise Unauthorized("wrong password")
+        new_hash = await asyncio.to_thread(self._hasher.hash, change.new_password)
+        revocation = TokenRevocation(
+            username=username, void_before=utc_now(), kept_token=change.token_id
+        )
+
+        def changed(current: AccountRecord) -> AccountRecord:
+            if current.password_hash != verified:
+                raise Conflict("the password was changed meanwhile; log in again")
+            return current.model_copy(update={"password_hash": new_hash, "revoked": revocation})
+
+        await self._update(username, changed)
+        return revocation
+
+    async def revoke_tokens(self, username: str, keep: str | None = None) -> TokenRevocation:
+        """Void every token of ``username`` issued until now but ``keep`` (none: all of
+        them, as a deactivation does). Returns the revocation to announce."""
+        revocation = TokenRevocation(username=username, void_before=utc_now(), kept_token=keep)
+        await self._update(
+            username, lambda current: current.model_copy(update={"revoked": revocation})
+        )
+        return revocation
+
+    def _address_hash(self, address: str) -> str:
+        token = address_token(address).encode()
+        return hmac.new(self._address_key, token, hashlib.sha256).hexdigest()[:32]
+
+    def _is_known(self, record: AccountRecord | None, address: str | None) -> bool:
+        """Whether the user logged in from ``address`` before (among the latest ones)."""
+        if record is None or not address:
+            return False
+        return self._address_hash(address) in record.known_addresses
+
+    async def _remember_address(self, record: AccountRecord, address: str | None) -> None:
+        """Put ``address`` first among the user's known ones; a failure only logs."""
+        if not address:
+            return
+        known = self._address_hash(address)
+        if record.known_addresses[:1] == [known]:
+            return  # the usual case: the same address as last time, no write
+
+        def remembered(current: AccountRecord) -> AccountRecord:
+            others = [a for a in current.known_addresses if a != known]
+            addresses = [known, *others][:KNOWN_ADDRESSES]
+            return current.model_copy(update={"known_addresses": addresses})
+
+        try:
+            await self._update(record.username, remembered)
+        except (ChatbusError, NatsError) as error:
+            # The login stands; the address is remembered at the next one.
+            log.warning("could not remember a login address of %s: %s", record.username, error)
+
+    async def _verify(self, password_hash: str | None, password: str) -> bool:
+        """Whether ``password`` matches; with no hash, the decoy's is checked (as long) and
+        nothing matches."""
+        try:
+            await asyncio.to_thread(
+                self._hasher.verify, password_hash or self._decoy_hash, password
+            )
+        except (VerificationError, InvalidHashError):
+            return False
+        return password_hash is not None
+
+    async def _update(
+        self, username: str, change: Callable[[AccountRecord], AccountRecord]
+    ) -> AccountRecord:
+        """Write ``change`` of the user's record under compare-and-set, again on a lost race."""
+        for _ in range(MAX_RECORD_WRITES):
+            record, revision = await self._find_with_revision(username)
+            if record is None or revision is None:
+                raise Unauthorized(f"{username} is not a registered user")
+            updated = change(record)
+            try:
+                await self._users.update(
+                    username, updated.model_dump_json().encode(), last=revision
+                )
+            except KeyWrongLastSequenceError:
+                continue  # written meanwhile: apply the change to what is there now
+            return updated
+        raise Unavailable("the account is too busy right now; try again")
+
     async def _find(self, username: str) -> AccountRecord | None:
+        record, _ = await self._find_with_revision(username)
+        return record
+
+    async def _find_with_revision(self, username: str) -> tuple[AccountRecord | None, int | None]:
         if not is_username(username):
-            return None
+            return None, None
         try:
             entry = await self._users.get(username)
         except NotFoundError:
-            return None
-        return AccountRecord.model_validate_json(entry.value) if entry.value else None
+            return None, None
+        if not entry.value:
+            return None, None
+        return AccountRecord.model_validate_json(entry.value), entry.revision

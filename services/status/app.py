@@ -17,6 +17,7 @@ def create_status_service(settings: Settings) -> FastStream:
     broker = create_broker(settings, "chatbus-status")
     desk = StatusDesk(
         edge_dead_after=settings.edge_dead_after_seconds,
+        signing_key=settings.signing_key,
         limits=ThrottleLimits.from_settings(settings),
         replicas=settings.replicas,
     )

@@ -6,9 +6,10 @@ from nats.aio.client import Client
 from nats.js.kv import KeyValue
 
 from services.chat_copy import ChatsCopy
-from services.contracts import storage
+from services.contracts import TokenRevocation, storage, subjects
 from services.errors import Unauthorized
-from services.jetstream import is_registered, open_bucket
+from services.jetstream import is_registered, open_bucket, publish_event
+from services.keys import Purpose, derived_key
 
 from .accounts import Accounts
 from .login_throttle import LoginThrottle, ThrottleLimits
@@ -26,15 +27,18 @@ class StatusDesk:
     presence: PresenceBoard
     typing: TypingNotices
     _users: KeyValue
+    _nc: Client
 
     def __init__(
         self,
         *,
         edge_dead_after: float,
+        signing_key: str,
         limits: ThrottleLimits | None = None,
         replicas: int = 1,
     ) -> None:
         self._edge_dead_after = edge_dead_after
+        self._address_key = derived_key(signing_key, Purpose.KNOWN_ADDRESSES)
         self._limits = limits or ThrottleLimits()
         self._replicas = replicas
         self._sweeper: asyncio.Task[None] | None = None
@@ -42,10 +46,13 @@ class StatusDesk:
 
     async def open(self, nc: Client) -> None:
         """Open the buckets and load presence."""
+        self._nc = nc
         js = nc.jetstream()
         self._users = await open_bucket(js, storage.USERS_BUCKET)
         self.accounts = Accounts(
-            self._users, await LoginThrottle.open(js, self._limits, replicas=self._replicas)
+            self._users,
+            await LoginThrottle.open(js, self._limits, replicas=self._replicas),
+            self._address_key,
         )
         self.presence = PresenceBoard(
             nc, await open_bucket(js, storage.PRESENCE_BUCKET), dead_after=self._edge_dead_after
@@ -68,6 +75,10 @@ class StatusDesk:
         await self.presence.stop()
         if self._chats_copy is not None:
             await self._chats_copy.stop()
+
+    async def announce_revocation(self, revocation: TokenRevocation) -> None:
+        """Tell every edge, so each disconnects the user's sockets whose token is void."""
+        await publish_event(self._nc, subjects.TOKENS_REVOKED, revocation)
 
     async def require_registered(self, username: str) -> None:
         """Refuse commands from names nobody registered."""

@@ -1,22 +1,33 @@
-"""Throttling password guessing and account-creation spam, across every status replica.
+"""Slowing password guessing and account-creation spam, across every status replica.
 
 Counters live in one JetStream key-value bucket, so every replica of the status
 service (and every edge in front of them) sees the same numbers:
 
-    login.user.<username>    failed logins for that name (a success clears it)
-    login.addr.<address>     failed logins from one client address
-    register.addr.<address>  registrations tried from one client address
+    login.pair.<username>.<address>  failed logins for that name from that address
+    login.user.<username>            failed logins for that name, from any address
+    login.addr.<address>             failed logins from that address, for any name
+    register.addr.<address>          registrations tried from one client address
 
-A counter holds for a fixed window from its first count; the bucket's
-``max_age`` sweeps stale counters away. Over the limit, the attempt is refused
-``rate_limited`` before any password is checked, whatever the password.
-IPv6 addresses count per /64 network, since one host usually holds a whole /64.
+A failure counts on all three login counters. Each lets a few failures go free;
+after those, each further one makes the next attempt wait longer (1, 2, 4, ...
+seconds after it, up to a few minutes), and until then an attempt is refused
+``rate_limited`` with the time left, before any password is checked. A
+counter is forgotten once a window passes without a failure on it.
+
+Nobody can lock a user out from an address they logged in from before (a
+*known* pair, see ``accounts.py``): such an attempt is slowed only by its own
+pair's failures, never by the user's or the address's, which anyone can drive.
+From a new address the user's counter applies too, so guessing one password
+from many addresses is slowed for all of them: the wait is bounded, never a
+block. IPv6 addresses count per /64 network, since one host usually holds a
+whole /64. Registrations keep a fixed limit per address and window.
 
 Counts are written under optimistic concurrency (the key's last revision), so
 no increment is lost; attempts that race past a check at the same instant are
-each still counted, so the limit may be overshot by the attempts in flight.
+each still counted, so a wait may start an attempt or two late.
 """
 
+import asyncio
 import hashlib
 import ipaddress
 import time
@@ -28,7 +39,7 @@ from nats.js.api import KeyValueConfig, StorageType
 from nats.js.errors import BadRequestError, BucketNotFoundError, KeyWrongLastSequenceError
 from nats.js.errors import NotFoundError as KeyNotFound
 from nats.js.kv import KeyValue
-from pydantic import BaseModel
+from pydantic import AliasChoices, BaseModel, Field
 
 from services.contracts import is_username, storage
 from services.errors import RateLimited, Unavailable
@@ -41,11 +52,14 @@ Clock = Callable[[], float]
 
 @dataclass(frozen=True)
 class ThrottleLimits:
-    """How many failed logins and registrations are allowed, and over how long."""
+    """How many failed logins go free, how the waits grow, and the registration limit."""
 
-    login_failures_per_user: int = 5
+    login_failures_per_pair: int = 5
+    login_failures_per_user: int = 10
     login_failures_per_address: int = 20
-    login_window_seconds: float = 300.0
+    login_first_delay_seconds: float = 1.0
+    login_max_delay_seconds: float = 120.0
+    login_window_seconds: float = 3600.0
     registrations_per_address: int = 100
     registration_window_seconds: float = 600.0
 
@@ -53,26 +67,49 @@ class ThrottleLimits:
     def from_settings(cls, settings: Settings) -> "ThrottleLimits":
         """The limits set by ``CHATBUS_LOGIN_*`` and ``CHATBUS_REGISTRATION*``."""
         return cls(
+            login_failures_per_pair=settings.login_failures_per_pair,
             login_failures_per_user=settings.login_failures_per_user,
             login_failures_per_address=settings.login_failures_per_address,
+            login_first_delay_seconds=settings.login_first_delay_seconds,
+            login_max_delay_seconds=settings.login_max_delay_seconds,
             login_window_seconds=settings.login_failure_window_seconds,
             registrations_per_address=settings.registrations_per_address,
             registration_window_seconds=settings.registration_window_seconds,
         )
 
+    def wait_after(self, failures: int, free: int) -> float:
+        """Seconds the next attempt waits after the latest of ``failures`` (``free`` go free)."""
+        if failures < free:
+            return 0.0
+        doublings = min(failures - free, 64)  # far past the cap already
+        return min(self.login_max_delay_seconds, self.login_first_delay_seconds * 2**doublings)
+
+
+class Failures(BaseModel):
+    """A login counter as stored: how many failures, and when the latest was (Unix seconds)."""
+
+    count: int
+    # Counters written before waits grew held their window's start: close enough.
+    last: float = Field(validation_alias=AliasChoices("last", "since"))
+
 
 class Tally(BaseModel):
-    """One counter as stored: how many, since when (Unix seconds)."""
+    """A registration counter as stored: how many, since when (Unix seconds)."""
 
     count: int
     since: float
 
 
-def user_key(username: str) -> str:
-    """The counter key for a typed username (names that could not be users are hashed)."""
+def user_token(username: str) -> str:
+    """A key-safe token for a typed username (names that could not be users are hashed)."""
     if is_username(username):
-        return f"login.user.{username}"
-    return f"login.user.={hashlib.sha256(username.encode()).hexdigest()[:32]}"
+        return username
+    return "=" + hashlib.sha256(username.encode()).hexdigest()[:32]
+
+
+def user_key(username: str) -> str:
+    """The counter key for a typed username."""
+    return f"login.user.{user_token(username)}"
 
 
 def address_token(address: str) -> str:
@@ -99,7 +136,12 @@ class LoginThrottle:
 
     @classmethod
     async def open(
-        cls, js: JetStreamContext, limits: ThrottleLimits, *, replicas: int = 1
+        cls,
+        js: JetStreamContext,
+        limits: ThrottleLimits,
+        *,
+        replicas: int = 1,
+        clock: Clock = time.time,
     ) -> "LoginThrottle":
         """The throttle on its bucket, created on first use with the longest window as TTL."""
         ttl = max(limits.login_window_seconds, limits.registration_window_seconds)
@@ -117,31 +159,40 @@ class LoginThrottle:
                 bucket = await js.create_key_value(config)
             except BadRequestError:  # created by another replica meanwhile
                 bucket = await js.key_value(storage.THROTTLE_BUCKET)
-        return cls(bucket, limits)
+        return cls(bucket, limits, clock)
 
-    async def check_login(self, username: str, address: str | None) -> None:
-        """``RateLimited`` when the user or the address has failed too often lately."""
+    async def check_login(self, username: str, address: str | None, *, known: bool) -> None:
+        """``RateLimited`` with the time left while a counter says the attempt must wait.
+
+        ``known``: the user logged in from this address before, so only the pair's
+        own failures count.
+        """
         limits = self._limits
-        await self._refuse_over(
-            user_key(username), limits.login_failures_per_user, limits.login_window_seconds
+        checks = self._login_counters(username, address, known=known)
+        counts = await asyncio.gather(*(self._failures(key) for key, _ in checks))
+        now = self._clock()
+        left = max(
+            (
+                failures.last + limits.wait_after(failures.count, free) - now
+                for (_, free), failures in zip(checks, counts, strict=True)
+                if failures is not None
+            ),
+            default=0.0,
         )
-        if address:
-            await self._refuse_over(
-                f"login.addr.{address_token(address)}",
-                limits.login_failures_per_address,
-                limits.login_window_seconds,
-            )
+        if left > 0:
+            raise RateLimited("too many failed attempts; try again later", retry_after=left)
 
     async def login_failed(self, username: str, address: str | None) -> None:
-        """Count a failed login against the user and the address."""
-        window = self._limits.login_window_seconds
-        await self._add(user_key(username), window)
-        if address:
-            await self._add(f"login.addr.{address_token(address)}", window)
+        """Count a failed login against the pair, the user and the address."""
+        keys = [key for key, _ in self._login_counters(username, address, known=False)]
+        await asyncio.gather(*(self._count_failure(key) for key in keys))
 
-    async def login_succeeded(self, username: str) -> None:
-        """The right password: the user's failures are forgiven (the address's are not)."""
-        key = user_key(username)
+    async def login_succeeded(self, username: str, address: str | None) -> None:
+        """The right password: the pair's failures are forgiven (the user's and the
+        address's are not: others may have made them)."""
+        if not address:
+            return
+        key = _pair_key(username, address)
         try:
             await self._bucket.get(key)
         except KeyNotFound:
@@ -154,42 +205,93 @@ class LoginThrottle:
             return
         limits = self._limits
         key = f"register.addr.{address_token(address)}"
-        await self._refuse_over(
-            key, limits.registrations_per_address, limits.registration_window_seconds
-        )
-        await self._add(key, limits.registration_window_seconds)
+        tally, _ = await self._read_tally(key)
+        now = self._clock()
+        if tally is not None:
+            left = tally.since + limits.registration_window_seconds - now
+            if left > 0 and tally.count >= limits.registrations_per_address:
+                raise RateLimited("too many attempts; try again later", retry_after=left)
+        await self._add_registration(key, limits.registration_window_seconds)
 
-    async def _refuse_over(self, key: str, limit: int, window: float) -> None:
-        tally, _ = await self._read(key)
-        if tally is None:
-            return
-        left = tally.since + window - self._clock()
-        if left > 0 and tally.count >= limit:
-            raise RateLimited("too many attempts; try again later", retry_after=left)
+    def _login_counters(
+        self, username: str, address: str | None, *, known: bool
+    ) -> list[tuple[str, int]]:
+        """The counters an attempt is checked against: (key, failures that go free)."""
+        limits = self._limits
+        counters = []
+        if address:
+            counters.append((_pair_key(username, address), limits.login_failures_per_pair))
+        if not known:
+            counters.append((user_key(username), limits.login_failures_per_user))
+            if address:
+                counters.append(
+                    (f"login.addr.{address_token(address)}", limits.login_failures_per_address)
+                )
+        return counters
 
-    async def _add(self, key: str, window: float) -> None:
+    async def _failures(self, key: str) -> Failures | None:
+        """The counter's failures, None when there are none or it was forgotten."""
+        entry = await self._get(key)
+        if entry is None:
+            return None
+        failures = Failures.model_validate_json(entry[0])
+        if self._clock() - failures.last >= self._limits.login_window_seconds:
+            return None
+        return failures
+
+    async def _count_failure(self, key: str) -> None:
         for _ in range(MAX_WRITE_ATTEMPTS):
-            tally, revision = await self._read(key)
+            entry = await self._get(key)
+            now = self._clock()
+            failures = Failures.model_validate_json(entry[0]) if entry else None
+            if failures is None or now - failures.last >= self._limits.login_window_seconds:
+                count = 1  # forgotten, or never counted
+            else:
+                count = failures.count + 1
+            value = Failures(count=count, last=now).model_dump_json().encode()
+            if await self._write(key, value, None if entry is None else entry[1]):
+                return
+        raise Unavailable("too much contention counting attempts; try again")
+
+    async def _add_registration(self, key: str, window: float) -> None:
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            tally, revision = await self._read_tally(key)
             now = self._clock()
             if tally is None or now - tally.since >= window:
                 tally = Tally(count=1, since=now)  # a new window starts
             else:
                 tally.count += 1
-            try:
-                if revision is None:
-                    await self._bucket.create(key, tally.model_dump_json().encode())
-                else:
-                    await self._bucket.update(key, tally.model_dump_json().encode(), last=revision)
+            if await self._write(key, tally.model_dump_json().encode(), revision):
                 return
-            except KeyWrongLastSequenceError:
-                continue  # another attempt counted first: count on top of it
         raise Unavailable("too much contention counting attempts; try again")
 
-    async def _read(self, key: str) -> tuple[Tally | None, int | None]:
+    async def _read_tally(self, key: str) -> tuple[Tally | None, int | None]:
+        entry = await self._get(key)
+        if entry is None:
+            return None, None
+        return Tally.model_validate_json(entry[0]), entry[1]
+
+    async def _get(self, key: str) -> tuple[bytes, int] | None:
+        """The key's value and revision; None when it holds nothing."""
         try:
             entry = await self._bucket.get(key)
         except KeyNotFound:
-            return None, None
-        if not entry.value:
-            return None, None
-        return Tally.model_validate_json(entry.value), entry.revision
+            return None
+        if not entry.value or entry.revision is None:
+            return None
+        return entry.value, entry.revision
+
+    async def _write(self, key: str, value: bytes, revision: int | None) -> bool:
+        """Write under compare-and-set; False when another write came first."""
+        try:
+            if revision is None:
+                await self._bucket.create(key, value)
+            else:
+                await self._bucket.update(key, value, last=revision)
+        except KeyWrongLastSequenceError:
+            return False
+        return True
+
+
+def _pair_key(username: str, address: str) -> str:
+    return f"login.pair.{user_token(username)}.{address_token(address)}"

@@ -14,8 +14,10 @@ from services.contracts import (
     EdgeHeartbeat,
     ListPresence,
     LoginRequest,
+    PasswordChange,
     Registration,
     SetStatus,
+    TokenInUse,
     Typing,
     subjects,
     success,
@@ -66,14 +68,41 @@ def create_status_router(desk: StatusDesk, signing_key: str) -> NatsRouter:
 
     @answers(
         router,
+        subjects.CHECK_TOKEN,
+        queue=QUEUE,
+        description="Whether a token an HTTP route was called with still works (edge only).",
+    )
+    async def check_token(token: TokenInUse) -> dict[str, Any]:
+        caller.require_the_edge(signing_key)
+        return success(
+            await desk.accounts.require_token_works(token.username, token.token_id, token.issued_at)
+        )
+
+    @answers(
+        router,
+        subjects.CHANGE_PASSWORD,
+        queue=QUEUE,
+        description="Change a password; the user's other tokens stop working (edge only).",
+    )
+    async def change_password(change: PasswordChange) -> dict[str, Any]:
+        caller.require_the_edge(signing_key)
+        revocation = await desk.accounts.change_password(change)
+        await desk.announce_revocation(revocation)
+        return success({})
+
+    @answers(
+        router,
         subjects.CONNECTION_OPENED,
         queue=QUEUE,
         description="A socket connection was opened on an edge.",
     )
     async def connection_opened(connection: Connection) -> dict[str, Any]:
         caller.require_the_edge(signing_key)
-        # A validly signed token for a name with no account (never issued, or deleted) is refused.
-        await desk.require_registered(connection.username)
+        # A validly signed token for a name with no account (never issued, or deleted), or
+        # one a password change voided, is refused.
+        await desk.accounts.require_token_works(
+            connection.username, connection.token_id, connection.token_issued_at
+        )
         return success(await desk.presence.connection_opened(connection))
 
     @answers(

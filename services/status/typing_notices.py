@@ -28,16 +28,17 @@ class TypingNotices:
 
     async def typing(self, username: str, chat_id: str) -> None:
         """``username`` is typing in ``chat_id``; members only."""
+        now = time.monotonic()
+        key = (username, chat_id)
+        # Before anything is read: a member announced a moment ago has nothing new to say.
+        if now - self._last_announced.get(key, 0.0) < ANNOUNCE_AT_MOST_EVERY_SECONDS:
+            return
         if not self._copy.is_member(chat_id, username):
             # The copy may not have the join yet: JetStream decides before a refusal.
             await read_chat(self._chats, chat_id)
             membership, _ = await read_member(self._chats, chat_id, username)
             if membership is None or not membership.active:
                 raise Forbidden("join the chat before typing in it")
-        now = time.monotonic()
-        key = (username, chat_id)
-        if now - self._last_announced.get(key, 0.0) < ANNOUNCE_AT_MOST_EVERY_SECONDS:
-            return
         self._forget_old(now)
         self._last_announced[key] = now
         event = TypingEvent(chat_id=chat_id, username=username, expires_at=utc_now() + TYPING_LASTS)

@@ -240,7 +240,10 @@ async def _main(attempts: int) -> Figures:
         server = EmbeddedNats(0, Path(directory) / "nats")
         await server.start()
         try:
-            no_limit = {"CHATBUS_COMMAND_RATE_PER_SECOND": "0"}
+            no_limit = {
+                "CHATBUS_COMMAND_RATE_PER_SECOND": "0",
+                "CHATBUS_TYPING_RATE_PER_SECOND": "0",
+            }
             secret = secrets.token_urlsafe(32)
             async with running_stack(
                 server.url, Path(directory) / "var", secret, no_limit

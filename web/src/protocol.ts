@@ -129,9 +129,9 @@ chat's oldest messages; what is kept is always a contiguous run of seqs
 ending at the newest. A page never starts below the oldest kept message. */
 export interface HistoryPage {
   messages: Message[];
-  /** Whether further messages exist in the direction asked for. Never true for removed messages: paging back stops at the oldest kept one. */
+  /** Whether further messages exist in the direction asked for. Never true for removed messages: paging back stops at the oldest kept one. A page also stops at 512 KiB of messages, fewer than `limit`, with `more` true: go on from its last message (with `after`) or its first (backward). */
   more: boolean;
-  /** True when the range this page covers reaches below the chat's oldest kept message: messages there were removed by retention and will never be returned. The range starts at after + 1 with `after`, else `limit` seqs back from before - 1 (or the newest). False means nothing in the range was removed. */
+  /** True when the range this page covers reaches below the chat's oldest kept message: messages there were removed by retention and will never be returned. The range starts at after + 1 with `after`, else `limit` seqs back from before - 1 (or the newest), or at the page's first message when it stopped at 512 KiB. False means nothing in the range was removed. */
   truncated: boolean;
 }
 
@@ -246,7 +246,7 @@ export interface Presence {
 export interface SendMessage {
   /** A chat's id, chosen by the server. */
   chat_id: string;
-  /** 1-4000 characters, kept exactly. */
+  /** 1-4000 characters, kept exactly; no control characters but newline and tab. */
   text: string;
   /** The sender's own id for this message, to make retries safe. */
   client_id?: string | null;
