@@ -89,6 +89,33 @@ for (const [event, payload] of [
   check(`outsider ${event} forbidden`, !answer.ok && answer.error.code === "forbidden", answer);
 }
 
+// Second edition chats: no member lists in a Chat, own chats in chats:list, the rest paged.
+check("a chat carries no members", !("members" in created.data) && created.data.member_count === 2 && created.data.kind === "channel", created.data);
+const bobList = await call(bobSocket, "chats:list", {});
+const bobView = bobList.ok && bobList.data.find((c) => c.id === chatId);
+check("chats:list gives own chats as views", bobView && bobView.role === "member" && "read_seq" in bobView && "muted" in bobView, bobList);
+check("outsider lists none of them", carolList.ok && carolList.data.length === 0, carolList);
+const members = await call(bobSocket, "chats:members", { chat_id: chatId, limit: 1 });
+check("members paged by username", members.ok && members.data.members.length === 1 && members.data.more === true, members);
+const rest = await call(bobSocket, "chats:members", { chat_id: chatId, after: members.data.members[0].username });
+check("members after the cursor", rest.ok && rest.data.members.length === 1 && rest.data.more === false, rest);
+const roles = [...members.data.members, ...rest.data.members].map((m) => `${m.username}:${m.role}`).sort();
+check("members and roles", roles.join() === [`${alice}:owner`, `${bob}:member`].sort().join(), roles);
+check("outsider cannot page members", !(await call(carolSocket, "chats:members", { chat_id: chatId })).ok, null);
+check("outsider cannot get it", (await call(carolSocket, "chats:get", { chat_id: chatId })).error?.code === "forbidden", null);
+const open = await call(aliceSocket, "chats:create", { name: `lobby ${run}`, topic: "all welcome" });
+check("create public with topic", open.ok && open.data.topic === "all welcome", open);
+await until(() => carolSocket.received.chat.some((c) => c.id === open.data.id), "carol hears of the public chat");
+const found = await call(carolSocket, "chats:browse", { query: `LOBBY ${run}` });
+check("browse finds it by name, ignoring case", found.ok && found.data.chats.length === 1 && found.data.chats[0].id === open.data.id && found.data.more === false, found);
+check("anyone gets a public chat", (await call(carolSocket, "chats:get", { chat_id: open.data.id })).ok, null);
+const carolJoined = await call(carolSocket, "chats:join", { chat_id: open.data.id });
+check("join answers the chat", carolJoined.ok && carolJoined.data.member_count === 2, carolJoined);
+await until(() => aliceSocket.received.member.some((m) => m.chat_id === open.data.id && m.username === carol), "alice hears carol join");
+const joinEvent = aliceSocket.received.member.find((m) => m.chat_id === open.data.id && m.username === carol);
+check("member event", joinEvent.action === "joined" && joinEvent.member_count === 2 && joinEvent.revision === carolJoined.data.revision, joinEvent);
+check("bob, not a member, hears no join", !bobSocket.received.member.some((m) => m.chat_id === open.data.id), bobSocket.received.member);
+
 // Messages: contiguous seqs, in order, to members only; a retry is stored once.
 const sent = [];
 for (const text of ["one", "<b>two</b>", "three ✓"]) {
