@@ -21,6 +21,7 @@ import pytest
 from nats.aio.client import Client
 
 from services.contracts import LIST_CHATS, TYPING
+from services.nats_auth.embedded import embedded_url
 from services.natsserver import free_port
 from services.rate_limits import CommandBudget
 from services.settings import Settings
@@ -146,7 +147,9 @@ async def chatbus_processes(tmp_path: Path) -> AsyncIterator[RunningChatbus]:
             while f"chatbus is up: {url}" not in (line := await process.stdout.readline()).decode():
                 assert line, "chatbus up ended early"
         output = asyncio.create_task(process.stdout.read())  # keep the pipe from filling
-        yield RunningChatbus(url, f"nats://127.0.0.1:{nats_port}")
+        # The flooder's NATS side acts as a program with every right: the admin's credentials.
+        admin = embedded_url(Settings(data_dir=tmp_path / "var", nats_port=nats_port), "admin")
+        yield RunningChatbus(url, admin)
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)

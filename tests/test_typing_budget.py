@@ -105,7 +105,9 @@ async def test_typing_again_within_a_second_reads_nothing(
     before = await counted(monitor)
     for _ in range(BURST):
         assert await alice.ok(TYPING, {"chat_id": chat_id}) == {}
-    assert await counted(monitor) - before == 1  # the first one's membership check
+    # At most the first one's membership check: none when the status service's watched copy
+    # of the chats already has alice's membership.
+    assert await counted(monitor) - before <= 1
     # Events on one subscription arrive in order: once this one is in, every notice is.
     await nc.publish(subjects.room_event(chat_id, "typing"), b'{"username": "marker"}')
     await room.wait_for(lambda event: event["username"] == "marker")

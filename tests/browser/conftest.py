@@ -31,7 +31,9 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from services.nats_auth.embedded import embedded_url
 from services.natsserver import free_port
+from services.settings import Settings
 
 from ..support import CHATBUS_UP, PASSWORD, chatbus_up_env
 
@@ -163,6 +165,9 @@ def chatbus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chatbus]:
         is_up.wait(UP_WITHIN_SECONDS)
         if process.poll() is not None or not any("chatbus is up" in x for x in running.lines):
             pytest.fail(f"chatbus up did not come up:\n{running.log_tail()}", pytrace=False)
+        # Programs on NATS (the tests' bots and set-up steps) need credentials: the admin's.
+        up_settings = Settings(data_dir=workdir / "var", nats_port=nats_port)
+        running.nats_url = embedded_url(up_settings, "admin")
         yield running
     finally:
         process.send_signal(signal.SIGTERM)
