@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from services.cli import add_bench
+from services.ops.cli import add_bench
 
 from .command import run_bench
 

@@ -19,10 +19,10 @@ from datetime import UTC, datetime
 import nats
 
 from services.contracts import Message
-from services.jetstream import ensure_message_stream
 from services.messages.archive import MessageArchive
 from services.messages.retention import Retention
-from services.natsserver import EmbeddedNats
+from services.ops.embedded_nats import EmbeddedNats
+from services.storage.jetstream import ensure_message_stream
 
 from .measure import cpu_seconds
 

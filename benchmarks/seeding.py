@@ -28,8 +28,8 @@ from services.contracts import (
     subjects,
     utc_now,
 )
-from services.jetstream import open_bucket
 from services.status.accounts import AccountRecord
+from services.storage.jetstream import open_bucket
 
 __all__ = ["add_users", "create_chats", "store_history"]
 

@@ -22,12 +22,12 @@ from typing import Protocol
 
 import nats
 
-from services.cli import HANDLER_SERVICES
+from services.core.nats_urls import inbox_prefix_for
 from services.edge.tokens import issue_token
-from services.nats_urls import inbox_prefix_for
-from services.natsserver import EmbeddedNats, free_port
-from services.processes import http_status, pump_lines, spawn, stop_process
-from services.supervisor import READINESS_PROBES, until_answered
+from services.ops.cli import HANDLER_SERVICES
+from services.ops.embedded_nats import EmbeddedNats, free_port
+from services.ops.processes import http_status, pump_lines, spawn, stop_process
+from services.ops.supervisor import READINESS_PROBES, until_answered
 
 from .scenario import Scenario, Setup
 from .seeding import add_users, create_chats, store_history
@@ -167,7 +167,7 @@ class Chatbus:
             "CHATBUS_PORT": str(port),
             "CHATBUS_COMMAND_RATE_PER_SECOND": "0",
         }
-        cli = [sys.executable, "-m", "services.cli"]
+        cli = [sys.executable, "-m", "services.ops.cli"]
         self.url = f"http://127.0.0.1:{port}"
         try:
             for name in HANDLER_SERVICES:

@@ -15,10 +15,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.chat_records import ChatRecord, MemberRecord, member_key
-from services.cli import HANDLER_SERVICES
 from services.contracts import storage, utc_now
+from services.ops.cli import HANDLER_SERVICES
 from services.status.presence import PresenceRecord
+from services.storage.chat_records import ChatRecord, MemberRecord, member_key
 
 from .clients import Send, Sender
 from .crowd import Progress, burst, chaos_system, crowd, finish

@@ -22,11 +22,11 @@ import nats
 import nats.errors
 from nats.aio.client import Client
 
-from services.cli import HANDLER_SERVICES
-from services.nats_urls import inbox_prefix_for
-from services.natsserver import EmbeddedNats, free_port
-from services.processes import http_status, pump_lines, signal_group, spawn
-from services.supervisor import READINESS_PROBES
+from services.core.nats_urls import inbox_prefix_for
+from services.ops.cli import HANDLER_SERVICES
+from services.ops.embedded_nats import EmbeddedNats, free_port
+from services.ops.processes import http_status, pump_lines, signal_group, spawn
+from services.ops.supervisor import READINESS_PROBES
 
 __all__ = ["EDGE", "ROLES", "ChaosSystem", "Exit"]
 
@@ -112,7 +112,9 @@ class ChaosSystem:
     async def start_role(self, role: str) -> float:
         """Start ``role`` and wait until it serves; the seconds that took."""
         started = time.monotonic()
-        process = await spawn([sys.executable, "-m", "services.cli", *_argv(role)], env=self._env())
+        process = await spawn(
+            [sys.executable, "-m", "services.ops.cli", *_argv(role)], env=self._env()
+        )
         assert process.stdout is not None  # spawn() always pipes it
         running = _Role(role, process, asyncio.create_task(asyncio.sleep(0)))
         running.output = asyncio.create_task(

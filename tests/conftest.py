@@ -14,13 +14,13 @@ from nats.aio.client import Client
 from nats.js import JetStreamContext
 
 from services.chats.app import create_chats_service
+from services.core.settings import Settings
 from services.edge.app import WEBSOCKET_OPTIONS, create_edge
-from services.jetstream import ensure_message_stream
 from services.messages.app import create_messages_service
 from services.messages.messenger import Messenger
-from services.natsserver import EmbeddedNats, free_port
-from services.settings import Settings
+from services.ops.embedded_nats import EmbeddedNats, free_port
 from services.status.app import create_status_service
+from services.storage.jetstream import ensure_message_stream
 
 from .abuse.stack import Stack, running_stack
 from .support import ChatClient, Users

@@ -19,8 +19,8 @@ from nats.js import JetStreamContext
 from prometheus_client.parser import text_string_to_metric_families
 
 from services.contracts import Command, Message, storage
+from services.core.identity import edge_proof
 from services.edge.tokens import AUDIENCE, ISSUER
-from services.identity import edge_proof
 from services.messages.archive import MessageArchive
 
 PASSWORD = "correct horse battery"
@@ -294,7 +294,7 @@ def claims_for(username: str = "alice", **changes: Any) -> dict[str, Any]:
 
 
 # `chatbus up` as README's run command starts it, in a subprocess.
-CHATBUS_UP = [sys.executable, "-m", "services.cli", "up"]
+CHATBUS_UP = [sys.executable, "-m", "services.ops.cli", "up"]
 
 
 def chatbus_up_env(port: int, nats_port: int, data_dir: Path, **settings: str) -> dict[str, str]:

@@ -16,8 +16,8 @@ import httpx
 import pytest
 import socketio
 
+from services.core.settings import Settings
 from services.edge.hosts import HOST_REFUSED_STATUS
-from services.settings import Settings
 
 from .conftest import running_edge
 from .support import PASSWORD, unique_name

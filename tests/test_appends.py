@@ -14,10 +14,10 @@ import pytest
 from nats.js import JetStreamContext
 
 from services.contracts import Message, storage, subjects
-from services.jetstream import LAST_SEQS_BUCKET, ensure_state
 from services.messages.archive import MessageArchive
 from services.messages.retention import Retention
-from services.natsserver import EmbeddedNats
+from services.ops.embedded_nats import EmbeddedNats
+from services.storage.jetstream import LAST_SEQS_BUCKET, ensure_state
 
 from .support import message_draft, wait_until
 

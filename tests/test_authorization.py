@@ -10,7 +10,7 @@ owner keeps posting. The same campaign runs as a script:
 
 import pytest
 
-from services.natsserver import EmbeddedNats
+from services.ops.embedded_nats import EmbeddedNats
 
 from .abuse.authorization import run_campaign
 from .abuse.stack import Stack

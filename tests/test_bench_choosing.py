@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.command import chosen_workloads
-from services.cli import add_bench
+from services.ops.cli import add_bench
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,7 +33,7 @@ def test_only_and_rounds_together() -> None:
 
 def bench(*argv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "services.cli", "bench", *argv],
+        [sys.executable, "-m", "services.ops.cli", "bench", *argv],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -8,7 +8,7 @@ import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
 from benchmarks.rawsocket import HandshakeRefused, RawWebSocket, open_websocket
-from services.natsserver import free_port
+from services.ops.embedded_nats import free_port
 
 from .support import wait_until
 

@@ -21,7 +21,7 @@ def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, 
     """One ``chatbus bench --smoke`` run: its output and its JSON report."""
     out = tmp_path_factory.mktemp("bench") / "smoke.json"
     result = subprocess.run(
-        [sys.executable, "-m", "services.cli", "bench", "--smoke", "--out", str(out)],
+        [sys.executable, "-m", "services.ops.cli", "bench", "--smoke", "--out", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -12,9 +12,9 @@ import nats
 import pytest
 
 from chaos import Figures, Options, run_scenario
-from services.jetstream import open_bucket
-from services.kvmirror import KvMirror
-from services.natsserver import EmbeddedNats
+from services.ops.embedded_nats import EmbeddedNats
+from services.storage.bucket_copy import BucketCopy
+from services.storage.jetstream import open_bucket
 
 from .support import wait_until
 
@@ -100,7 +100,7 @@ async def test_a_mirror_whose_watch_died_with_nats_catches_up_despite_its_own_wr
     theirs = await nats.connect(nats_server.url, max_reconnect_attempts=-1, reconnect_time_wait=0.1)
     try:
         bucket = await open_bucket(ours.jetstream(), "mirror_after_restart")
-        mirror = KvMirror(bucket, "mirror_after_restart", bytes)
+        mirror = BucketCopy(bucket, "mirror_after_restart", bytes)
         await mirror.start()
         await nats_server.stop()
         await nats_server.start()  # the mirror's watch is gone with the old server

@@ -14,10 +14,10 @@ import time
 import pytest
 from nats.aio.client import Client
 
-from services.chat_records import ChatRecord, MemberRecord, member_key
 from services.chats import book
 from services.contracts import storage, utc_now
-from services.jetstream import open_bucket
+from services.storage.chat_records import ChatRecord, MemberRecord, member_key
+from services.storage.jetstream import open_bucket
 
 from .support import Users
 

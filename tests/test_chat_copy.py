@@ -15,9 +15,9 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 
 from services.contracts import JOIN_CHAT, LEAVE_CHAT, SEND_MESSAGE, storage, subjects, success
+from services.core.settings import Settings
 from services.edge.memberships import ChatMemberships
 from services.messages.messenger import Messenger
-from services.settings import Settings
 
 from .conftest import edge_without, running_services
 from .support import Inbox, NatsUser, Users, edge_headers, error_code, wait_until

@@ -10,12 +10,12 @@ import random
 import pytest
 from nats.aio.client import Client
 
-from services import kvmirror
-from services.chat_records import ChatRecord, MemberRecord, member_key, split_key
 from services.chats.directory import ChatDirectory
 from services.contracts import utc_now
 from services.contracts.storage import CHATS_BUCKET
-from services.jetstream import open_bucket
+from services.storage import bucket_copy
+from services.storage.chat_records import ChatRecord, MemberRecord, member_key, split_key
+from services.storage.jetstream import open_bucket
 
 from .support import wait_until
 
@@ -87,11 +87,11 @@ def a_membership(chooser: random.Random) -> MemberRecord:
     return MemberRecord(role="member", joined_at=utc_now(), status=status)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("kept", [kvmirror.CHANGES_KEPT, 3])
+@pytest.mark.parametrize("kept", [bucket_copy.CHANGES_KEPT, 3])
 async def test_the_indexes_say_what_a_scan_of_every_key_would(
     nc: Client, monkeypatch: pytest.MonkeyPatch, kept: int
 ) -> None:
-    monkeypatch.setattr(kvmirror, "CHANGES_KEPT", kept)
+    monkeypatch.setattr(bucket_copy, "CHANGES_KEPT", kept)
     bucket = await open_bucket(nc.jetstream(), CHATS_BUCKET)
     directory = ChatDirectory(bucket)
     await directory.start()

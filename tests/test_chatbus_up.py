@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.natsserver import free_port
+from services.ops.embedded_nats import free_port
 
 from .support import CHATBUS_UP, PASSWORD, ChatClient, chatbus_up_env, scrape, value
 
@@ -70,7 +70,7 @@ async def test_up_serves_a_whole_conversation_and_stops_cleanly_on_sigterm(
     async with httpx.AsyncClient(base_url=chatbus_up.url) as http:
         assert (await http.get("/healthz")).status_code == 200
         metrics = await scrape(f"{chatbus_up.url}/metrics")
-        # What setting up left is frozen (services.gc_freezing): full collections skip it.
+        # What setting up left is frozen (services.ops.gc_freezing): full collections skip it.
         assert value(metrics, "chatbus_gc_frozen_objects") > 10_000
         for name in ("alice", "bob"):
             registered = await http.post(

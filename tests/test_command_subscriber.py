@@ -1,4 +1,5 @@
-"""How a service takes commands (``services/command_subscriber.py``), on a real nats-server."""
+"""How a service takes commands (``services/runtime/command_subscriber.py``), on a real
+nats-server."""
 
 import asyncio
 import json
@@ -12,9 +13,9 @@ from faststream.nats import NatsBroker, NatsRouter
 from nats.aio.client import Client
 from pydantic import BaseModel
 
-from services.broker import COMMAND_WORKERS, answers, create_broker, stop_taking_commands
-from services.command_subscriber import CommandSubscriber
-from services.settings import Settings
+from services.core.settings import Settings
+from services.runtime.broker import COMMAND_WORKERS, answers, create_broker, stop_taking_commands
+from services.runtime.command_subscriber import CommandSubscriber
 
 from .support import wait_until
 

@@ -21,14 +21,14 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from services.broker import SHUTDOWN_GRACE
 from services.chats.app import create_chats_service
+from services.core.settings import Settings
 from services.messages.app import create_messages_service
-from services.natsserver import EmbeddedNats
-from services.settings import Settings
+from services.ops.embedded_nats import EmbeddedNats
+from services.ops.status_report import gather_status
+from services.ops.supervisor import READINESS_PROBES
+from services.runtime.broker import SHUTDOWN_GRACE
 from services.status.app import create_status_service
-from services.status_report import gather_status
-from services.supervisor import READINESS_PROBES
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "compose.yaml"

@@ -12,8 +12,8 @@ import nats
 import pytest
 
 from services.contracts import storage
+from services.core.settings import Settings
 from services.edge.tokens import AUDIENCE, ISSUER, issue_token, token_signing_key
-from services.settings import Settings
 from services.status.presence import PresenceRecord
 
 from .conftest import edge_without

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from services.core.settings import Settings
 from services.messages.app import create_messages_service
-from services.settings import Settings
 
 from .support import ChatClient, Users, read_all_after
 

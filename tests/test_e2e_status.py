@@ -9,11 +9,11 @@ from nats.aio.client import Client
 from nats.js.errors import NotFoundError
 
 from services.contracts import Connection, Presence, storage, subjects, utc_now
-from services.jetstream import open_bucket
-from services.settings import Settings
+from services.core.settings import Settings
 from services.status.desk import DEAD_EDGE_CHECK_SECONDS
 from services.status.presence import PresenceBoard, PresenceRecord
 from services.status.typing_notices import ANNOUNCE_AT_MOST_EVERY_SECONDS, TYPING_LASTS
+from services.storage.jetstream import open_bucket
 
 from .support import ChatClient, Inbox, Users, edge_headers, error_code, request_raw, wait_until
 

@@ -22,18 +22,18 @@ import pytest
 from nats.js import JetStreamContext
 
 from services.contracts import LIST_CHATS, storage, subjects, utc_now
-from services.jetstream import open_bucket
-from services.nats_auth.conf import user_entry
-from services.nats_auth.credentials import CREDENTIALS_FILE
-from services.nats_auth.roles import bot_user
-from services.natsserver import EmbeddedNats, free_port
+from services.ops.embedded_nats import EmbeddedNats, free_port
+from services.ops.nats_auth.conf import user_entry
+from services.ops.nats_auth.credentials import CREDENTIALS_FILE
+from services.ops.nats_auth.roles import bot_user
 from services.status.accounts import AccountRecord
+from services.storage.jetstream import open_bucket
 
 from .support import CHATBUS_UP, PASSWORD, ChatClient, NatsProgram, NatsUser, chatbus_up_env
 from .test_chatbus_up import RunningUp
 from .test_readme import python_blocks
 
-CHATBUS = [sys.executable, "-m", "services.cli"]
+CHATBUS = [sys.executable, "-m", "services.ops.cli"]
 BOT = "pingbot"
 
 

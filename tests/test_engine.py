@@ -25,7 +25,7 @@ from services.edge.broadcast import Broadcaster
 from services.edge.engine import MAX_UNSENT_EVENTS, LeanEngineSocket, LeanSocketServer
 from services.edge.packet_queue import PacketQueue
 from services.edge.websocket import HANDSHAKE_LOG, log_handshakes_when_debugging, text_frame
-from services.natsserver import free_port
+from services.ops.embedded_nats import free_port
 
 from .support import wait_until
 

@@ -14,8 +14,8 @@ from contextlib import asynccontextmanager
 import httpx
 import uvicorn
 
+from services.core.settings import Settings
 from services.edge.app import create_edge, edge_server_config
-from services.settings import Settings
 
 from .conftest import running_services
 from .support import PASSWORD, unique_name

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from services.gc_freezing import SurvivorFreezer, freeze_survivors
-from services.natsserver import EmbeddedNats, free_port
-from services.processes import spawn, stop_process
+from services.ops.embedded_nats import EmbeddedNats, free_port
+from services.ops.gc_freezing import SurvivorFreezer, freeze_survivors
+from services.ops.processes import spawn, stop_process
 
 from .support import scrape, value, wait_until
 
@@ -112,7 +112,7 @@ async def test_a_service_process_freezes_what_it_started_with(
         "CHATBUS_METRICS_PORT": str(port),
         "CHATBUS_HOST": "127.0.0.1",
     }
-    process = await spawn([sys.executable, "-m", "services.cli", "service", "chats"], env=env)
+    process = await spawn([sys.executable, "-m", "services.ops.cli", "service", "chats"], env=env)
     try:
 
         async def serving() -> bool:

@@ -15,11 +15,11 @@ from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from services.contracts import HistoryPage, Message, storage, subjects
-from services.jetstream import last_seq
 from services.messages.archive import MessageArchive
 from services.messages.pages import PROBE
 from services.messages.retention import Retention, oldest_stored_seq, plan_page, purge_chat
-from services.multi_get import last_for_each
+from services.storage.jetstream import last_seq
+from services.storage.multi_get import last_for_each
 
 from .support import store_messages
 

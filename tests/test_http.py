@@ -11,6 +11,8 @@ import nats
 import pytest
 
 from services.contracts import storage
+from services.core.keys import Purpose, derived_key
+from services.core.settings import Settings
 from services.edge.tokens import (
     ALGORITHM,
     AUDIENCE,
@@ -20,8 +22,6 @@ from services.edge.tokens import (
     read_token,
     token_signing_key,
 )
-from services.keys import Purpose, derived_key
-from services.settings import Settings
 
 from .support import PASSWORD, claims_for, unique_name
 

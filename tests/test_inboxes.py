@@ -3,7 +3,7 @@
 import pytest
 
 from services.contracts import subjects
-from services.log_budget import LogBudget
+from services.runtime.log_budget import LogBudget
 
 INBOXES = [
     "_INBOX.abc",

@@ -5,7 +5,7 @@ import json
 import shutil
 from pathlib import Path
 
-from services.natsserver import EmbeddedNats
+from services.ops.embedded_nats import EmbeddedNats
 
 SCRIPT = Path(__file__).parent / "js" / "protocol_check.mjs"
 

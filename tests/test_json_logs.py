@@ -13,11 +13,11 @@ import nats
 import nats.errors
 
 from services.contracts import CREATE_CHAT
-from services.logs import configure_logging
-from services.natsserver import EmbeddedNats, free_port
-from services.processes import pump_lines, stop_process
-from services.settings import Settings
-from services.supervisor import READINESS_PROBES
+from services.core.logs import configure_logging
+from services.core.settings import Settings
+from services.ops.embedded_nats import EmbeddedNats, free_port
+from services.ops.processes import pump_lines, stop_process
+from services.ops.supervisor import READINESS_PROBES
 
 from .support import CHATBUS_UP, chatbus_up_env, wait_until
 
@@ -36,7 +36,7 @@ async def test_service_logs_one_json_object_per_line(
         "PYTHONUNBUFFERED": "1",
     }
     process = await asyncio.create_subprocess_exec(
-        *(sys.executable, "-m", "services.cli", "service", "chats"),
+        *(sys.executable, "-m", "services.ops.cli", "service", "chats"),
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,

@@ -14,10 +14,10 @@ from nats.aio.msg import Msg
 from nats.js.kv import KeyValue
 
 from benchmarks.measure import threads_wakeups
-from services import kvmirror
-from services.flow_control import answer_flow_control_when_asked
-from services.jetstream import KV_STREAM_PREFIX, open_bucket
-from services.kvmirror import KvMirror
+from services.storage import bucket_copy
+from services.storage.bucket_copy import BucketCopy
+from services.storage.flow_control import answer_flow_control_when_asked
+from services.storage.jetstream import KV_STREAM_PREFIX, open_bucket
 
 from .support import wait_until
 
@@ -34,11 +34,11 @@ async def test_an_idle_mirror_asks_nats_server_nothing_between_comparisons(nc: C
 
     # A plain subscriber on an API subject gets a copy of each request made on it.
     await nc.subscribe(f"$JS.API.STREAM.INFO.{KV_STREAM_PREFIX}{BUCKET}", cb=count)
-    mirror = KvMirror(bucket, BUCKET, bytes)
+    mirror = BucketCopy(bucket, BUCKET, bytes)
     await mirror.start()
     try:
         # Well before the first comparison is due.
-        await asyncio.sleep(kvmirror.COMPARE_EVERY_SECONDS / 3)
+        await asyncio.sleep(bucket_copy.COMPARE_EVERY_SECONDS / 3)
         await nc.flush()
         assert stream_info_requests == []
         assert mirror.get("a") == b"1"
@@ -50,10 +50,10 @@ async def test_a_watch_lost_without_a_reconnect_is_found_and_reloaded(
     nc: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # As when the cluster node that held the watch restarts while our own stays up.
-    monkeypatch.setattr(kvmirror, "COMPARE_EVERY_SECONDS", 1.0)
+    monkeypatch.setattr(bucket_copy, "COMPARE_EVERY_SECONDS", 1.0)
     js = nc.jetstream()
     bucket = await open_bucket(js, BUCKET)
-    mirror = KvMirror(bucket, BUCKET, bytes)
+    mirror = BucketCopy(bucket, BUCKET, bytes)
     await mirror.start()
     try:
         stream = f"{KV_STREAM_PREFIX}{BUCKET}"
@@ -82,7 +82,7 @@ async def test_values_are_decoded_once_per_change_however_often_they_are_read(
         decoded.append(value)
         return json.loads(value)
 
-    mirror = KvMirror(bucket, BUCKET, decode)
+    mirror = BucketCopy(bucket, BUCKET, decode)
     await mirror.start()
     try:
         assert len(decoded) == 3
@@ -106,7 +106,7 @@ async def test_a_value_that_does_not_decode_is_left_out_and_the_rest_still_read(
     bucket = await open_bucket(nc.jetstream(), BUCKET)
     await bucket.put("good", b'{"n": 1}')
     await bucket.put("junk", b"not json")
-    mirror = KvMirror(bucket, BUCKET, json.loads)
+    mirror = BucketCopy(bucket, BUCKET, json.loads)
     await mirror.start()
     try:
         assert list(mirror.values()) == [{"n": 1}]
@@ -134,7 +134,7 @@ async def test_an_older_write_of_our_own_does_not_bring_back_a_key_gone_since(
     # Our write's answer can reach the mirror after the watch brought another program's newer
     # change: overwritten with junk, or deleted.
     bucket = await open_bucket(nc.jetstream(), BUCKET)
-    mirror = KvMirror(bucket, BUCKET, json.loads)
+    mirror = BucketCopy(bucket, BUCKET, json.loads)
     await mirror.start()
     try:
         ours = await bucket.put("key", b'{"n": 1}')

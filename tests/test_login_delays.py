@@ -14,11 +14,11 @@ from argon2 import PasswordHasher
 from nats.js import JetStreamContext
 
 from services.contracts import LoginRequest, Registration, storage
-from services.errors import RateLimited, Unauthorized
-from services.jetstream import open_bucket
-from services.settings import Settings
+from services.core.errors import RateLimited, Unauthorized
+from services.core.settings import Settings
 from services.status.accounts import KNOWN_ADDRESSES, Accounts
 from services.status.login_throttle import LoginThrottle, ThrottleLimits
+from services.storage.jetstream import open_bucket
 
 from .support import PASSWORD
 

@@ -13,8 +13,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from services.natsserver import free_port
-from services.settings import Settings
+from services.core.settings import Settings
+from services.ops.embedded_nats import free_port
 from services.status.app import create_status_service
 from services.status.login_throttle import address_token
 

@@ -21,8 +21,8 @@ import pytest
 from nats.aio.client import Client
 
 from services.contracts import CREATE_CHAT, MESSAGE_HISTORY, SEND_MESSAGE, subjects
-from services.natsserver import EmbeddedNats
-from services.settings import Settings
+from services.core.settings import Settings
+from services.ops.embedded_nats import EmbeddedNats
 
 from .abuse.nats_corpus import BadCommand, bad_commands, flood, spoofing_edge
 from .support import PASSWORD, NatsUser, edge_headers, request_raw, unique_name, wait_until

@@ -10,8 +10,8 @@ import pytest
 
 from services.chats.app import create_chats_service
 from services.contracts import CREATE_CHAT, JOIN_CHAT, LIST_CHATS
-from services.natsserver import EmbeddedNats, free_port
-from services.settings import Settings
+from services.core.settings import Settings
+from services.ops.embedded_nats import EmbeddedNats, free_port
 
 from .conftest import running_edge
 from .support import Samples, Users, scrape, unique_name, value, wait_until

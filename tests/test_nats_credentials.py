@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from services.contracts import RESERVED_USERNAMES
-from services.nats_auth.credentials import (
+from services.ops.nats_auth.credentials import (
     CREDENTIALS_FILE,
     BotEntry,
     CredentialsMissing,
     CredentialStore,
 )
-from services.nats_auth.embedded import AUTHORIZATION_FILE, write_authorization
-from services.nats_auth.roles import ROLE_NAMES
+from services.ops.nats_auth.embedded import AUTHORIZATION_FILE, write_authorization
+from services.ops.nats_auth.roles import ROLE_NAMES
 
 
 @pytest.fixture

@@ -27,8 +27,8 @@ from services.contracts import (
     storage,
     subjects,
 )
-from services.identity import edge_proof
-from services.settings import Settings
+from services.core.identity import edge_proof
+from services.core.settings import Settings
 
 from .support import ChatClient, Inbox, NatsUser, Users, error_code, request_raw, wait_until
 

@@ -34,10 +34,10 @@ from services.contracts import (
     storage,
     subjects,
 )
+from services.core.settings import Settings
 from services.messages.app import create_messages_service
-from services.nats_auth.conf import current_authorization, deploy_authorization
-from services.natsserver import EmbeddedNats
-from services.settings import Settings
+from services.ops.embedded_nats import EmbeddedNats
+from services.ops.nats_auth.conf import current_authorization, deploy_authorization
 from services.status.app import create_status_service
 
 from .conftest import running_edge
@@ -264,7 +264,7 @@ def test_every_program_has_a_password_from_the_environment() -> None:
 
 def test_deploy_nats_conf_holds_the_users_and_rights_the_code_defines() -> None:
     assert current_authorization(NATS_CONF.read_text()) == deploy_authorization(), (
-        "deploy/nats.conf is stale: run `python -m services.nats_auth.conf deploy/nats.conf`"
+        "deploy/nats.conf is stale: run `python -m services.ops.nats_auth.conf deploy/nats.conf`"
     )
     assert "allow_responses" not in NATS_CONF.read_text()
 

@@ -16,10 +16,10 @@ import nats
 import nats.errors
 import pytest
 
-from services.natsserver import EmbeddedNats, free_port
-from services.settings import Settings
-from services.status_report import gather_status
-from services.supervisor import READINESS_PROBES
+from services.core.settings import Settings
+from services.ops.embedded_nats import EmbeddedNats, free_port
+from services.ops.status_report import gather_status
+from services.ops.supervisor import READINESS_PROBES
 
 from .conftest import running_edge, running_services
 from .support import Users

@@ -2,7 +2,12 @@
 
 import pytest
 
-from services.nats_urls import inbox_prefix_for, url_user, with_credentials, without_credentials
+from services.core.nats_urls import (
+    inbox_prefix_for,
+    url_user,
+    with_credentials,
+    without_credentials,
+)
 
 
 @pytest.mark.parametrize(

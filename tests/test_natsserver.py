@@ -15,7 +15,7 @@ import nats
 import pytest
 from nats.js.api import StreamConfig
 
-from services.natsserver import (
+from services.ops.embedded_nats import (
     Cluster,
     EmbeddedNats,
     NatsServerError,

@@ -5,10 +5,10 @@ Real nats-server; messages stored through ``MessageArchive.append``.
 
 from nats.js import JetStreamContext
 
-from services.jetstream import last_seq
 from services.messages.retention import purge_chat
-from services.multi_get import MAX_SUBJECTS
-from services.newest_seqs import MAX_CHATS_SEEN, SeenSeqs, newest_near
+from services.storage.jetstream import last_seq
+from services.storage.multi_get import MAX_SUBJECTS
+from services.storage.newest_seqs import MAX_CHATS_SEEN, SeenSeqs, newest_near
 
 from .support import store_messages
 

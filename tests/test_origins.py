@@ -6,7 +6,7 @@ import httpx
 import pytest
 import socketio
 
-from services.settings import Settings
+from services.core.settings import Settings
 
 from .conftest import running_edge
 from .support import PASSWORD, unique_name

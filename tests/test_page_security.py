@@ -4,8 +4,8 @@ sniffing headers; its API answers carry the harmless ones and no page policy."""
 import httpx
 import pytest
 
+from services.core.settings import Settings
 from services.edge.page_headers import APP_CONTENT_SECURITY_POLICY
-from services.settings import Settings
 
 from .support import PASSWORD, unique_name
 

@@ -13,12 +13,12 @@ from nats.aio.client import Client
 from nats.js import JetStreamContext
 
 from services.contracts import Registration, TokenRevocation, storage, subjects, utc_now
-from services.errors import Unauthorized
-from services.jetstream import open_bucket
-from services.natsserver import free_port
-from services.settings import Settings
+from services.core.errors import Unauthorized
+from services.core.settings import Settings
+from services.ops.embedded_nats import free_port
 from services.status.accounts import Accounts
 from services.status.login_throttle import LoginThrottle, ThrottleLimits
+from services.storage.jetstream import open_bucket
 
 from .conftest import running_edge
 from .support import PASSWORD, ChatClient, Users, error_code, refused_connection, request_raw

@@ -8,8 +8,8 @@ from nats.aio.client import Client
 
 from services.contracts import Connection
 from services.contracts.storage import PRESENCE_BUCKET
-from services.jetstream import open_bucket
 from services.status.presence import PresenceBoard, PresenceRecord
+from services.storage.jetstream import open_bucket
 
 from .support import wait_until
 

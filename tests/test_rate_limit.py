@@ -21,10 +21,10 @@ import pytest
 from nats.aio.client import Client
 
 from services.contracts import LIST_CHATS, TYPING
-from services.nats_auth.embedded import embedded_url
-from services.natsserver import free_port
-from services.rate_limits import CommandBudget
-from services.settings import Settings
+from services.core.settings import Settings
+from services.ops.embedded_nats import free_port
+from services.ops.nats_auth.embedded import embedded_url
+from services.runtime.rate_limits import CommandBudget
 
 from .support import CHATBUS_UP, ChatClient, NatsUser, Users, chatbus_up_env, error_code
 

@@ -6,7 +6,7 @@ import re
 import sys
 from pathlib import Path
 
-from services.natsserver import EmbeddedNats
+from services.ops.embedded_nats import EmbeddedNats
 
 from .support import Users
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from services.natsserver import EmbeddedNats, free_port
+from services.ops.embedded_nats import EmbeddedNats, free_port
 
 from .abuse.rebinding import STACK_ENV, edge_env, run_campaign
 from .abuse.stack import running_stack

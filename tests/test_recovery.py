@@ -10,8 +10,8 @@ import pytest
 from nats.aio.client import Client
 
 from services.contracts import storage, subjects
-from services.natsserver import EmbeddedNats
-from services.settings import Settings
+from services.core.settings import Settings
+from services.ops.embedded_nats import EmbeddedNats
 
 from .support import edge_headers
 

@@ -12,9 +12,9 @@ import pytest
 from nats.aio.client import Client
 
 from services.contracts import storage, subjects
+from services.core.settings import Settings
 from services.messages.retention import Retention, plan_page
-from services.natsserver import EmbeddedNats
-from services.settings import Settings
+from services.ops.embedded_nats import EmbeddedNats
 
 from .support import ChatClient, Users, read_all_after, wait_until
 

@@ -14,11 +14,11 @@ import nats
 import pytest
 
 from services.chats.book import new_chat_id
-from services.cli import build_parser
 from services.contracts import COMMANDS
 from services.contracts.fields import CHAT_ID_PATTERN
-from services.natsserver import free_port
-from services.settings import Settings
+from services.core.settings import Settings
+from services.ops.cli import build_parser
+from services.ops.embedded_nats import free_port
 
 from .support import ChatClient, Users
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from services.settings import MIN_SECRET_BYTES, SECRET_FILE, Settings
+from services.core.settings import MIN_SECRET_BYTES, SECRET_FILE, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,7 +30,7 @@ def hook(event, args):
 
 sys.addaudithook(hook)
 os.umask(0)
-from services.settings import Settings
+from services.core.settings import Settings
 
 key = Settings(data_dir=data).signing_key
 print(json.dumps({"key": key, "events": events}))
@@ -114,7 +114,7 @@ def test_a_secret_of_32_bytes_is_used_as_given(tmp_path: Path) -> None:
 def test_the_command_line_says_a_short_secret_is_refused_and_does_not_print_it() -> None:
     secret = "hunter2-is-too-short"
     result = subprocess.run(
-        [sys.executable, "-m", "services.cli", "status"],
+        [sys.executable, "-m", "services.ops.cli", "status"],
         cwd=ROOT,
         env=without_chatbus_settings() | {"CHATBUS_SECRET": secret},
         capture_output=True,

@@ -19,11 +19,11 @@ import nats
 import nats.errors
 import pytest
 
-from services.cli import HANDLER_SERVICES
-from services.natsserver import EmbeddedNats, free_port
-from services.processes import http_status, pump_lines, signal_group, spawn
-from services.settings import Settings
-from services.supervisor import READINESS_PROBES
+from services.core.settings import Settings
+from services.ops.cli import HANDLER_SERVICES
+from services.ops.embedded_nats import EmbeddedNats, free_port
+from services.ops.processes import http_status, pump_lines, signal_group, spawn
+from services.ops.supervisor import READINESS_PROBES
 
 from .support import Users, wait_until
 
@@ -72,8 +72,8 @@ async def roles() -> AsyncIterator[list[Role]]:
 
 
 async def start_role(roles: list[Role], argv: list[str], env: dict[str, str]) -> Role:
-    """``python -m services.cli <argv>`` as a process whose output is collected."""
-    process = await spawn([sys.executable, "-m", "services.cli", *argv], env=env)
+    """``python -m services.ops.cli <argv>`` as a process whose output is collected."""
+    process = await spawn([sys.executable, "-m", "services.ops.cli", *argv], env=env)
     assert process.stdout is not None
     role = Role(process)
     role.pump = asyncio.create_task(pump_lines(process.stdout, role.lines.append))

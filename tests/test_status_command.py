@@ -12,15 +12,15 @@ import nats
 import nats.errors
 
 from services.contracts import storage
-from services.natsserver import Cluster, EmbeddedNats, free_port
-from services.processes import stop_process
-from services.settings import Settings
-from services.status_report import StatusError, gather_status
+from services.core.settings import Settings
+from services.ops.embedded_nats import Cluster, EmbeddedNats, free_port
+from services.ops.processes import stop_process
+from services.ops.status_report import StatusError, gather_status
 
 from .abuse.stack import Stack
 from .support import PASSWORD, ChatClient, unique_name, wait_until
 
-STATUS = [sys.executable, "-m", "services.cli", "status"]
+STATUS = [sys.executable, "-m", "services.ops.cli", "status"]
 BUCKETS = {storage.CHATS_BUCKET, storage.USERS_BUCKET, storage.PRESENCE_BUCKET}
 
 

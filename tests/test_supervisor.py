@@ -20,11 +20,11 @@ import nats
 import nats.errors
 import pytest
 
-from services.nats_auth.credentials import CREDENTIALS_FILE
-from services.nats_auth.embedded import AUTHORIZATION_FILE
-from services.nats_auth.roles import ROLE_NAMES as NATS_USERS
-from services.nats_urls import with_credentials
-from services.processes import exit_description
+from services.core.nats_urls import with_credentials
+from services.ops.nats_auth.credentials import CREDENTIALS_FILE
+from services.ops.nats_auth.embedded import AUTHORIZATION_FILE
+from services.ops.nats_auth.roles import ROLE_NAMES as NATS_USERS
+from services.ops.processes import exit_description
 
 REPO = Path(__file__).resolve().parents[1]
 ROLE_NAMES = ("nats", "chats", "messages", "status", "edge", "up")
@@ -33,9 +33,9 @@ ROLE_NAMES = ("nats", "chats", "messages", "status", "edge", "up")
 # or supervise() directly when the test needs other timeouts.
 DRIVER = """
 import asyncio, json, sys
-from services.logs import configure_logging
-from services.settings import Settings
-from services.supervisor import Role, run_up, supervise, tag
+from services.core.logs import configure_logging
+from services.core.settings import Settings
+from services.ops.supervisor import Role, run_up, supervise, tag
 
 spec = json.loads(sys.argv[1])
 roles = [Role(name, tuple(argv)) for name, argv in spec["roles"]]

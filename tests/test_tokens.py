@@ -9,8 +9,8 @@ import jwt
 import pytest
 import socketio
 
+from services.core.settings import Settings
 from services.edge.tokens import ALGORITHM, issue_token, token_signing_key
-from services.settings import Settings
 
 from .support import Users, claims_for, unique_name
 

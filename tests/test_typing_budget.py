@@ -14,7 +14,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 
 from services.contracts import CREATE_CHAT, TYPING, storage, subjects
-from services.settings import Settings
+from services.core.settings import Settings
 
 from .support import Inbox, NatsUser, Users
 

@@ -14,7 +14,6 @@ import pytest
 from faststream.nats import NatsBroker, TestNatsBroker
 from pydantic import ValidationError
 
-from services.broker import create_broker
 from services.chats.book import ChatBook
 from services.chats.router import create_chats_router
 from services.contracts import (
@@ -30,7 +29,7 @@ from services.contracts import (
     SendMessage,
     subjects,
 )
-from services.errors import (
+from services.core.errors import (
     ChatbusError,
     Conflict,
     Forbidden,
@@ -43,9 +42,10 @@ from services.errors import (
     describe_validation_error,
     envelope_for,
 )
+from services.core.settings import Settings
 from services.messages.messenger import Messenger
 from services.messages.router import create_messages_router
-from services.settings import Settings
+from services.runtime.broker import create_broker
 from services.status.desk import StatusDesk
 from services.status.router import create_status_router
 

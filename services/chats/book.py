@@ -9,7 +9,6 @@ from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.kv import KeyValue
 
-from services.chat_records import ChatRecord, MemberRecord, can_see, may_join
 from services.contracts import (
     SYSTEM_USER,
     BrowseChats,
@@ -34,22 +33,24 @@ from services.contracts import (
     subjects,
     utc_now,
 )
-from services.errors import Forbidden, InvalidInput, NotFound, TooLarge, Unauthorized
-from services.jetstream import (
+from services.core.errors import Forbidden, InvalidInput, NotFound, TooLarge, Unauthorized
+from services.storage.chat_records import ChatRecord, MemberRecord, can_see, may_join
+from services.storage.jetstream import (
     ensure_message_stream,
     is_registered,
     last_seq,
     open_bucket,
     publish_event,
 )
-from services.newest_seqs import SeenSeqs, newest_near
+from services.storage.newest_seqs import SeenSeqs, newest_near
 
 from .directory import ChatDirectory
 from .legacy import move_members_out_of_records
 
 GENERAL_CHAT_ID = "general"
 
-# Seqs read above a chat's newest seen, to find its newest now (see services/newest_seqs.py).
+# Seqs read above a chat's newest seen, to find its newest now
+# (see services/storage/newest_seqs.py).
 PROBE = 16
 # Bounds (DESIGN.md "State and guarantees"): chats:list answers at most this many chats.
 MAX_MEMBERSHIPS = 1000

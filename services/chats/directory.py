@@ -5,9 +5,15 @@ from collections.abc import Callable
 from nats.js.errors import KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
 
-from services.chat_copy import ChatsCopy
-from services.chat_records import ChatRecord, MemberRecord, member_key, read_chat, read_member
-from services.errors import Unavailable
+from services.core.errors import Unavailable
+from services.storage.chat_records import (
+    ChatRecord,
+    MemberRecord,
+    member_key,
+    read_chat,
+    read_member,
+)
+from services.storage.chats_copy import ChatsCopy
 
 MAX_WRITE_ATTEMPTS = 20
 

@@ -2,7 +2,7 @@
 
 Such a record grows with its chat until it no longer fits a NATS message, and every
 join rewrites all of it. On start the chats service gives each member of such a
-record a membership key of its own (``services/chat_records.py``), then writes the
+record a membership key of its own (``services/storage/chat_records.py``), then writes the
 record again without its members. Each step can run again after a crash: a
 membership already written is left as it is.
 """
@@ -13,8 +13,8 @@ import logging
 from nats.js.errors import KeyWrongLastSequenceError, NoKeysError
 from nats.js.kv import KeyValue
 
-from services.chat_records import ChatRecord, MemberRecord, MemberStatus, member_key
 from services.contracts import ChatRole
+from services.storage.chat_records import ChatRecord, MemberRecord, MemberStatus, member_key
 
 log = logging.getLogger("chatbus.chats.legacy")
 

@@ -4,8 +4,6 @@ from typing import Any
 
 from faststream.nats import NatsRouter
 
-from services import caller
-from services.broker import answers, answers_command
 from services.contracts import (
     BROWSE_CHATS,
     CREATE_CHAT,
@@ -27,6 +25,8 @@ from services.contracts import (
     subjects,
     success,
 )
+from services.runtime import caller
+from services.runtime.broker import answers, answers_command
 
 from .book import ChatBook
 

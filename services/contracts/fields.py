@@ -20,7 +20,8 @@ _USERNAME = re.compile(USERNAME_PATTERN)
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # The system's own name (owner of "general"); with a few others, nobody can register it.
 SYSTEM_USER = "chatbus"
-# The programs' own NATS users (services/nats_auth/roles.py): no person or bot takes their names.
+# The programs' own NATS users (services/ops/nats_auth/roles.py): no person or bot takes
+# their names.
 PROGRAM_NAMES = frozenset({"edge", "chats", "messages", "status", "search", "ops", "admin"})
 RESERVED_USERNAMES = frozenset({SYSTEM_USER, "system", "root", *PROGRAM_NAMES})
 

@@ -27,7 +27,7 @@ from services.contracts.internal import (
     TokenRevocation,
 )
 from services.contracts.models import Presence
-from services.settings import Settings
+from services.core.settings import Settings
 
 from .schemas import Schema, add_model, add_reply, reply_schema_name
 

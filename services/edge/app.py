@@ -18,7 +18,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from services.contracts import EdgeHeartbeat, subjects
-from services.logs import configure_logging
+from services.core.logs import configure_logging
+from services.core.settings import Settings
 from services.observability.edge_metrics import (
     EdgeMetrics,
     MeasuredFanOut,
@@ -26,7 +27,6 @@ from services.observability.edge_metrics import (
     internal_metrics_server,
     measure_commands,
 )
-from services.settings import Settings
 
 from .api_docs import create_docs_router
 from .hosts import AllowedHosts, refusing_other_hosts

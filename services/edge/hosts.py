@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.settings import Settings
+from services.core.settings import Settings
 
 __all__ = ["HOST_REFUSED_STATUS", "AllowedHosts", "refusing_other_hosts"]
 

@@ -16,7 +16,7 @@ from services.contracts import (
     Registration,
     subjects,
 )
-from services.settings import Settings
+from services.core.settings import Settings
 
 from .relay import Relay
 from .tokens import issue_token

@@ -11,11 +11,11 @@ from nats.aio.client import Client
 from pydantic import BaseModel
 
 from services.contracts import Command, ErrorCode, failure, storage
-from services.identity import edge_proof
-from services.nats_connection import close_connection
-from services.nats_tls import nats_tls_context
-from services.nats_urls import inbox_prefix_for
-from services.settings import Settings
+from services.core.identity import edge_proof
+from services.core.nats_connection import close_connection
+from services.core.nats_tls import nats_tls_context
+from services.core.nats_urls import inbox_prefix_for
+from services.core.settings import Settings
 
 log = logging.getLogger("chatbus.edge.relay")
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.contracts import PasswordChange, TokenInUse, subjects
-from services.settings import Settings
+from services.core.settings import Settings
 
 from .http import client_address, http_error
 from .relay import Relay

@@ -25,8 +25,8 @@ from services.contracts import (
     failure,
     subjects,
 )
-from services.errors import envelope_for
-from services.settings import Settings
+from services.core.errors import envelope_for
+from services.core.settings import Settings
 
 from .engine import LeanSocketServer
 from .memberships import ChatMemberships

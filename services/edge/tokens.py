@@ -1,6 +1,6 @@
 """Session tokens: signed, expiring JWTs (HS256 only; exp, iss, aud, sub, iat and jti required).
 
-Signed with a key derived from the signing key for tokens alone (``services/keys.py``).
+Signed with a key derived from the signing key for tokens alone (``services/core/keys.py``).
 Each token has an id (``jti``) and the instant it was issued (``iat``, to the
 microsecond): a password change voids a user's tokens issued before it but the
 one it was made with (``TokenRevocation``).
@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 
 from services.contracts import is_username
-from services.keys import Purpose, derived_key
+from services.core.keys import Purpose, derived_key
 
 ALGORITHM = "HS256"
 ISSUER = "chatbus"

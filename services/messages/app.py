@@ -2,10 +2,10 @@
 
 from faststream import FastStream
 
-from services.broker import create_app, create_broker, run_app
 from services.contracts import storage
-from services.jetstream import LAST_SEQS_BUCKET, ensure_state, while_jetstream_starts
-from services.settings import Settings
+from services.core.settings import Settings
+from services.runtime.broker import create_app, create_broker, run_app
+from services.storage.jetstream import LAST_SEQS_BUCKET, ensure_state, while_jetstream_starts
 
 from .messenger import Messenger
 from .retention import Retention

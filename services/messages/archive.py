@@ -29,9 +29,9 @@ from nats.js import JetStreamContext
 from nats.js.errors import APIError
 
 from services.contracts import HistoryPage, Message, storage, subjects
-from services.errors import Unavailable
-from services.jetstream import last_seq, record_last_seq
-from services.newest_seqs import SeenSeqs, newest_near
+from services.core.errors import Unavailable
+from services.storage.jetstream import last_seq, record_last_seq
+from services.storage.newest_seqs import SeenSeqs, newest_near
 
 from .pages import PROBE, read_page
 from .retention import Retention, purge_chat

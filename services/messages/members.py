@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from nats.js.kv import KeyValue
 
-from services.chat_copy import ChatsCopy
-from services.chat_records import ChatRecord, MemberRecord, read_chat, read_member
+from services.storage.chat_records import ChatRecord, MemberRecord, read_chat, read_member
+from services.storage.chats_copy import ChatsCopy
 
 
 @dataclass(frozen=True)

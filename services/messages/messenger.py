@@ -15,8 +15,8 @@ from services.contracts import (
     subjects,
     utc_now,
 )
-from services.errors import Forbidden, InvalidInput
-from services.jetstream import ensure_message_stream, open_bucket, publish_event
+from services.core.errors import Forbidden, InvalidInput
+from services.storage.jetstream import ensure_message_stream, open_bucket, publish_event
 
 from .archive import MessageArchive
 from .members import ChatMembers

@@ -6,7 +6,7 @@ reads the whole page, plus the message just below it. With a cursor
 
 The newest seq is found from a hint when there is one: a seq this process saw
 stored. One batched read of the hint, the ``PROBE`` seqs above it and the
-likely page shows it most often (``services/newest_seqs.py``); otherwise the
+likely page shows it most often (``services/storage/newest_seqs.py``); otherwise the
 last message on ``chat.store.<c>.*`` is read, which costs more as the chat grows.
 Where the chat starts now is not looked up: a chat's stored messages are
 always one run of seqs (retention removes only the oldest), so the page
@@ -32,9 +32,9 @@ from nats.js import JetStreamContext
 
 from services.contracts import HistoryPage, Message, storage, subjects
 from services.contracts.fields import MAX_PAGE_BYTES
-from services.jetstream import last_seq
-from services.multi_get import last_for_each
-from services.newest_seqs import top_of_run
+from services.storage.jetstream import last_seq
+from services.storage.multi_get import last_for_each
+from services.storage.newest_seqs import top_of_run
 
 from .retention import Retention, oldest_stored_seq, plan_page
 

@@ -22,7 +22,7 @@ from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from services.contracts import storage, subjects
-from services.settings import Settings
+from services.core.settings import Settings
 
 log = logging.getLogger("chatbus.retention")
 

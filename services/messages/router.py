@@ -4,8 +4,6 @@ from typing import Any
 
 from faststream.nats import NatsRouter
 
-from services import caller
-from services.broker import answers_command
 from services.contracts import (
     MESSAGE_HISTORY,
     SEND_MESSAGE,
@@ -13,6 +11,8 @@ from services.contracts import (
     SendMessage,
     success,
 )
+from services.runtime import caller
+from services.runtime.broker import answers_command
 
 from .messenger import Messenger
 

@@ -18,10 +18,10 @@ from prometheus_client.registry import Collector
 from pydantic import BaseModel
 
 from services.contracts import COMMANDS, Message
+from services.core.settings import Settings
 from services.edge.fanout import FanOut
 from services.edge.relay import Relay
 from services.edge.sockets import SocketDirectory
-from services.settings import Settings
 
 from .metrics import (
     CONTENT_TYPE,

@@ -120,7 +120,7 @@ def register_gc_metrics(registry: CollectorRegistry) -> None:
 
 
 class _FrozenObjects(Collector):
-    """Objects ``services.gc_freezing`` froze, read at scrape time."""
+    """Objects ``services.ops.gc_freezing`` froze, read at scrape time."""
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         frozen = GaugeMetricFamily(

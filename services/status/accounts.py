@@ -32,7 +32,7 @@ from services.contracts import (
     is_username,
     utc_now,
 )
-from services.errors import ChatbusError, Conflict, Unauthorized, Unavailable
+from services.core.errors import ChatbusError, Conflict, Unauthorized, Unavailable
 
 from .login_throttle import LoginThrottle, address_token
 

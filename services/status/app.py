@@ -2,10 +2,10 @@
 
 from faststream import FastStream
 
-from services.broker import create_app, create_broker, run_app
 from services.contracts import storage
-from services.jetstream import ensure_state, while_jetstream_starts
-from services.settings import Settings
+from services.core.settings import Settings
+from services.runtime.broker import create_app, create_broker, run_app
+from services.storage.jetstream import ensure_state, while_jetstream_starts
 
 from .desk import StatusDesk
 from .login_throttle import ThrottleLimits

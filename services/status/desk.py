@@ -5,11 +5,11 @@ import asyncio
 from nats.aio.client import Client
 from nats.js.kv import KeyValue
 
-from services.chat_copy import ChatsCopy
 from services.contracts import TokenRevocation, storage, subjects
-from services.errors import Unauthorized
-from services.jetstream import is_registered, open_bucket, publish_event
-from services.keys import Purpose, derived_key
+from services.core.errors import Unauthorized
+from services.core.keys import Purpose, derived_key
+from services.storage.chats_copy import ChatsCopy
+from services.storage.jetstream import is_registered, open_bucket, publish_event
 
 from .accounts import Accounts
 from .login_throttle import LoginThrottle, ThrottleLimits

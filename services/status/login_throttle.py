@@ -42,8 +42,8 @@ from nats.js.kv import KeyValue
 from pydantic import AliasChoices, BaseModel, Field
 
 from services.contracts import is_username, storage
-from services.errors import RateLimited, Unavailable
-from services.settings import Settings
+from services.core.errors import RateLimited, Unavailable
+from services.core.settings import Settings
 
 MAX_WRITE_ATTEMPTS = 20
 

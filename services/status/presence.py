@@ -19,9 +19,9 @@ from nats.js.kv import KeyValue
 from pydantic import BaseModel, Field
 
 from services.contracts import ChosenStatus, Connection, Presence, subjects, utc_now
-from services.errors import Unavailable
-from services.jetstream import publish_event
-from services.kvmirror import KvMirror
+from services.core.errors import Unavailable
+from services.storage.bucket_copy import BucketCopy
+from services.storage.jetstream import publish_event
 
 log = logging.getLogger("chatbus.presence")
 
@@ -58,7 +58,7 @@ class PresenceBoard:
     def __init__(self, nc: Client, bucket: KeyValue, *, dead_after: float) -> None:
         self._nc = nc
         self._bucket = bucket
-        self._mirror = KvMirror(bucket, "presence", PresenceRecord.model_validate_json)
+        self._mirror = BucketCopy(bucket, "presence", PresenceRecord.model_validate_json)
         self._dead_after = dead_after
         self._started = time.monotonic()
         self._edges_seen: dict[str, float] = {}

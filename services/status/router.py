@@ -4,8 +4,6 @@ from typing import Any
 
 from faststream.nats import NatsRouter
 
-from services import caller
-from services.broker import answers, answers_command, validating
 from services.contracts import (
     LIST_PRESENCE,
     SET_STATUS,
@@ -22,6 +20,8 @@ from services.contracts import (
     subjects,
     success,
 )
+from services.runtime import caller
+from services.runtime.broker import answers, answers_command, validating
 
 from .desk import StatusDesk
 

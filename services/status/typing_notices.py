@@ -6,11 +6,11 @@ from datetime import timedelta
 from nats.aio.client import Client
 from nats.js.kv import KeyValue
 
-from services.chat_copy import ChatsCopy
-from services.chat_records import read_chat, read_member
 from services.contracts import TypingEvent, subjects, utc_now
-from services.errors import Forbidden
-from services.jetstream import publish_event
+from services.core.errors import Forbidden
+from services.storage.chat_records import read_chat, read_member
+from services.storage.chats_copy import ChatsCopy
+from services.storage.jetstream import publish_event
 
 TYPING_LASTS = timedelta(seconds=5)
 # A client may report every keystroke; members hear about it at most this often.

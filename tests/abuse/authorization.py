@@ -232,7 +232,7 @@ def _about(data: Any, chat_id: str) -> bool:
 
 
 async def _main(attempts: int) -> Figures:
-    from services.natsserver import EmbeddedNats
+    from services.ops.embedded_nats import EmbeddedNats
 
     from .stack import running_stack
 

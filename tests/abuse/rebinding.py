@@ -36,7 +36,7 @@ import aiohttp
 import httpx
 import socketio
 
-from services.natsserver import free_port
+from services.ops.embedded_nats import free_port
 from tests.support import PASSWORD, unique_name
 
 PUBLIC_HOST = "chat.public.example"
@@ -219,7 +219,7 @@ async def run_campaign(url: str, metrics_port: int, attempts: int) -> Figures:
 
 
 async def _main(attempts: int, forwarded_allow_ips: str) -> Figures:
-    from services.natsserver import EmbeddedNats
+    from services.ops.embedded_nats import EmbeddedNats
 
     from .stack import running_stack
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import nats
 
-from services.cli import HANDLER_SERVICES
-from services.natsserver import free_port
-from services.processes import http_status, pump_lines, spawn, stop_process
-from services.supervisor import READINESS_PROBES, until_answered
+from services.ops.cli import HANDLER_SERVICES
+from services.ops.embedded_nats import free_port
+from services.ops.processes import http_status, pump_lines, spawn, stop_process
+from services.ops.supervisor import READINESS_PROBES, until_answered
 
 READY_WITHIN_SECONDS = 60.0
 
@@ -113,7 +113,7 @@ async def running_stack(
         "PYTHONUNBUFFERED": "1",
         **(extra_env or {}),
     }
-    cli = [sys.executable, "-m", "services.cli"]
+    cli = [sys.executable, "-m", "services.ops.cli"]
     roles: dict[str, RoleProcess] = {}
     url = f"http://127.0.0.1:{port}"
     try:

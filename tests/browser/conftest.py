@@ -31,9 +31,9 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from services.nats_auth.embedded import embedded_url
-from services.natsserver import free_port
-from services.settings import Settings
+from services.core.settings import Settings
+from services.ops.embedded_nats import free_port
+from services.ops.nats_auth.embedded import embedded_url
 
 from ..support import CHATBUS_UP, PASSWORD, chatbus_up_env
 
@@ -127,7 +127,7 @@ class Chatbus:
 
 @pytest.fixture(scope="package")
 def chatbus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chatbus]:
-    """`python -m services.cli up` on free ports with a fresh data dir, serving web/dist."""
+    """`python -m services.ops.cli up` on free ports with a fresh data dir, serving web/dist."""
     if not WEB_INDEX.exists():
         pytest.fail(
             f"{WEB_INDEX.relative_to(ROOT)} is missing: build the web client first "

@@ -19,10 +19,10 @@ import httpx
 import nats.aio.client
 import nats.errors
 
-from services.cli import HANDLER_SERVICES
-from services.natsserver import free_port
-from services.processes import http_status, pump_lines, signal_group, spawn, stop_process
-from services.supervisor import READINESS_PROBES
+from services.ops.cli import HANDLER_SERVICES
+from services.ops.embedded_nats import free_port
+from services.ops.processes import http_status, pump_lines, signal_group, spawn, stop_process
+from services.ops.supervisor import READINESS_PROBES
 from tests.abuse.stack import RoleProcess
 
 SECRET = "multinode-signing-key-that-is-long-enough-for-hs256"
@@ -151,7 +151,7 @@ class Deployment:
             "CHATBUS_LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
         }
-        process = await spawn([sys.executable, "-m", "services.cli", *command], env=env)
+        process = await spawn([sys.executable, "-m", "services.ops.cli", *command], env=env)
         role = RoleProcess(name, process)
         assert process.stdout is not None  # spawn() always pipes it
         role.pump = asyncio.create_task(pump_lines(process.stdout, role.lines.append))

@@ -3,8 +3,8 @@
 import asyncio
 from pathlib import Path
 
-from services.natsserver import Cluster, EmbeddedNats, free_port
-from services.processes import http_status
+from services.ops.embedded_nats import Cluster, EmbeddedNats, free_port
+from services.ops.processes import http_status
 
 CLUSTER_NAME = "chatbus"
 FORMED_WITHIN_SECONDS = 30.0

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from faststream.security import BaseSecurity
 
-    from services.settings import Settings
+    from services.core.settings import Settings
 
 __all__ = ["NatsTlsError", "broker_security", "client_tls_context", "nats_tls_context"]
 

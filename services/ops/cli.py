@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
 
-from services.gc_freezing import freeze_survivors
-from services.logs import configure_logging
-from services.settings import Settings
+from services.core.logs import configure_logging
+from services.core.settings import Settings
+from services.ops.gc_freezing import freeze_survivors
 
 __all__ = ["build_parser", "main"]
 
@@ -26,7 +26,7 @@ Subcommand = Callable[[argparse.Namespace, Settings], int]
 
 def up(args: argparse.Namespace, settings: Settings) -> int:
     """NATS (unless ``NATS_URL`` is set), the handler services and the edge, together."""
-    from services.supervisor import run_up
+    from services.ops.supervisor import run_up
 
     return run_up(settings)
 
@@ -63,11 +63,11 @@ def docs(args: argparse.Namespace, settings: Settings) -> int:
 
 def say(args: argparse.Namespace, settings: Settings) -> int:
     """Post a message as a user, over plain NATS."""
-    from services import nats_tools
+    from services.ops import say_tail
 
     text = " ".join(args.text)
-    return nats_tools.run(
-        nats_tools.say(
+    return say_tail.run(
+        say_tail.say(
             settings, args.username, args.chat_id, text, join=args.join, client_id=args.client_id
         )
     )
@@ -75,17 +75,17 @@ def say(args: argparse.Namespace, settings: Settings) -> int:
 
 def tail(args: argparse.Namespace, settings: Settings) -> int:
     """Follow a chat's messages, over plain NATS."""
-    from services import nats_tools
+    from services.ops import say_tail
 
-    return nats_tools.run(
-        nats_tools.tail(settings, args.chat_id, username=args.username, history=args.history)
+    return say_tail.run(
+        say_tail.tail(settings, args.chat_id, username=args.username, history=args.history)
     )
 
 
 def status(args: argparse.Namespace, settings: Settings) -> int:
     """Which services answer, NATS's health, the streams' and buckets' sizes."""
-    from services.status_report import run_status
-    from services.supervisor import READINESS_PROBES
+    from services.ops.status_report import run_status
+    from services.ops.supervisor import READINESS_PROBES
 
     monitors = [url.strip() for url in (args.monitor or "").split(",") if url.strip()]
     return run_status(settings, READINESS_PROBES, monitors, as_json=args.json)
@@ -93,8 +93,8 @@ def status(args: argparse.Namespace, settings: Settings) -> int:
 
 def nats_url(args: argparse.Namespace, settings: Settings) -> int:
     """A NATS URL for the embedded server, with the ops or the admin user's password."""
-    from services.nats_auth.credentials import CredentialsMissing
-    from services.nats_auth.embedded import embedded_url
+    from services.ops.nats_auth.credentials import CredentialsMissing
+    from services.ops.nats_auth.embedded import embedded_url
 
     if settings.nats_url:
         sys.stderr.write("chatbus nats-url: NATS_URL is set; this is for the embedded server\n")
@@ -111,7 +111,7 @@ def bots(args: argparse.Namespace, settings: Settings) -> int:
     """Add, list or remove a bot: an account with no password login and a NATS user of its own."""
     import asyncio
 
-    from services.nats_auth import bots as bot_users
+    from services.ops.nats_auth import bots as bot_users
 
     try:
         if args.action == "add":

@@ -30,8 +30,8 @@ from typing import Generic, Protocol, TypeVar
 
 from nats.js.kv import KV_DEL, KV_PURGE, KeyValue
 
-from services.flow_control import answer_flow_control_when_asked
-from services.nats_connection import call_on_reconnect
+from services.core.nats_connection import call_on_reconnect
+from services.storage.flow_control import answer_flow_control_when_asked
 
 log = logging.getLogger("chatbus.kvmirror")
 
@@ -51,7 +51,7 @@ T = TypeVar("T")
 T_contra = TypeVar("T_contra", contravariant=True)
 
 
-class MirrorListener(Protocol[T_contra]):
+class CopyListener(Protocol[T_contra]):
     """Told of every change the copy takes in, to keep what is derived from it current."""
 
     def changed(self, key: str, old: T_contra | None, new: T_contra | None, revision: int) -> None:
@@ -61,7 +61,7 @@ class MirrorListener(Protocol[T_contra]):
         """The copy was loaded afresh: derive everything again from its entries."""
 
 
-class KvMirror(Generic[T]):
+class BucketCopy(Generic[T]):
     """Mirror of a bucket: key -> (value as ``decode`` makes it of the stored bytes, revision).
 
     ``decode_entry`` instead of ``decode`` decodes a value knowing its key, for buckets
@@ -75,13 +75,13 @@ class KvMirror(Generic[T]):
         decode: Callable[[bytes], T] | None = None,
         *,
         decode_entry: Callable[[str, bytes], T] | None = None,
-        listener: MirrorListener[T] | None = None,
+        listener: CopyListener[T] | None = None,
     ) -> None:
         self._bucket = bucket
         self._name = name
         if decode_entry is None:
             if decode is None:
-                raise TypeError("KvMirror needs decode or decode_entry")
+                raise TypeError("BucketCopy needs decode or decode_entry")
             plain = decode
             decode_entry = lambda _key, value: plain(value)  # noqa: E731
         self._decode = decode_entry

@@ -31,7 +31,7 @@ from types import TracebackType
 from typing import Self
 from urllib.parse import urlsplit
 
-from services.processes import (
+from services.ops.processes import (
     LineSink,
     first_line,
     http_status,

@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from typing import TextIO
 
-from services.settings import Settings
+from services.core.settings import Settings
 
 __all__ = ["LOG_FORMAT", "configure_logging", "json_line"]
 

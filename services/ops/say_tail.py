@@ -39,11 +39,11 @@ from services.contracts import (
     is_username,
     subjects,
 )
-from services.nats_auth.credentials import CredentialsMissing
-from services.nats_auth.embedded import servers_as
-from services.nats_tls import nats_tls_context
-from services.nats_urls import inbox_prefix_for, without_credentials
-from services.settings import Settings
+from services.core.nats_tls import nats_tls_context
+from services.core.nats_urls import inbox_prefix_for, without_credentials
+from services.core.settings import Settings
+from services.ops.nats_auth.credentials import CredentialsMissing
+from services.ops.nats_auth.embedded import servers_as
 
 __all__ = [
     "BadInput",

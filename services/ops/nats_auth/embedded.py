@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 import nats
 import nats.errors
 
-from services.nats_urls import inbox_prefix_for, with_credentials
-from services.natsserver import LOOPBACK
-from services.settings import Settings
+from services.core.nats_urls import inbox_prefix_for, with_credentials
+from services.core.settings import Settings
+from services.ops.embedded_nats import LOOPBACK
 
 from .conf import authorization_block
 from .credentials import CredentialsMissing, CredentialStore, NatsCredentials, write_private

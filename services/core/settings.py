@@ -40,12 +40,12 @@ class Settings(BaseSettings):
     # Copies of every stream and bucket: 1 on one server, 3 in a 3-node cluster (compose.yaml).
     replicas: int = Field(default=1, ge=1, le=5)
     log_level: str = "INFO"
-    # "text" or "json" (one JSON object per line, for log collectors); see services/logs.py.
+    # "text" or "json" (one JSON object per line, for log collectors); see services/core/logs.py.
     log_format: Literal["text", "json"] = "text"
     # A handler service's /metrics and /healthz port. 0 (the default) is off: `chatbus up`
     # runs three services on one host, so no single port could do; compose.yaml sets it.
     metrics_port: int = Field(default=0, ge=0, le=65535)
-    # Abuse limits (see services/rate_limits.py and services/status/login_throttle.py).
+    # Abuse limits (see services/runtime/rate_limits.py and services/status/login_throttle.py).
     # Per user, per handler process: each replica keeps its own buckets (0 turns it off).
     command_rate_per_second: float = Field(default=50.0, ge=0)
     command_burst: int = Field(default=200, ge=1)
@@ -105,8 +105,8 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _usable_hosts_and_tls_files(self) -> "Settings":
         # Checked at start, so a wrong entry or file is a settings error, not a failure later.
+        from services.core.nats_tls import client_tls_context
         from services.edge.hosts import AllowedHosts
-        from services.nats_tls import client_tls_context
 
         AllowedHosts(self.allowed_hosts or [])
         if (self.nats_tls_cert_file is None) != (self.nats_tls_key_file is None):

@@ -17,17 +17,17 @@ from faststream.message import StreamMessage
 from faststream.nats import NatsBroker, NatsRouter
 from pydantic import BaseModel
 
-from services.caller import remember_message
-from services.command_subscriber import CommandSubscriber, take_commands
 from services.contracts import Command
-from services.errors import envelope_for
-from services.logs import configure_logging
-from services.nats_connection import close_unreachable
-from services.nats_tls import broker_security
-from services.nats_urls import inbox_prefix_for
+from services.core.errors import envelope_for
+from services.core.logs import configure_logging
+from services.core.nats_connection import close_unreachable
+from services.core.nats_tls import broker_security
+from services.core.nats_urls import inbox_prefix_for
+from services.core.settings import Settings
 from services.observability.service_metrics import MetricsServer, ServiceMetrics
-from services.rate_limits import CommandRateLimit
-from services.settings import Settings
+from services.runtime.caller import remember_message
+from services.runtime.command_subscriber import CommandSubscriber, take_commands
+from services.runtime.rate_limits import CommandRateLimit
 
 log = logging.getLogger("chatbus.broker")
 
@@ -79,7 +79,8 @@ def create_broker(settings: Settings, name: str) -> NatsBroker:
         security=broker_security(settings),
         # Replies to this process (JetStream's API, its watches) under its own prefix only.
         inbox_prefix=inbox_prefix_for(settings.nats_servers, name),
-        # Innermost: the handler reads who sent the command from it (see services/caller.py).
+        # Innermost: the handler reads who sent the command from it
+        # (see services/runtime/caller.py).
         middlewares=[*middlewares, remember_message],
         decoder=decode_json_object,
         apply_types=False,  # see ``validating``

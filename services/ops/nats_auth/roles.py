@@ -1,7 +1,7 @@
 """Who may publish and subscribe what on NATS: every chatbus program's user, and a bot's.
 
 The one definition: deploy/nats.conf's authorization block is rendered from it
-(``services.nats_auth.conf``, a test fails when the file is stale), and so is
+(``services.ops.nats_auth.conf``, a test fails when the file is stale), and so is
 the embedded nats-server's under ``chatbus up``. Whatever is not allowed is
 denied. Adding a program is one ``Role`` in ``ROLES``; a handler service
 (``answers=True``) may reply to every program that sends commands
@@ -30,7 +30,7 @@ from services.contracts import (
     storage,
     subjects,
 )
-from services.jetstream import KV_STREAM_PREFIX, LAST_SEQS_BUCKET
+from services.storage.jetstream import KV_STREAM_PREFIX, LAST_SEQS_BUCKET
 
 __all__ = [
     "READINESS_PROBES",

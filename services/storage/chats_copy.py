@@ -1,6 +1,6 @@
 """A watched copy of the chats bucket, indexed for the questions the services ask of it.
 
-Every service that checks membership keeps one (see ``services/chat_records.py`` for the
+Every service that checks membership keeps one (see ``services/storage/chat_records.py`` for the
 keys). The indexes follow each change the copy takes in, so a question costs no JetStream
 read and no scan: who the members of a chat are (by username), which chats a user is in,
 which public channels there are (by name), a chat's revision and member count.
@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 from nats.js.kv import KeyValue
 
-from services.chat_records import ChatRecord, MemberRecord, split_key
-from services.kvmirror import KvMirror
+from services.storage.bucket_copy import BucketCopy
+from services.storage.chat_records import ChatRecord, MemberRecord, split_key
 
 CopiedValue = ChatRecord | MemberRecord
 
@@ -30,7 +30,7 @@ class ChatsCopy:
     """The chats bucket, in memory."""
 
     def __init__(self, bucket: KeyValue) -> None:
-        self._copy: KvMirror[CopiedValue] = KvMirror(
+        self._copy: BucketCopy[CopiedValue] = BucketCopy(
             bucket, "chats", decode_entry=decode_entry, listener=self
         )
         # chat -> its current members; user -> their chats, each with its membership's revision.
@@ -56,7 +56,7 @@ class ChatsCopy:
 
     @property
     def delivered_revision(self) -> int:
-        """The copy holds every change made up to this revision (see ``KvMirror``)."""
+        """The copy holds every change made up to this revision (see ``BucketCopy``)."""
         return self._copy.delivered_revision
 
     # --- reading ---
@@ -144,7 +144,7 @@ class ChatsCopy:
             )
         return self._public
 
-    # --- following the copy (MirrorListener) ---
+    # --- following the copy (CopyListener) ---
 
     def changed(
         self, key: str, old: CopiedValue | None, new: CopiedValue | None, revision: int

@@ -5,8 +5,8 @@ import hashlib
 import hmac
 
 from services.contracts import is_username
-from services.errors import Forbidden, InvalidInput
-from services.keys import Purpose, derived_key
+from services.core.errors import Forbidden, InvalidInput
+from services.core.keys import Purpose, derived_key
 
 
 def acting_user(username: str) -> str:

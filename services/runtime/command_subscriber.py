@@ -25,7 +25,7 @@ from faststream.response import PublishType, Response, ensure_response
 from nats.aio.msg import Msg
 
 from services.contracts import ErrorCode, failure, subjects
-from services.log_budget import LogBudget
+from services.runtime.log_budget import LogBudget
 
 log = logging.getLogger("chatbus.commands")
 

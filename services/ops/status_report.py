@@ -27,11 +27,11 @@ import nats.errors
 from nats.aio.client import Client
 from nats.js.api import StreamInfo
 
-from services.nats_auth.credentials import CredentialsMissing
-from services.nats_auth.embedded import servers_as
-from services.nats_tls import nats_tls_context
-from services.nats_urls import inbox_prefix_for, without_credentials
-from services.settings import Settings
+from services.core.nats_tls import nats_tls_context
+from services.core.nats_urls import inbox_prefix_for, without_credentials
+from services.core.settings import Settings
+from services.ops.nats_auth.credentials import CredentialsMissing
+from services.ops.nats_auth.embedded import servers_as
 
 __all__ = ["StatusReport", "gather_status", "render_text", "run_status"]
 

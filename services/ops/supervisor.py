@@ -1,7 +1,7 @@
 """``chatbus up``: NATS, the three handler services and the edge as one program.
 
 Starts the embedded nats-server (unless ``NATS_URL`` names another NATS) with
-a user per role (``services.nats_auth``: anonymous connects are refused), then
+a user per role (``services.ops.nats_auth``: anonymous connects are refused), then
 each role as a child process pointed at that NATS as its own user
 (``NATS_URL=nats://<role>:<password>@127.0.0.1:<port>``), and prints their output as
 one stream, each line tagged with its role. Once the edge answers
@@ -24,15 +24,16 @@ import nats
 import nats.aio.client
 import nats.errors
 
-from services.cli import HANDLER_SERVICES
-from services.logs import configure_logging, json_line
-from services.nats_auth.credentials import CredentialStore
-from services.nats_auth.embedded import embedded_store, write_authorization
-from services.nats_auth.roles import READINESS_PROBES
-from services.nats_tls import nats_tls_context
-from services.nats_urls import inbox_prefix_for, with_credentials, without_credentials
-from services.natsserver import EmbeddedNats, NatsServerError, free_port
-from services.processes import (
+from services.core.logs import configure_logging, json_line
+from services.core.nats_tls import nats_tls_context
+from services.core.nats_urls import inbox_prefix_for, with_credentials, without_credentials
+from services.core.settings import Settings
+from services.ops.cli import HANDLER_SERVICES
+from services.ops.embedded_nats import EmbeddedNats, NatsServerError, free_port
+from services.ops.nats_auth.credentials import CredentialStore
+from services.ops.nats_auth.embedded import embedded_store, write_authorization
+from services.ops.nats_auth.roles import READINESS_PROBES
+from services.ops.processes import (
     LineSink,
     exit_description,
     http_status,
@@ -40,7 +41,6 @@ from services.processes import (
     spawn,
     stop_process,
 )
-from services.settings import Settings
 
 __all__ = ["READINESS_PROBES", "Role", "chatbus_roles", "run_up", "supervise", "tag"]
 
@@ -86,8 +86,8 @@ async def until_answered(
 
 
 def chatbus_roles() -> list[Role]:
-    """The handler services, then the edge, each run through this Python's ``services.cli``."""
-    cli = (sys.executable, "-m", "services.cli")
+    """The handler services, then the edge, each run through this Python's ``services.ops.cli``."""
+    cli = (sys.executable, "-m", "services.ops.cli")
     services = [
         Role(name, (*cli, "service", name), answers_on=READINESS_PROBES[name])
         for name in HANDLER_SERVICES

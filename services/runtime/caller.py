@@ -15,8 +15,8 @@ from faststream._internal.basic_types import AsyncFuncAny
 from faststream.message import StreamMessage
 
 from services.contracts import storage, subjects
-from services.errors import InvalidInput
-from services.identity import acting_user, relayed_by_edge, require_edge
+from services.core.errors import InvalidInput
+from services.core.identity import acting_user, relayed_by_edge, require_edge
 
 _in_hand: ContextVar[StreamMessage[Any]] = ContextVar("chatbus_message_in_hand")
 

@@ -4,7 +4,7 @@ Two forms: deploy/nats.conf's, whose passwords are variables nats-server reads
 from its environment (``$CHATBUS_NATS_<USER>_PASSWORD``), and the embedded
 server's, with the generated passwords themselves (a file only its owner reads).
 
-``python -m services.nats_auth.conf deploy/nats.conf`` rewrites that file's block.
+``python -m services.ops.nats_auth.conf deploy/nats.conf`` rewrites that file's block.
 """
 
 import json
@@ -110,7 +110,7 @@ def replace_authorization(conf: str, block: str) -> str:
 def main(argv: Sequence[str]) -> int:
     """Rewrite the authorization block of the config file named in ``argv``."""
     if len(argv) != 1:
-        sys.stderr.write("usage: python -m services.nats_auth.conf deploy/nats.conf\n")
+        sys.stderr.write("usage: python -m services.ops.nats_auth.conf deploy/nats.conf\n")
         return 2
     path = Path(argv[0])
     path.write_text(replace_authorization(path.read_text(), deploy_authorization()))

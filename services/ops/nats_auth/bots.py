@@ -25,9 +25,9 @@ from nats.js.errors import BucketNotFoundError, KeyWrongLastSequenceError, NotFo
 
 from services.contracts import RESERVED_USERNAMES, is_username, storage, subjects, utc_now
 from services.contracts.fields import CHAT_ID_PATTERN
-from services.nats_urls import inbox_prefix_for, with_credentials, without_credentials
-from services.natsserver import LOOPBACK
-from services.settings import Settings
+from services.core.nats_urls import inbox_prefix_for, with_credentials, without_credentials
+from services.core.settings import Settings
+from services.ops.embedded_nats import LOOPBACK
 from services.status.accounts import AccountRecord
 
 from .conf import password_variable, user_entry

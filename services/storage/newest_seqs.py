@@ -15,7 +15,7 @@ from collections.abc import Collection, Container, Mapping
 from nats.js import JetStreamContext
 
 from services.contracts import storage, subjects
-from services.multi_get import MAX_SUBJECTS, last_for_each
+from services.storage.multi_get import MAX_SUBJECTS, last_for_each
 
 __all__ = ["SeenSeqs", "newest_near", "top_of_run"]
 

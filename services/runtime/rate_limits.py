@@ -29,8 +29,8 @@ from faststream._internal.context.repository import ContextRepo
 from faststream.message import StreamMessage
 
 from services.contracts import TYPING, subjects
-from services.errors import RateLimited
-from services.settings import Settings
+from services.core.errors import RateLimited
+from services.core.settings import Settings
 
 # Past this many users tracked, buckets that have refilled are dropped (they equal a new one).
 TRACKED_USERS_BEFORE_PRUNING = 10_000

@@ -24,7 +24,7 @@ from nats.js.kv import KeyValue
 from pydantic import BaseModel, Field
 
 from services.contracts import Chat, ChatKind, ChatRole
-from services.errors import NotFound
+from services.core.errors import NotFound
 
 MemberStatus = Literal["member", "left", "kicked"]
 

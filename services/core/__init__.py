@@ -1,0 +1,1 @@
+"""What every role shares: settings, errors, logs, identity and NATS connection details."""

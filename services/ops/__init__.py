@@ -1,0 +1,1 @@
+"""Running chatbus: the command line, `chatbus up`, the embedded nats-server, operators' tools."""
