@@ -4,7 +4,9 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from .models import Chat, MemberEvent, Message, Presence, TypingEvent
+from .messages import Message
+from .models import Chat, MemberEvent, Presence, TypingEvent
+from .people import Mention, ReadMarker
 from .subjects import RoomEventKind, UserEventKind
 
 
@@ -21,6 +23,12 @@ class ServerEvent:
 
 MESSAGE_EVENT = ServerEvent(
     "message", Message, "message", "A new message in a chat the user is a member of."
+)
+MESSAGE_CHANGED_EVENT = ServerEvent(
+    "message_changed",
+    Message,
+    "changed",
+    "A message was edited, deleted, reacted to, or its thread got a reply: its state now.",
 )
 CHAT_EVENT = ServerEvent(
     "chat",
@@ -39,15 +47,32 @@ MEMBER_EVENT = ServerEvent(
 TYPING_EVENT = ServerEvent(
     "typing", TypingEvent, "typing", "Someone is typing; it expires at `expires_at`."
 )
+READ_EVENT = ServerEvent(
+    "read",
+    ReadMarker,
+    None,
+    "The user read a chat on another socket (tab, device): its read marker now.",
+    user_event="read",
+)
+MENTION_EVENT = ServerEvent(
+    "mention",
+    Mention,
+    None,
+    "A message named the user (not sent in a chat they muted, nor by them).",
+    user_event="mention",
+)
 PRESENCE_EVENT = ServerEvent(
     "presence", Presence, None, "A user's presence changed (first connection, last, status)."
 )
 
 SERVER_EVENTS: tuple[ServerEvent, ...] = (
     MESSAGE_EVENT,
+    MESSAGE_CHANGED_EVENT,
     CHAT_EVENT,
     MEMBER_EVENT,
     TYPING_EVENT,
+    READ_EVENT,
+    MENTION_EVENT,
     PRESENCE_EVENT,
 )
 EVENTS_BY_ROOM_EVENT: dict[str, ServerEvent] = {

@@ -4,6 +4,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated
 
+import emoji as emoji_data
 from pydantic import AfterValidator, Field, StringConstraints
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{1,31}$"
@@ -14,6 +15,16 @@ MAX_TEXT_LENGTH = 4000
 MAX_PAGE_BYTES = 512 * 1024
 MAX_CHAT_NAME_LENGTH = 80
 MAX_TOPIC_LENGTH = 250
+MAX_DISPLAY_NAME_LENGTH = 64
+MAX_ABOUT_LENGTH = 500
+# A reaction is one emoji, in at most this many bytes of UTF-8 (the longest family and flag
+# sequences fit; a string of many is not one reaction).
+MAX_EMOJI_BYTES = 16
+# Bounds on what a message and a chat gather (DESIGN.md "State and guarantees").
+MAX_REACTIONS_PER_MESSAGE = 50
+REACTION_USERS_SHOWN = 20
+MAX_MENTIONS_PER_MESSAGE = 50
+MAX_PINS_PER_CHAT = 50
 _USERNAME = re.compile(USERNAME_PATTERN)
 # Every control character (C0, DEL, C1) but newline and tab: none is text a reader sees,
 # and most take six bytes in JSON, which let a page of them outgrow NATS's max payload.
@@ -39,6 +50,12 @@ def _encodable(value: str) -> str:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise ValueError("text must be valid Unicode") from None
+    return value
+
+
+def _one_emoji(value: str) -> str:
+    if len(value.encode()) > MAX_EMOJI_BYTES or not emoji_data.is_emoji(value):
+        raise ValueError(f"must be one emoji of at most {MAX_EMOJI_BYTES} bytes")
     return value
 
 
@@ -91,6 +108,24 @@ ChatName = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_CHAT_NAME_LENGTH),
     AfterValidator(_encodable),
     AfterValidator(_single_line),
+]
+DisplayName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=MAX_DISPLAY_NAME_LENGTH),
+    AfterValidator(_encodable),
+    AfterValidator(_single_line),
+]
+# A profile's about text: a few lines of plain text.
+AboutText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=MAX_ABOUT_LENGTH),
+    AfterValidator(_encodable),
+    AfterValidator(_without_control_characters),
+]
+Emoji = Annotated[
+    str,
+    AfterValidator(_one_emoji),
+    Field(description="One Unicode emoji, at most 16 bytes.", examples=["👍"]),
 ]
 ChatTopic = Annotated[
     str,

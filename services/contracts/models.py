@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-from .fields import ChatId, ChatSeq, Timestamp, Username
+from .fields import ChatId, Timestamp, Username
 
 PresenceStatus = Literal["online", "away", "busy", "offline"]
 ChosenStatus = Literal["online", "away", "busy"]
@@ -154,37 +154,6 @@ class ChatPage(BaseModel):
     )
 
 
-class Message(BaseModel):
-    """A stored message. Its `seq` gives the order every reader sees."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "chat_id": "general",
-                    "seq": 42,
-                    "id": "01JDQ4M0YF6Q9T0Z2V8N3K5W7X",
-                    "sender": "alice",
-                    "text": "hello <b>world</b>",
-                    "sent_at": "2026-11-25T17:30:00Z",
-                    "via": "web",
-                }
-            ]
-        }
-    )
-
-    chat_id: ChatId
-    seq: ChatSeq
-    id: str = Field(description="Unique across all chats.", examples=["01JDQ4M0YF6Q9T0Z2V8N3K5W7X"])
-    sender: Username = Field(description="Who sent it.")
-    text: str = Field(description="Exactly as sent; render it as text.", examples=["hello"])
-    sent_at: Timestamp
-    via: Literal["web", "nats"] = Field(
-        description="`web` when sent through the edge, `nats` when published on NATS directly.",
-        examples=["web"],
-    )
-
-
 class Presence(BaseModel):
     """Whether a user is reachable, across all their connections."""
 
@@ -258,59 +227,6 @@ class ChatLeft(BaseModel):
         ge=1,
         description="The chat's revision after the leave (see Chat.revision).",
         examples=[9],
-    )
-
-
-class HistoryPage(BaseModel):
-    """A page of messages, ascending by seq.
-
-    Retention (a max age, or a max number of messages per chat) may remove a
-    chat's oldest messages; what is kept is always a contiguous run of seqs
-    ending at the newest. A page never starts below the oldest kept message.
-    """
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "messages": [
-                        {
-                            "chat_id": "general",
-                            "seq": 42,
-                            "id": "01JDQ4M0YF6Q9T0Z2V8N3K5W7X",
-                            "sender": "alice",
-                            "text": "hello",
-                            "sent_at": "2026-11-25T17:30:00Z",
-                            "via": "web",
-                        }
-                    ],
-                    "more": False,
-                    "truncated": False,
-                }
-            ]
-        }
-    )
-
-    messages: list[Message]
-    more: bool = Field(
-        description=(
-            "Whether further messages exist in the direction asked for. Never true for"
-            " removed messages: paging back stops at the oldest kept one. A page also"
-            " stops at 512 KiB of messages, fewer than `limit`, with `more` true: go on"
-            " from its last message (with `after`) or its first (backward)."
-        ),
-        examples=[False],
-    )
-    truncated: bool = Field(
-        default=False,
-        description=(
-            "True when the range this page covers reaches below the chat's oldest kept"
-            " message: messages there were removed by retention and will never be returned."
-            " The range starts at after + 1 with `after`, else `limit` seqs back from"
-            " before - 1 (or the newest), or at the page's first message when it stopped"
-            " at 512 KiB. False means nothing in the range was removed."
-        ),
-        examples=[False],
     )
 
 

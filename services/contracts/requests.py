@@ -1,8 +1,10 @@
 """Payloads of the commands a client (browser or bot) sends. Unknown fields are refused."""
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import Literal
 
-from .fields import MAX_TEXT_LENGTH, ChatId, ChatName, ChatTopic, MessageText, Username
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .fields import ChatId, ChatName, ChatSeq, ChatTopic, Username
 from .models import ChosenStatus
 
 
@@ -103,45 +105,87 @@ class InviteToChat(Request):
     username: Username
 
 
-class SendMessage(Request):
-    """Send a message. A retry with the same `client_id` is stored once."""
+class UpdateChat(Request):
+    """Rename a chat or change its topic; its owner and admins only."""
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"chat_id": "general", "text": "hi!", "client_id": "c-17"}]}
+        json_schema_extra={"examples": [{"chat_id": "project-x", "topic": "Ship by Friday"}]}
     )
 
     chat_id: ChatId
-    text: MessageText = Field(
-        min_length=1,
-        max_length=MAX_TEXT_LENGTH,
-        description=("1-4000 characters, kept exactly; no control characters but newline and tab."),
-    )
-    client_id: str | None = Field(
-        default=None,
-        pattern=r"^[A-Za-z0-9_.:-]{1,64}$",
-        description="The sender's own id for this message, to make retries safe.",
-        examples=["c-17"],
-    )
+    name: ChatName | None = Field(default=None, description="A new name, 1-80 characters.")
+    topic: ChatTopic | None = Field(default=None, description="A new topic, 0-250 characters.")
 
-    @field_validator("text")
-    @classmethod
-    def _not_blank(cls, text: str) -> str:
-        if not text.strip():
-            raise ValueError("text must not be blank")
-        return text
+    @model_validator(mode="after")
+    def _changes_something(self) -> "UpdateChat":
+        if self.name is None and self.topic is None:
+            raise ValueError("give a name or a topic")
+        return self
 
 
-class MessageHistory(Request):
-    """Read a chat's messages. Without bounds: the newest page."""
+class KickFromChat(Request):
+    """Remove a member from a chat; its owner and admins only. They may be invited again."""
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"chat_id": "general", "after": 40, "limit": 50}]}
+        json_schema_extra={"examples": [{"chat_id": "project-x", "username": "mallory"}]}
     )
 
     chat_id: ChatId
-    before: int | None = Field(default=None, ge=1, description="Only messages with a smaller seq.")
-    after: int | None = Field(default=None, ge=0, description="Only messages with a larger seq.")
-    limit: int = Field(default=50, ge=1, le=100, description="At most this many messages.")
+    username: Username
+
+
+class SetChatRole(Request):
+    """Make a member an admin of the chat, or a plain member again; its owner only."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"chat_id": "project-x", "username": "bob", "role": "admin"}]
+        }
+    )
+
+    chat_id: ChatId
+    username: Username
+    role: Literal["admin", "member"]
+
+
+class OpenDm(Request):
+    """The direct-message chat with another user: made on first use, the same one after."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"username": "bob"}]})
+
+    username: Username
+
+
+class PinMessage(Request):
+    """Pin a message of the chat, or unpin it; members only, at most 50 pins per chat."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"chat_id": "general", "seq": 42, "pinned": True}]}
+    )
+
+    chat_id: ChatId
+    seq: ChatSeq
+    pinned: bool
+
+
+class MuteChat(Request):
+    """Mute a chat (no mention events; counts go on) or unmute it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"chat_id": "general", "muted": True}]}
+    )
+
+    chat_id: ChatId
+    muted: bool
+
+
+class MarkRead(Request):
+    """Move the user's read marker in a chat forward to `seq` (never backwards)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"chat_id": "general", "seq": 42}]})
+
+    chat_id: ChatId
+    seq: int = Field(ge=0, description="The newest seq the user has read.")
 
 
 class Typing(Request):

@@ -6,6 +6,10 @@ USERS_BUCKET = "chat_users"
 PRESENCE_BUCKET = "chat_presence"
 # Counts of failed logins and of registrations, per user and per client address.
 THROTTLE_BUCKET = "chat_throttle"
+# Each user's read marker in each chat: key <username>.<chat_id>.
+READS_BUCKET = "chat_reads"
+# Each user's mentions, one subject per user: chat.mentions.<username>.
+MENTIONS_STREAM = "CHAT_MENTIONS"
 
 # Headers on stored messages and on edge-forwarded commands.
 MSG_ID_HEADER = "Nats-Msg-Id"

@@ -4,10 +4,13 @@ Public (outside programs depend on these):
 
     chat.cmd.<username>.<area>.<verb>   request/reply, acting as <username>
     chat.room.<chat_id>.message         Message, after it is stored
+    chat.room.<chat_id>.changed         Message, after an edit, delete, reaction or reply
     chat.room.<chat_id>.member          MemberEvent (joined, left, kicked)
     chat.room.<chat_id>.typing          TypingEvent
     chat.room.<chat_id>.updated         Chat, after create or change
     chat.user.<username>.chat           Chat the user was added to or removed from
+    chat.user.<username>.read           ReadMarker, to the user's other sockets
+    chat.user.<username>.mention        Mention, unless the chat is muted
     chat.presence.<username>            Presence, on a change
 
 Internal (edge <-> services only; NATS permissions keep bots out):
@@ -20,6 +23,7 @@ Internal (edge <-> services only; NATS permissions keep bots out):
     chat.conn.chats                              the chats a connecting user's socket joins
     chat.conn.heartbeat                          an edge is alive
     chat.store.<chat_id>.<seq>                   the message stream's storage subjects
+    chat.mentions.<username>                     the mentions stream's, one per user
 
 Replies (see ``is_inbox``):
 
@@ -30,8 +34,8 @@ Replies (see ``is_inbox``):
 import re
 from typing import Literal
 
-RoomEventKind = Literal["message", "member", "typing", "updated"]
-UserEventKind = Literal["chat"]
+RoomEventKind = Literal["message", "changed", "member", "typing", "updated"]
+UserEventKind = Literal["chat", "read", "mention"]
 
 ALL_COMMANDS = "chat.cmd.>"
 ALL_ROOM_EVENTS = "chat.room.>"
@@ -49,6 +53,7 @@ CONNECTION_CHATS = "chat.conn.chats"
 EDGE_HEARTBEAT = "chat.conn.heartbeat"
 
 ALL_STORED_MESSAGES = "chat.store.>"
+ALL_STORED_MENTIONS = "chat.mentions.*"
 
 # nats-py's default inbox prefix, and the start of every program's own one.
 DEFAULT_INBOX_PREFIX = "_INBOX"
@@ -116,6 +121,11 @@ def presence(username: str) -> str:
 def stored_message(chat_id: str, seq: int) -> str:
     """Where message ``seq`` of a chat is kept in the messages stream."""
     return f"chat.store.{chat_id}.{seq}"
+
+
+def stored_mentions(username: str) -> str:
+    """Where a user's mentions are kept in the mentions stream."""
+    return f"chat.mentions.{username}"
 
 
 def stored_messages(chat_id: str) -> str:

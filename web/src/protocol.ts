@@ -112,14 +112,62 @@ export interface CreateChat {
   topic?: string;
 }
 
+/** Deactivate a user (sockets closed, tokens refused at once) or reactivate them;
+workspace admins only. */
+export interface DeactivateUser {
+  /** A user's name; lowercase, 2-32 characters. */
+  username: string;
+  deactivated: boolean;
+}
+
+/** Delete a message for good: its sender, the chat's owner and admins, workspace admins. */
+export interface DeleteMessage {
+  /** A chat's id, chosen by the server. */
+  chat_id: string;
+  /** A message's position in its chat: 1, 2, 3, ... without gaps. */
+  seq: number;
+}
+
+/** Replace a message's text; its sender only. Its seq stays. */
+export interface EditMessage {
+  /** A chat's id, chosen by the server. */
+  chat_id: string;
+  /** A message's position in its chat: 1, 2, 3, ... without gaps. */
+  seq: number;
+  /** The new text, as for a send. */
+  text: string;
+}
+
 /** No data. */
 export interface Empty {
+}
+
+/** A file sent with a message; members of its chat download it at `/api/files/<id>`. */
+export interface File {
+  /** The file's id, chosen by the server. */
+  id: string;
+  /** Its name as uploaded. */
+  name: string;
+  /** Its size in bytes. */
+  size: number;
+  /** Its media type as uploaded. */
+  content_type: string;
+  /** The SHA-256 of its bytes, hex. */
+  sha256: string;
+  /** Its size when it is an image, else null. */
+  image: ImageSize | null;
 }
 
 /** Read one chat: a public one, or one of the user's own. */
 export interface GetChat {
   /** A chat's id, chosen by the server. */
   chat_id: string;
+}
+
+/** One user's profile. */
+export interface GetUser {
+  /** A user's name; lowercase, 2-32 characters. */
+  username: string;
 }
 
 /** A page of messages, ascending by seq.
@@ -133,6 +181,14 @@ export interface HistoryPage {
   more: boolean;
   /** True when the range this page covers reaches below the chat's oldest kept message: messages there were removed by retention and will never be returned. The range starts at after + 1 with `after`, else `limit` seqs back from before - 1 (or the newest), or at the page's first message when it stopped at 512 KiB. False means nothing in the range was removed. */
   truncated: boolean;
+  /** With `revisions: true` in the request: the earlier texts of the page's edited messages that the reader sent (workspace admins: of every message), oldest first, the newest kept per message being the last. Null otherwise. */
+  revisions: MessageRevisions[] | null;
+}
+
+/** The pixel size of an image. */
+export interface ImageSize {
+  width: number;
+  height: number;
 }
 
 /** Add a user to a chat the acting user is a member of. */
@@ -147,6 +203,14 @@ export interface InviteToChat {
 export interface JoinChat {
   /** A chat's id, chosen by the server. */
   chat_id: string;
+}
+
+/** Remove a member from a chat; its owner and admins only. They may be invited again. */
+export interface KickFromChat {
+  /** A chat's id, chosen by the server. */
+  chat_id: string;
+  /** A user's name; lowercase, 2-32 characters. */
+  username: string;
 }
 
 /** Leave a chat; its messages stop arriving. */
@@ -169,8 +233,24 @@ export interface ListMembers {
   limit?: number;
 }
 
+/** The messages that named the user, newest first, a page at a time. */
+export interface ListMentions {
+  /** The id of the last mention of the previous page. */
+  before?: string | null;
+  /** At most this many mentions. */
+  limit?: number;
+}
+
 /** List the users who are not offline. */
 export interface ListPresence {
+}
+
+/** Move the user's read marker in a chat forward to `seq` (never backwards). */
+export interface MarkRead {
+  /** A chat's id, chosen by the server. */
+  chat_id: string;
+  /** The newest seq the user has read. */
+  seq: number;
 }
 
 /** A member of a chat. */
@@ -202,7 +282,33 @@ export interface MemberPage {
   more: boolean;
 }
 
-/** A stored message. Its `seq` gives the order every reader sees. */
+/** A message that named the user (`@username`, or `@here` while they were online). */
+export interface Mention {
+  /** Orders a user's mentions, newest last; the `before` cursor. */
+  id: string;
+  /** A chat's id, chosen by the server. */
+  chat_id: string;
+  /** A message's position in its chat: 1, 2, 3, ... without gaps. */
+  seq: number;
+  /** A user's name; lowercase, 2-32 characters. */
+  sender: string;
+  /** The start of the message's text, at most 200 characters. */
+  excerpt: string;
+  /** An instant, ISO 8601 in UTC. */
+  sent_at: string;
+}
+
+/** A page of the user's mentions, newest first. */
+export interface MentionPage {
+  mentions: Mention[];
+  /** Whether older mentions remain: ask again with `before`. */
+  more: boolean;
+}
+
+/** A stored message. Its `seq` gives the order every reader sees.
+
+An edit or a deletion never changes `seq`. A deleted message keeps `seq`, `sender` and
+`sent_at`; its text, files and reactions are gone from storage. */
 export interface Message {
   /** A chat's id, chosen by the server. */
   chat_id: string;
@@ -212,12 +318,26 @@ export interface Message {
   id: string;
   /** Who sent it. */
   sender: string;
-  /** Exactly as sent; render it as text. */
+  /** Exactly as sent (Markdown, rendered with every HTML tag as text); empty once deleted. */
   text: string;
   /** An instant, ISO 8601 in UTC. */
   sent_at: string;
-  /** `web` when sent through the edge, `nats` when published on NATS directly. */
-  via: "web" | "nats";
+  /** `web` when sent through the edge, `nats` when published on NATS directly, `webhook` when posted to an incoming webhook. */
+  via: "web" | "nats" | "webhook";
+  /** When its text was last edited; null if never. */
+  edited_at: string | null;
+  /** Whether it was deleted. */
+  deleted: boolean;
+  /** The seq of the thread's root when this is a reply. */
+  reply_to: number | null;
+  /** On a thread's root: its replies; null on other messages. */
+  thread: ThreadSummary | null;
+  /** Per emoji, oldest first. */
+  reactions: Reaction[];
+  /** The members it names as `@username` (or `@here`). */
+  mentions: string[];
+  /** The files sent with it. */
+  files: File[];
 }
 
 /** Read a chat's messages. Without bounds: the newest page. */
@@ -230,6 +350,56 @@ export interface MessageHistory {
   after?: number | null;
   /** At most this many messages. */
   limit?: number;
+  /** Also give the earlier texts of edited messages the user sent (workspace admins: of every message) in the page's `revisions`. */
+  revisions?: boolean;
+}
+
+/** An earlier text of an edited message. */
+export interface MessageRevision {
+  text: string;
+  /** When this text was sent or edited in. */
+  written_at: string;
+}
+
+/** The earlier texts of one message, oldest first (the current one is the message's). */
+export interface MessageRevisions {
+  /** A message's position in its chat: 1, 2, 3, ... without gaps. */
+  seq: number;
+  revisions: MessageRevision[];
+}
+
+/** Read the replies to a message, oldest first, a page at a time. */
+export interface MessageThread {
+  /** A chat's id, chosen by the server. */
+  chat_id: string;
+  /** The seq of the thread's first message. */
+  root: number;
+  /** Only replies with a larger seq. */
+  after?: number | null;
+  /** At most this many replies. */
+  limit?: number;
+}
+
+/** Mute a chat (no mention events; counts go on) or unmute it. */
+export interface MuteChat {
+  /** A chat's id, chosen by the server. */
+  chat_id: string;
+  muted: boolean;
+}
+
+/** The direct-message chat with another user: made on first use, the same one after. */
+export interface OpenDm {
+  /** A user's name; lowercase, 2-32 characters. */
+  username: string;
+}
+
+/** Pin a message of the chat, or unpin it; members only, at most 50 pins per chat. */
+export interface PinMessage {
+  /** A chat's id, chosen by the server. */
+  chat_id: string;
+  /** A message's position in its chat: 1, 2, 3, ... without gaps. */
+  seq: number;
+  pinned: boolean;
 }
 
 /** Whether a user is reachable, across all their connections. */
@@ -242,6 +412,43 @@ export interface Presence {
   since: string;
 }
 
+/** Add (`on: true`) or take back (`on: false`) one's reaction; members only; idempotent. */
+export interface ReactToMessage {
+  /** A chat's id, chosen by the server. */
+  chat_id: string;
+  /** A message's position in its chat: 1, 2, 3, ... without gaps. */
+  seq: number;
+  /** One Unicode emoji, at most 16 bytes. */
+  emoji: string;
+  on: boolean;
+}
+
+/** One emoji on a message: how many reacted with it, and the first of them. */
+export interface Reaction {
+  /** One Unicode emoji, at most 16 bytes. */
+  emoji: string;
+  /** How many users reacted with this emoji. */
+  count: number;
+  /** The first 20 of them, in the order they reacted. */
+  users: string[];
+}
+
+/** Where a user has read to in one chat. It never moves backwards. */
+export interface ReadMarker {
+  /** A chat's id, chosen by the server. */
+  chat_id: string;
+  /** The newest seq the user has read (0: none). */
+  read_seq: number;
+}
+
+/** Users whose username or display name starts with `query` (ignoring case). */
+export interface SearchUsers {
+  /** The start of a username or of a display name. */
+  query: string;
+  /** At most this many users. */
+  limit?: number;
+}
+
 /** Send a message. A retry with the same `client_id` is stored once. */
 export interface SendMessage {
   /** A chat's id, chosen by the server. */
@@ -250,11 +457,37 @@ export interface SendMessage {
   text: string;
   /** The sender's own id for this message, to make retries safe. */
   client_id?: string | null;
+  /** Reply in the thread of this message of the same chat (a reply to a reply joins its root's thread). */
+  reply_to?: number | null;
+}
+
+/** Make a member an admin of the chat, or a plain member again; its owner only. */
+export interface SetChatRole {
+  /** A chat's id, chosen by the server. */
+  chat_id: string;
+  /** A user's name; lowercase, 2-32 characters. */
+  username: string;
+  role: "admin" | "member";
 }
 
 /** Choose the status others see while the user is connected. */
 export interface SetStatus {
   status: "online" | "away" | "busy";
+}
+
+/** A page of a thread's replies, ascending by seq. */
+export interface ThreadPage {
+  messages: Message[];
+  /** Whether later replies remain: ask again with `after` = the last one's seq. */
+  more: boolean;
+}
+
+/** The replies to a message, on the message itself. */
+export interface ThreadSummary {
+  /** How many replies the thread has. */
+  count: number;
+  /** When the newest reply was sent. */
+  last_at: string;
 }
 
 /** Tell the chat's members the user is typing. */
@@ -271,6 +504,40 @@ export interface TypingEvent {
   username: string;
   /** 5 s after the keystroke that caused it. */
   expires_at: string;
+}
+
+/** Rename a chat or change its topic; its owner and admins only. */
+export interface UpdateChat {
+  /** A chat's id, chosen by the server. */
+  chat_id: string;
+  /** A new name, 1-80 characters. */
+  name?: string | null;
+  /** A new topic, 0-250 characters. */
+  topic?: string | null;
+}
+
+/** Change one's own display name or about text. */
+export interface UpdateProfile {
+  /** 0-64 characters on one line (empty: show the username). */
+  display_name?: string | null;
+  /** 0-500 characters. */
+  about?: string | null;
+}
+
+/** A person or a bot with an account. */
+export interface User {
+  /** A user's name; lowercase, 2-32 characters. */
+  username: string;
+  /** The name others see; may be empty (then the username). */
+  display_name: string;
+  /** A few lines about them; may be empty. */
+  about: string;
+  /** `admin`: a workspace administrator. */
+  role: "admin" | "member";
+  /** Deactivated users cannot log in; their messages stay under their name. */
+  deactivated: boolean;
+  /** An instant, ISO 8601 in UTC. */
+  created_at: string;
 }
 
 /** Client -> server events and their acknowledgements. */
@@ -291,10 +558,42 @@ export interface ClientEvents {
   "chats:leave": { request: LeaveChat; reply: ChatLeft };
   /** Add a user to a chat; members only. */
   "chats:invite": { request: InviteToChat; reply: Chat };
+  /** Rename a chat or change its topic; its owner and admins. */
+  "chats:update": { request: UpdateChat; reply: Chat };
+  /** Remove a member; the chat's owner and admins. They may be invited again. */
+  "chats:kick": { request: KickFromChat; reply: Chat };
+  /** Make a member an admin of the chat, or a member again; its owner only. */
+  "chats:set_role": { request: SetChatRole; reply: Member };
+  /** The direct-message chat with another user, the same one every time. */
+  "chats:open_dm": { request: OpenDm; reply: Chat };
+  /** Pin or unpin a message; members; at most 50 pins. */
+  "chats:pin": { request: PinMessage; reply: Chat };
+  /** Mute or unmute a chat for oneself: no mention events, the counts go on. */
+  "chats:mute": { request: MuteChat; reply: ChatView };
+  /** Move one's read marker in a chat forward; it never moves back. */
+  "reads:mark": { request: MarkRead; reply: ReadMarker };
   /** Send a message; answered with the message as stored. */
   "messages:send": { request: SendMessage; reply: Message };
   /** Read a page of a chat's messages, ascending by seq. */
   "messages:history": { request: MessageHistory; reply: HistoryPage };
+  /** Read a page of the replies to a message, ascending by seq. */
+  "messages:thread": { request: MessageThread; reply: ThreadPage };
+  /** Replace a message's text; its sender only. */
+  "messages:edit": { request: EditMessage; reply: Message };
+  /** Delete a message for good (its tombstone keeps seq, sender and time). */
+  "messages:delete": { request: DeleteMessage; reply: Message };
+  /** Add or take back one's emoji reaction; members; idempotent. */
+  "messages:react": { request: ReactToMessage; reply: Message };
+  /** The messages that named the user, newest first. */
+  "mentions:list": { request: ListMentions; reply: MentionPage };
+  /** A user's profile. */
+  "users:get": { request: GetUser; reply: User };
+  /** Users by username or display name prefix. */
+  "users:search": { request: SearchUsers; reply: User[] };
+  /** Change one's own display name or about text. */
+  "users:update": { request: UpdateProfile; reply: User };
+  /** Deactivate or reactivate a user; workspace admins. */
+  "users:deactivate": { request: DeactivateUser; reply: User };
   /** Tell a chat's members the user is typing. */
   "typing": { request: Typing; reply: Empty };
   /** Choose online, away or busy. */
@@ -307,12 +606,18 @@ export interface ClientEvents {
 export interface ServerEvents {
   /** A new message in a chat the user is a member of. */
   message: Message;
+  /** A message was edited, deleted, reacted to, or its thread got a reply: its state now. */
+  message_changed: Message;
   /** One of the user's chats changed, the user was added to or removed from one, or a public chat was created or renamed. */
   chat: Chat;
   /** Someone joined, left or was removed from one of the user's chats. */
   member: MemberEvent;
   /** Someone is typing; it expires at `expires_at`. */
   typing: TypingEvent;
+  /** The user read a chat on another socket (tab, device): its read marker now. */
+  read: ReadMarker;
+  /** A message named the user (not sent in a chat they muted, nor by them). */
+  mention: Mention;
   /** A user's presence changed (first connection, last, status). */
   presence: Presence;
 }
