@@ -52,7 +52,8 @@ $(WEB_DEPS): web/package.json web/package-lock.json
 $(WEB_DIST): $(WEB_DEPS) $(WEB_SOURCES)
 	npm run --prefix web build
 
-# Re-pin every dependency to the newest version pyproject.toml allows.
+# Re-pin every dependency to the newest version pyproject.toml allows: the packages whose
+# internals chatbus overrides stay within the minor version pyproject.toml bounds them to.
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/pip install --quiet --editable '.[test,profile]'
