@@ -34,6 +34,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet --constraint constraints.txt --editable '.[test]'
+	@# The checkout on the venv's path, for what the wheel leaves out: `chatbus bench` (benchmarks/).
+	$(VENV)/bin/python -c 'import pathlib, sys, sysconfig; pathlib.Path(sysconfig.get_path("purelib"), "chatbus-checkout.pth").write_text(sys.argv[1] + "\n")' '$(CURDIR)'
 	touch $(STAMP)
 
 $(CHROMIUM):

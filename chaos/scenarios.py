@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services.contracts import storage, utc_now
-from services.ops.cli import HANDLER_SERVICES
+from services.ops.role_names import EDGE, HANDLER_SERVICES
 from services.status.presence import PresenceRecord
 from services.storage.chat_records import ChatRecord, MemberRecord, member_key
 
 from .clients import Send, Sender
 from .crowd import Progress, burst, chaos_system, crowd, finish
 from .figures import Figures
-from .system import EDGE, ChaosSystem
+from .system import ChaosSystem
 
 __all__ = ["FULL_FORMS", "SCENARIOS", "Options", "run_scenario"]
 

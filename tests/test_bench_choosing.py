@@ -5,15 +5,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchmarks.chatbus_command import add_arguments
 from benchmarks.command import chosen_workloads
-from services.ops.cli import add_bench
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def parsed(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
-    add_bench(parser)
+    add_arguments(parser)
     return parser.parse_args(argv)
 
 

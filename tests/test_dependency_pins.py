@@ -71,7 +71,7 @@ def test_every_declared_dependency_is_installed_within_its_bounds() -> None:
 
 
 def test_every_optional_dependency_that_is_installed_is_within_its_bounds() -> None:
-    optional = [extra for extra in project_table()["optional-dependencies"]]
+    optional = list(project_table()["optional-dependencies"])
     assert outside_bounds(declared_requirements(optional), missing_ok=True) == []
 
 

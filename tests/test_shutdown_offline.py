@@ -20,9 +20,9 @@ import nats.errors
 import pytest
 
 from services.core.settings import Settings
-from services.ops.cli import HANDLER_SERVICES
 from services.ops.embedded_nats import EmbeddedNats, free_port
 from services.ops.processes import http_status, pump_lines, signal_group, spawn
+from services.ops.role_names import HANDLER_SERVICES
 from services.ops.supervisor import READINESS_PROBES
 
 from .support import Users, wait_until

@@ -9,6 +9,9 @@ from typing import Literal
 from pydantic import AliasChoices, Field, FilePath, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.core.allowed_hosts import AllowedHosts
+from services.core.nats_tls import client_tls_context
+
 SECRET_FILE = "secret"
 # HS256 wants a key at least as long as its hash; shorter secrets are guessable offline.
 MIN_SECRET_BYTES = 32
@@ -105,9 +108,6 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _usable_hosts_and_tls_files(self) -> "Settings":
         # Checked at start, so a wrong entry or file is a settings error, not a failure later.
-        from services.core.nats_tls import client_tls_context
-        from services.edge.hosts import AllowedHosts
-
         AllowedHosts(self.allowed_hosts or [])
         if (self.nats_tls_cert_file is None) != (self.nats_tls_key_file is None):
             raise ValueError(

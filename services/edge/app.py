@@ -18,19 +18,20 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from services.contracts import EdgeHeartbeat, subjects
+from services.core.allowed_hosts import AllowedHosts
 from services.core.logs import configure_logging
 from services.core.settings import Settings
-from services.observability.edge_metrics import (
+
+from .api_docs import create_docs_router
+from .hosts import refusing_other_hosts
+from .http import create_http_router
+from .metrics import (
     EdgeMetrics,
     MeasuredFanOut,
     create_metrics_router,
     internal_metrics_server,
     measure_commands,
 )
-
-from .api_docs import create_docs_router
-from .hosts import AllowedHosts, refusing_other_hosts
-from .http import create_http_router
 from .packets import closing_on_broken_frames
 from .page_headers import with_security_headers
 from .relay import Relay

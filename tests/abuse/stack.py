@@ -15,9 +15,9 @@ from pathlib import Path
 
 import nats
 
-from services.ops.cli import HANDLER_SERVICES
 from services.ops.embedded_nats import free_port
 from services.ops.processes import http_status, pump_lines, spawn, stop_process
+from services.ops.role_names import HANDLER_SERVICES
 from services.ops.supervisor import READINESS_PROBES, until_answered
 
 READY_WITHIN_SECONDS = 60.0

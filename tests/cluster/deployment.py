@@ -19,9 +19,9 @@ import httpx
 import nats.aio.client
 import nats.errors
 
-from services.ops.cli import HANDLER_SERVICES
 from services.ops.embedded_nats import free_port
 from services.ops.processes import http_status, pump_lines, signal_group, spawn, stop_process
+from services.ops.role_names import HANDLER_SERVICES
 from services.ops.supervisor import READINESS_PROBES
 from tests.abuse.stack import RoleProcess
 

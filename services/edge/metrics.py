@@ -19,18 +19,18 @@ from pydantic import BaseModel
 
 from services.contracts import COMMANDS, Message
 from services.core.settings import Settings
-from services.edge.fanout import FanOut
-from services.edge.relay import Relay
-from services.edge.sockets import SocketDirectory
-
-from .metrics import (
+from services.observability.metrics import (
     CONTENT_TYPE,
     CommandMeter,
     NatsStateCollector,
     exposition,
     register_gc_metrics,
 )
-from .metrics_server import MetricsServer
+from services.observability.metrics_server import MetricsServer
+
+from .fanout import FanOut
+from .relay import Relay
+from .sockets import SocketDirectory
 
 __all__ = [
     "EdgeMetrics",
