@@ -27,6 +27,7 @@ test: $(STAMP) $(JS_CLIENTS) $(CHROMIUM) web-check
 web-check:
 	npm ci --prefix web --no-audit --no-fund
 	npm run --prefix web typecheck
+	npm run --prefix web lint
 	npm test --prefix web
 	npm run --prefix web build
 

@@ -65,8 +65,10 @@ export class Connection {
 
   /** Hear a server -> client event. */
   on<K extends keyof ServerEvents>(event: K, handler: (payload: ServerEvents[K]) => void): void {
-    // The socket is untyped: its listener takes any arguments; a server event carries one payload.
-    this.socket.on(event as string, handler as (...args: unknown[]) => void);
+    // As a plain string the name cannot be one of the socket's own events (connect, ...),
+    // whose listeners are typed apart; a server event's listener takes its one payload.
+    const name: string = event;
+    this.socket.on(name, handler);
   }
 
   request = <E extends EventName>(event: E, payload: Request<E>, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Reply<E>> =>
