@@ -26,7 +26,8 @@ from services.contracts import (
     success,
 )
 from services.runtime import caller
-from services.runtime.broker import answers, answers_command
+from services.runtime.broker import answers_command
+from services.runtime.edge_only import edge_answers
 
 from .book import ChatBook
 
@@ -69,14 +70,12 @@ def create_chats_router(book: ChatBook, signing_key: str) -> NatsRouter:
     async def invite_to_chat(request: InviteToChat) -> dict[str, Any]:
         return success(await book.invite(caller.username(), request))
 
-    @answers(
-        router,
-        subjects.CONNECTION_CHATS,
-        queue=QUEUE,
-        description="The chats a connecting user's socket hears from (edge only).",
+    from_the_edge = edge_answers(router, queue=QUEUE, signing_key=signing_key)
+
+    @from_the_edge(
+        subjects.CONNECTION_CHATS, "The chats a connecting user's socket hears from (edge only)."
     )
     async def connection_chats(account: Account) -> dict[str, Any]:
-        caller.require_the_edge(signing_key)
         return success(await book.connection_chats(account.username))
 
     return router
