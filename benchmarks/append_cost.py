@@ -30,7 +30,7 @@ CHAT = "growing"
 
 
 # A count limit no run reaches: appends check the chat's newest message, and nothing is purged.
-UNREACHED_LIMIT = Retention(max_messages_per_chat=10**12)
+UNREACHED_LIMIT = Retention(max_age_seconds=0.0, max_messages_per_chat=10**12)
 
 
 async def measure_growth(stretch_ends: list[int], wildcard_check: bool) -> list[dict[str, float]]:

@@ -182,7 +182,7 @@ async def handlers() -> AsyncIterator[NatsBroker]:
     broker = create_broker(settings, "chatbus-unit")
     broker.include_router(create_chats_router(ChatBook(), settings.signing_key))
     broker.include_router(create_messages_router(Messenger(), settings.signing_key))
-    status = StatusDesk(edge_dead_after=30, signing_key=settings.signing_key)
+    status = StatusDesk(settings)
     broker.include_router(create_status_router(status, settings.signing_key))
     async with TestNatsBroker(broker) as test_broker:
         yield test_broker

@@ -34,7 +34,7 @@ from services.storage.jetstream import last_seq, record_last_seq
 from services.storage.newest_seqs import SeenSeqs, newest_near
 
 from .pages import PROBE, read_page
-from .retention import Retention, purge_chat
+from .retention import KEEP_ALL, Retention, purge_chat
 
 log = logging.getLogger("chatbus.archive")
 
@@ -66,7 +66,7 @@ class MessageArchive:
 
     def __init__(self, js: JetStreamContext, retention: Retention | None = None) -> None:
         self._js = js
-        self._retention = retention or Retention()
+        self._retention = retention or KEEP_ALL
         self._newest: dict[str, Newest] = {}
         # Where reads of a chat's newest seq look first (besides ``_newest``): what pages found.
         self._seen_in_pages = SeenSeqs()

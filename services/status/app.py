@@ -8,18 +8,12 @@ from services.runtime.broker import run_app
 from services.runtime.service import create_service
 
 from .desk import StatusDesk
-from .login_throttle import ThrottleLimits
 from .router import create_status_router
 
 
 def create_status_service(settings: Settings) -> FastStream:
     """A FastStream app for accounts, presence and typing."""
-    desk = StatusDesk(
-        edge_dead_after=settings.edge_dead_after_seconds,
-        signing_key=settings.signing_key,
-        limits=ThrottleLimits.from_settings(settings),
-        replicas=settings.replicas,
-    )
+    desk = StatusDesk(settings)
     return create_service(
         settings,
         "status",

@@ -8,6 +8,7 @@ from nats.js.kv import KeyValue
 from services.contracts import TokenRevocation, storage, subjects
 from services.core.errors import Unauthorized
 from services.core.keys import Purpose, derived_key
+from services.core.settings import Settings
 from services.storage.chats_copy import ChatsCopy
 from services.storage.jetstream import is_registered, open_bucket, publish_event
 
@@ -29,18 +30,11 @@ class StatusDesk:
     _users: KeyValue
     _nc: Client
 
-    def __init__(
-        self,
-        *,
-        edge_dead_after: float,
-        signing_key: str,
-        limits: ThrottleLimits | None = None,
-        replicas: int = 1,
-    ) -> None:
-        self._edge_dead_after = edge_dead_after
-        self._address_key = derived_key(signing_key, Purpose.KNOWN_ADDRESSES)
-        self._limits = limits or ThrottleLimits()
-        self._replicas = replicas
+    def __init__(self, settings: Settings) -> None:
+        self._edge_dead_after = settings.edge_dead_after_seconds
+        self._address_key = derived_key(settings.signing_key, Purpose.KNOWN_ADDRESSES)
+        self._limits = ThrottleLimits.from_settings(settings)
+        self._replicas = settings.replicas
         self._sweeper: asyncio.Task[None] | None = None
         self._chats_copy: ChatsCopy | None = None
 
