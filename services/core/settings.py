@@ -1,6 +1,5 @@
 """All configuration, from environment variables, in one class."""
 
-import os
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -8,6 +7,8 @@ from typing import Literal
 
 from pydantic import AliasChoices, Field, FilePath, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.core.private_files import create_private
 
 SECRET_FILE = "secret"
 # HS256 wants a key at least as long as its hash; shorter secrets are guessable offline.
@@ -144,26 +145,5 @@ class Settings(BaseSettings):
         path = self.data_dir / SECRET_FILE
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            write_secret_file(path, secrets.token_urlsafe(48))
+            create_private(path, secrets.token_urlsafe(48))
         return path.read_text().strip()
-
-
-def write_secret_file(path: Path, secret: str) -> None:
-    """Keep ``secret`` at ``path``, readable by this user only, unless a file is there.
-
-    The draft is created 0600 (never readable by others, not even for a moment before
-    a chmod) and exclusively, then hard-linked into place, which is atomic: of two
-    processes starting at once, one secret wins and both read it.
-    """
-    draft = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "w") as file:
-            file.write(secret)
-            file.flush()
-            os.fsync(file.fileno())
-        os.link(draft, path)
-    except FileExistsError:
-        pass  # another process's secret is in place: theirs is the one
-    finally:
-        draft.unlink()
