@@ -7,18 +7,18 @@ from services.core.settings import Settings
 from services.runtime.broker import run_app
 from services.runtime.service import create_service
 
-from .book import ChatBook
 from .router import create_chats_router
+from .rules import ChatRules
 
 
 def create_chats_service(settings: Settings) -> FastStream:
     """A FastStream app that answers the chats commands."""
-    book = ChatBook()
+    chats = ChatRules()
     return create_service(
         settings,
         "chats",
-        book,
-        create_chats_router(book, settings.signing_key),
+        chats,
+        create_chats_router(chats, settings.signing_key),
         buckets=[storage.CHATS_BUCKET, storage.USERS_BUCKET],
     )
 

@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     # Retention (see services/messages/retention.py): 0 keeps messages forever / all of them.
     retention_max_age_seconds: float = Field(default=0.0, ge=0)
     retention_max_messages_per_chat: int = Field(default=0, ge=0)
-    # Copies of every stream and bucket: 1 on one server, 3 in a 3-node cluster (compose.yaml).
+    # Replicas of every stream and bucket: 1 on one server, 3 in a 3-node cluster (compose.yaml).
     replicas: int = Field(default=1, ge=1, le=5)
     log_level: str = "INFO"
     # "text" or "json" (one JSON object per line, for log collectors); see services/core/logs.py.

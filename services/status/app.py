@@ -7,18 +7,18 @@ from services.core.settings import Settings
 from services.runtime.broker import run_app
 from services.runtime.service import create_service
 
-from .desk import StatusDesk
 from .router import create_status_router
+from .state import StatusState
 
 
 def create_status_service(settings: Settings) -> FastStream:
     """A FastStream app for accounts, presence and typing."""
-    desk = StatusDesk(settings)
+    status = StatusState(settings)
     return create_service(
         settings,
         "status",
-        desk,
-        create_status_router(desk, settings.signing_key),
+        status,
+        create_status_router(status, settings.signing_key),
         buckets=[storage.USERS_BUCKET, storage.PRESENCE_BUCKET, storage.CHATS_BUCKET],
     )
 

@@ -2,7 +2,7 @@
 
 Every service opens the state it uses with the deployment's replica count
 (``CHATBUS_REPLICAS``) before taking commands, so whichever process starts
-first creates each bucket and the stream with the right number of copies.
+first creates each bucket and the stream with the right number of replicas.
 """
 
 import asyncio
@@ -84,7 +84,7 @@ async def ensure_state(
     message_stream: bool = True,
     max_age_seconds: float | None = None,
 ) -> None:
-    """Create a service's buckets and the message stream with ``replicas`` copies, if missing.
+    """Create a service's buckets and the message stream, ``replicas`` replicas each, if missing.
 
     Each service names only what it uses: its NATS permissions cover no more.
     ``max_age_seconds`` (0: keep forever) is applied to the stream even when it

@@ -14,18 +14,18 @@ from services.storage.jetstream import is_registered, open_bucket, publish_event
 
 from .accounts import Accounts
 from .login_throttle import LoginThrottle, ThrottleLimits
-from .presence import PresenceBoard
+from .presence import PresenceTracker
 from .typing_notices import TypingNotices
 
 # How often silent edges are looked for; well inside the 30 s promise.
 DEAD_EDGE_CHECK_SECONDS = 5.0
 
 
-class StatusDesk:
+class StatusState:
     """Accounts, presence and typing, behind one ``open``."""
 
     accounts: Accounts
-    presence: PresenceBoard
+    presence: PresenceTracker
     typing: TypingNotices
     _users: KeyValue
     _nc: Client
@@ -48,7 +48,7 @@ class StatusDesk:
             await LoginThrottle.open(js, self._limits, replicas=self._replicas),
             self._address_key,
         )
-        self.presence = PresenceBoard(
+        self.presence = PresenceTracker(
             nc, await open_bucket(js, storage.PRESENCE_BUCKET), dead_after=self._edge_dead_after
         )
         chats = await open_bucket(js, storage.CHATS_BUCKET)
