@@ -4,9 +4,9 @@ Appends one message after another to a single chat through ``MessageArchive``
 (as sends do), on a nats-server of its own, and prints, for each stretch up to
 ``--up-to``, nats-server's CPU microseconds per append and the appends per
 second one writer gets. Every append is checked to get the next seq.
-Compare with ``--wildcard-check``: the condition every append used before, and
-a chat with a count limit still uses, that the chat's newest message
-(``chat.store.<c>.*``) is the one read.
+Compare with ``--wildcard-check``: the condition an append to a chat with a
+count limit uses, that the chat's newest message (``chat.store.<c>.*``) is the
+one read.
 """
 
 import argparse

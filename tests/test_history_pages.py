@@ -1,8 +1,8 @@
 """History pages read in one batched request say exactly what reading message by message said.
 
 Real nats-server; messages stored through ``MessageArchive.append`` (so with the
-headers real messages carry). The reference reads the way pages were read before
-batching: the chat's oldest stored seq looked up, then one direct get per seq.
+headers real messages carry). The reference reads a page the plain way: the chat's
+oldest stored seq looked up, then one direct get per seq.
 """
 
 import asyncio
@@ -39,7 +39,7 @@ LIMITS = [1, 10, 50]
 async def page_read_one_by_one(
     js: JetStreamContext, retention: Retention, before: int | None, after: int | None, limit: int
 ) -> HistoryPage:
-    """A page as chatbus read it before batching (the behaviour batching must keep)."""
+    """A page read the plain way, one direct get per seq: what the batched read must match."""
     newest, _ = await last_seq(js, CHAT)
     stored = await oldest_stored_seq(js, CHAT) if newest else 1
     oldest = retention.oldest_kept(newest, newest + 1 if stored is None else stored)

@@ -24,7 +24,8 @@ from collections.abc import Callable
 __all__ = ["THAW_EVERY_SECONDS", "SurvivorFreezer", "freeze_survivors"]
 
 # How long a frozen object in an unreachable cycle may wait to be freed. Each thaw costs
-# one full-length collection (about 1 s with 10,000 sockets on the bench's VM).
+# one full-length collection, which stops a busy edge for a while (benchmarks/FINDINGS.md,
+# "Full collections walk only what is new").
 THAW_EVERY_SECONDS = 3600.0
 
 _OLDEST = 2  # the generation a full collection collects

@@ -83,7 +83,8 @@ class Failures(BaseModel):
     """A login counter as stored: how many failures, and when the latest was (Unix seconds)."""
 
     count: int
-    # Counters written before waits grew held their window's start: close enough.
+    # A counter stored with ``since`` (its window's start, by an older chatbus) reads that
+    # as its latest failure: close enough.
     last: float = Field(validation_alias=AliasChoices("last", "since"))
 
 
