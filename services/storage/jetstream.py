@@ -127,7 +127,7 @@ async def until_led(
 
     A replicated stream takes writes only once its replicas have elected a leader, a
     moment after it is created; a write before that finds no stream ("no response from
-    stream"), which at startup crashed a service writing its first record (the chats
+    stream"), which at startup would crash a service writing its first record (the chats
     service's general chat) in a fresh 3-node cluster. On one server this returns at once.
     """
     loop = asyncio.get_running_loop()
