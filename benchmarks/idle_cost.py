@@ -4,9 +4,9 @@ Starts nats-server, the three handler services and the edge as ``chatbus bench``
 does, connects ``--sockets`` idle clients (none by default; they answer pings
 and send nothing), waits until everything has settled, then prints each
 process's CPU per second and how often it woke in ``--seconds``. An idle
-process wakes only for its timers and its clients' pings, and on a VM each
-wake-up costs tens to hundreds of µs: what a quiet deployment burns, and what
-every busy workload pays on top of its messages.
+process wakes only for its timers and its clients' pings, and each wake-up
+costs what ``benchmarks.wakeup_cost`` measures: what a quiet deployment burns,
+and what every busy workload pays on top of its messages.
 """
 
 import argparse

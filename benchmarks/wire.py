@@ -1,8 +1,8 @@
 """A lean socket.io client: Engine.IO v4 / socket.io v5 text frames over one websocket.
 
 The load generator's receivers must cost far less CPU than the server they
-measure; python-socketio's AsyncClient costs about twice the server's CPU per
-received message. This client does only what a benchmark needs: connect with
+measure; python-socketio's AsyncClient costs more CPU per received message than
+the server does. This client does only what a benchmark needs: connect with
 ``auth``, answer pings, emit with an acknowledgement, and hand each server
 event to a callback. Frames (see the socket.io protocol): ``0{...}`` open,
 ``2``/``3`` ping/pong, ``40{auth}`` connect, ``44{...}`` refused,

@@ -15,7 +15,7 @@ from nats.js import JetStreamContext
 
 from services.contracts import Message, storage, subjects
 from services.messages.archive import MessageArchive
-from services.messages.retention import Retention
+from services.messages.retention import KEEP_ALL, Retention
 from services.ops.embedded_nats import EmbeddedNats
 from services.storage.jetstream import LAST_SEQS_BUCKET, ensure_state
 
@@ -27,7 +27,7 @@ CHAT = "appends"
 @pytest.fixture
 def retention() -> Retention:
     """No limits; tests with a limit parametrize their own."""
-    return Retention()
+    return KEEP_ALL
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ async def test_a_replica_that_missed_an_append_takes_the_seq_after_it(
     assert {await stored_text(js, seq) for seq in seqs} == set(texts)
 
 
-@pytest.mark.parametrize("retention", [Retention(max_messages_per_chat=1)])
+@pytest.mark.parametrize("retention", [Retention(max_age_seconds=0.0, max_messages_per_chat=1)])
 async def test_a_stale_replica_does_not_reuse_a_seq_a_purge_removed(
     js: JetStreamContext, replicas: tuple[MessageArchive, MessageArchive]
 ) -> None:
@@ -92,7 +92,7 @@ async def test_a_stale_replica_does_not_reuse_a_seq_a_purge_removed(
     assert await stored_text(js, 4) == "a4"
 
 
-@pytest.mark.parametrize("retention", [Retention(max_age_seconds=1.0)])
+@pytest.mark.parametrize("retention", [Retention(max_age_seconds=1.0, max_messages_per_chat=0)])
 async def test_a_stale_replica_does_not_reuse_a_seq_that_expired(
     js: JetStreamContext, replicas: tuple[MessageArchive, MessageArchive]
 ) -> None:

@@ -1,4 +1,4 @@
-"""10,000 attempts by non-members on a private chat, over socket.io and NATS (issue 5, item 8).
+"""10,000 attempts by non-members on a private chat, over socket.io and NATS.
 
 Reading, posting, joining, inviting, typing, leaving, naming another user in
 the payload, forging the edge's header, asking to subscribe to the room: none

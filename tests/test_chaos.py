@@ -20,7 +20,7 @@ from .support import wait_until
 
 pytestmark = pytest.mark.timeout(120)
 
-# The issue's bounds, asserted as given: service resumes within 5 s, a stop takes under 10 s.
+# The bounds, asserted as given: service resumes within 5 s, a stop takes under 10 s.
 RESUME_WITHIN = 5.0
 EXIT_WITHIN = 10.0
 
@@ -93,30 +93,30 @@ async def test_sigterm_lets_work_in_hand_finish_and_exits_within_10_s(tmp_path: 
         assert figures.extra[f"redeliveries around {role} SIGTERM"] == 0, role
 
 
-async def test_a_mirror_whose_watch_died_with_nats_catches_up_despite_its_own_writes(
+async def test_a_copy_whose_watch_died_with_nats_catches_up_despite_its_own_writes(
     nats_server: EmbeddedNats,
 ) -> None:
     ours = await nats.connect(nats_server.url, max_reconnect_attempts=-1, reconnect_time_wait=0.1)
     theirs = await nats.connect(nats_server.url, max_reconnect_attempts=-1, reconnect_time_wait=0.1)
     try:
-        bucket = await open_bucket(ours.jetstream(), "mirror_after_restart")
-        mirror = BucketCopy(bucket, "mirror_after_restart", bytes)
-        await mirror.start()
+        bucket = await open_bucket(ours.jetstream(), "copy_after_restart")
+        copy = BucketCopy(bucket, "copy_after_restart", bytes)
+        await copy.start()
         await nats_server.stop()
-        await nats_server.start()  # the mirror's watch is gone with the old server
+        await nats_server.start()  # the copy's watch is gone with the old server
 
-        other_program = await theirs.jetstream().key_value("mirror_after_restart")
+        other_program = await theirs.jetstream().key_value("copy_after_restart")
         await other_program.put("theirs", b"1")
         # A write of our own after theirs, applied at once as the services' writers do.
         revision = await bucket.put("ours", b"2")
-        mirror.apply("ours", b"2", revision)
+        copy.apply("ours", b"2", revision)
 
         async def has_theirs() -> bool:
-            return mirror.get("theirs") == b"1"
+            return copy.get("theirs") == b"1"
 
         seconds = await wait_until(has_theirs, timeout=RESUME_WITHIN)
-        print(f"\nmirror caught up {seconds:.2f} s after the other program's write")
-        await mirror.stop()
+        print(f"\ncopy caught up {seconds:.2f} s after the other program's write")
+        await copy.stop()
     finally:
         await ours.close()
         await theirs.close()

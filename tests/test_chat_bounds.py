@@ -1,9 +1,9 @@
 """No account can make the chats of others too big to list or to connect with.
 
-The first edition sent every public chat with all its members in ``chats:list``, which
-every connect waited for: 96 accounts in 300 public chats made that reply larger than
-NATS's max payload, and every connect was refused from then on. Here the same state is
-written straight into the chats bucket (as that many joins would leave it), then a new
+A ``chats:list`` that carried every public chat with all its members, which every
+connect waits for, would outgrow NATS's max payload with 96 accounts in 300 public
+chats, and refuse every connect from then on. Here that state is written straight
+into the chats bucket (as that many joins would leave it), then a new
 user connects and lists; and a victim made a member of as many chats as anyone may be,
 with the longest names and topics there can be, still lists them in one reply.
 """
@@ -14,7 +14,7 @@ import time
 import pytest
 from nats.aio.client import Client
 
-from services.chats import book
+from services.chats import rules
 from services.contracts import storage, utc_now
 from services.storage.chat_records import ChatRecord, MemberRecord, member_key
 from services.storage.jetstream import open_bucket
@@ -73,7 +73,7 @@ async def test_a_victim_in_as_many_chats_as_allowed_still_lists_and_connects(
     now = utc_now()
     letter = "x" if width == 1 else "\U0001f600"
     entries: dict[str, bytes] = {}
-    for n in range(book.MAX_MEMBERSHIPS):
+    for n in range(rules.MAX_MEMBERSHIPS):
         chat_id = f"trap-{n:04d}-{'a' * 50}"
         record = ChatRecord(
             id=chat_id,
@@ -93,7 +93,7 @@ async def test_a_victim_in_as_many_chats_as_allowed_still_lists_and_connects(
     client = await users.connect(victim)
     listed = await client.ok("chats:list")
 
-    assert len(listed) == book.MAX_MEMBERSHIPS
+    assert len(listed) == rules.MAX_MEMBERSHIPS
     size = len(str(listed).encode())
     print(f"chats:list of {len(listed)} worst-case chats: about {size / 1024:.0f} KiB")
     assert nc.max_payload > size

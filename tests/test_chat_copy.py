@@ -1,4 +1,4 @@
-"""The messages service decides who may post from a watched copy of the chats only when it is
+"""The messages service decides who may post from a copy of the chats only when it is
 new enough: never after a leave its sender was told of, never for programs on NATS.
 
 Each test stops the copy (as a lagging watch would be) once it holds the chat, so what it

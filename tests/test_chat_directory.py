@@ -1,4 +1,4 @@
-"""The watched copy of the chats bucket and its indexes, on a real nats-server.
+"""The copy of the chats bucket and its indexes, on a real nats-server.
 
 The indexes follow the copy's changes one key at a time; these tests check them
 against a scan of every key in the copy after each kind of change, written by

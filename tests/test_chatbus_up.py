@@ -104,7 +104,7 @@ async def test_up_serves_a_whole_conversation_and_stops_cleanly_on_sigterm(
     for role in ("nats", "chats", "messages", "status", "edge"):
         assert any(line.startswith(role) for line in chatbus_up.lines), role
     assert "Traceback" not in log
-    # Opening a websocket is no line at INFO (it was two: services/edge/websocket.py).
+    # Opening a websocket is no line at INFO (services/edge/websocket.py logs it at DEBUG).
     assert "[accepted]" not in log and "connection open" not in log
     # The store and the signing key stay in the data dir for the next start.
     assert (tmp_path / "var" / "secret").exists()

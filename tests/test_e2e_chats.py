@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from services.chats import book
+from services.chats import rules
 
 from .support import ChatClient, Users, unique_name
 
@@ -153,7 +153,7 @@ async def test_a_topic_is_one_line_of_at_most_250_characters(users: Users) -> No
 async def test_a_user_owns_at_most_so_many_channels(
     users: Users, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(book, "MAX_OWNED_CHANNELS", 3)
+    monkeypatch.setattr(rules, "MAX_OWNED_CHANNELS", 3)
     alice = await users.connect()
     for n in range(3):
         await alice.ok("chats:create", {"name": f"mine {n}"})
@@ -164,7 +164,7 @@ async def test_a_user_owns_at_most_so_many_channels(
 async def test_a_user_is_a_member_of_at_most_so_many_chats(
     users: Users, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(book, "MAX_MEMBERSHIPS", 3)
+    monkeypatch.setattr(rules, "MAX_MEMBERSHIPS", 3)
     alice, bob = await connect_all(users, 2)
     chats = [await alice.ok("chats:create", {"name": f"room {n}"}) for n in range(3)]
     extra = await bob.ok("chats:create", {"name": "bob's"})

@@ -10,8 +10,8 @@ from nats.js.errors import NotFoundError
 
 from services.contracts import Connection, Presence, storage, subjects, utc_now
 from services.core.settings import Settings
-from services.status.desk import DEAD_EDGE_CHECK_SECONDS
-from services.status.presence import PresenceBoard, PresenceRecord
+from services.status.presence import PresenceRecord, PresenceTracker
+from services.status.state import DEAD_EDGE_CHECK_SECONDS
 from services.status.typing_notices import ANNOUNCE_AT_MOST_EVERY_SECONDS, TYPING_LASTS
 from services.storage.jetstream import open_bucket
 
@@ -355,18 +355,18 @@ async def test_a_silent_edges_users_go_offline_within_the_limit_even_between_swe
 ) -> None:
     # A sweep every 0.8 s against a 1 s limit: judged only at the sweeps, the user
     # would go offline at 1.6 s; the promise is "within the limit", so by 1 s.
-    board = PresenceBoard(
+    tracker = PresenceTracker(
         nc, await open_bucket(nc.jetstream(), storage.PRESENCE_BUCKET), dead_after=DEAD_AFTER
     )
-    await board.start()
+    await tracker.start()
     events = await Inbox.listen(nc, subjects.presence("bob"))
     loop = asyncio.get_running_loop()
     started = loop.time()
-    await board.connection_opened(Connection(edge_id="gone", connection_id="c1", username="bob"))
-    sweeping = asyncio.create_task(board.watch_edges(0.8 * DEAD_AFTER))
+    await tracker.connection_opened(Connection(edge_id="gone", connection_id="c1", username="bob"))
+    sweeping = asyncio.create_task(tracker.watch_edges(0.8 * DEAD_AFTER))
     try:
         await events.wait_for(lambda p: p["status"] == "offline", timeout=3 * DEAD_AFTER)
     finally:
         sweeping.cancel()
-        await board.stop()
+        await tracker.stop()
     assert loop.time() - started <= DEAD_AFTER + 0.15

@@ -1,8 +1,8 @@
 """History pages read in one batched request say exactly what reading message by message said.
 
 Real nats-server; messages stored through ``MessageArchive.append`` (so with the
-headers real messages carry). The reference reads the way pages were read before
-batching: the chat's oldest stored seq looked up, then one direct get per seq.
+headers real messages carry). The reference reads a page the plain way: the chat's
+oldest stored seq looked up, then one direct get per seq.
 """
 
 import asyncio
@@ -17,7 +17,13 @@ from nats.js.errors import NotFoundError
 from services.contracts import HistoryPage, Message, storage, subjects
 from services.messages.archive import MessageArchive
 from services.messages.pages import PROBE
-from services.messages.retention import Retention, oldest_stored_seq, plan_page, purge_chat
+from services.messages.retention import (
+    KEEP_ALL,
+    Retention,
+    oldest_stored_seq,
+    plan_page,
+    purge_chat,
+)
 from services.storage.jetstream import last_seq
 from services.storage.multi_get import last_for_each
 
@@ -33,7 +39,7 @@ LIMITS = [1, 10, 50]
 async def page_read_one_by_one(
     js: JetStreamContext, retention: Retention, before: int | None, after: int | None, limit: int
 ) -> HistoryPage:
-    """A page as chatbus read it before batching (the behaviour batching must keep)."""
+    """A page read the plain way, one direct get per seq: what the batched read must match."""
     newest, _ = await last_seq(js, CHAT)
     stored = await oldest_stored_seq(js, CHAT) if newest else 1
     oldest = retention.oldest_kept(newest, newest + 1 if stored is None else stored)
@@ -73,7 +79,7 @@ async def test_pages_of_a_whole_chat_match_reading_message_by_message(
     js: JetStreamContext,
 ) -> None:
     await store_messages(js, CHAT, STORED)
-    assert await assert_pages_match_reference(js, Retention()) == 0
+    assert await assert_pages_match_reference(js, KEEP_ALL) == 0
 
 
 async def test_pages_match_when_another_replica_appended_since_the_last_page(
@@ -83,14 +89,14 @@ async def test_pages_match_when_another_replica_appended_since_the_last_page(
     # then too far above it for that look (PROBE), then gone below the chat's oldest.
     reader = MessageArchive(js)
     await store_messages(js, CHAT, STORED)
-    await assert_pages_match_reference(js, Retention(), reader)
+    await assert_pages_match_reference(js, KEEP_ALL, reader)
     await store_messages(js, CHAT, PROBE // 2, first=STORED + 1)
-    await assert_pages_match_reference(js, Retention(), reader)
+    await assert_pages_match_reference(js, KEEP_ALL, reader)
     await store_messages(js, CHAT, 2 * PROBE, first=STORED + PROBE // 2 + 1)
-    await assert_pages_match_reference(js, Retention(), reader)
+    await assert_pages_match_reference(js, KEEP_ALL, reader)
     newest = STORED + PROBE // 2 + 2 * PROBE
     await purge_chat(js, CHAT, keep=3)
-    assert await assert_pages_match_reference(js, Retention(), reader) > 0
+    assert await assert_pages_match_reference(js, KEEP_ALL, reader) > 0
     page = await reader.page(CHAT, before=None, after=None, limit=50)
     assert [m.seq for m in page.messages] == list(range(newest - 2, newest + 1))
     await purge_chat(js, CHAT, keep=0)  # the newest it saw is gone too
@@ -104,7 +110,7 @@ async def test_pages_after_a_purge_match_and_start_at_the_oldest_kept_message(
     await store_messages(js, CHAT, STORED)
     await purge_chat(js, CHAT, keep=30)  # 91..120 stay
 
-    assert await assert_pages_match_reference(js, Retention()) > 0
+    assert await assert_pages_match_reference(js, KEEP_ALL) > 0
     page = await MessageArchive(js).page(CHAT, before=None, after=10, limit=10)
     assert [m.seq for m in page.messages] == list(range(91, 101))
     assert (page.more, page.truncated) == (True, True)
@@ -115,7 +121,12 @@ async def test_pages_hide_messages_over_the_count_limit_that_are_still_stored(
 ) -> None:
     await store_messages(js, CHAT, STORED)  # stored without purges: 1..120, the limit shows 96..120
 
-    assert await assert_pages_match_reference(js, Retention(max_messages_per_chat=25)) > 0
+    assert (
+        await assert_pages_match_reference(
+            js, Retention(max_age_seconds=0.0, max_messages_per_chat=25)
+        )
+        > 0
+    )
 
 
 async def test_pages_of_an_empty_chat_and_of_a_chat_that_never_was(

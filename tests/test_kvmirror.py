@@ -1,4 +1,4 @@
-"""The mirror of a bucket: what it asks nats-server when idle, and how it finds a lost watch.
+"""The copy of a bucket: what it asks nats-server when idle, and how it finds a lost watch.
 
 A restarted nats-server (a reconnect) is in ``test_chaos.py``.
 """
@@ -21,10 +21,10 @@ from services.storage.jetstream import KV_STREAM_PREFIX, open_bucket
 
 from .support import wait_until
 
-BUCKET = "mirrored"
+BUCKET = "copied"
 
 
-async def test_an_idle_mirror_asks_nats_server_nothing_between_comparisons(nc: Client) -> None:
+async def test_an_idle_copy_asks_nats_server_nothing_between_comparisons(nc: Client) -> None:
     bucket = await open_bucket(nc.jetstream(), BUCKET)
     await bucket.put("a", b"1")
     stream_info_requests: list[Msg] = []
@@ -34,16 +34,16 @@ async def test_an_idle_mirror_asks_nats_server_nothing_between_comparisons(nc: C
 
     # A plain subscriber on an API subject gets a copy of each request made on it.
     await nc.subscribe(f"$JS.API.STREAM.INFO.{KV_STREAM_PREFIX}{BUCKET}", cb=count)
-    mirror = BucketCopy(bucket, BUCKET, bytes)
-    await mirror.start()
+    copy = BucketCopy(bucket, BUCKET, bytes)
+    await copy.start()
     try:
         # Well before the first comparison is due.
         await asyncio.sleep(bucket_copy.COMPARE_EVERY_SECONDS / 3)
         await nc.flush()
         assert stream_info_requests == []
-        assert mirror.get("a") == b"1"
+        assert copy.get("a") == b"1"
     finally:
-        await mirror.stop()
+        await copy.stop()
 
 
 async def test_a_watch_lost_without_a_reconnect_is_found_and_reloaded(
@@ -53,8 +53,8 @@ async def test_a_watch_lost_without_a_reconnect_is_found_and_reloaded(
     monkeypatch.setattr(bucket_copy, "COMPARE_EVERY_SECONDS", 1.0)
     js = nc.jetstream()
     bucket = await open_bucket(js, BUCKET)
-    mirror = BucketCopy(bucket, BUCKET, bytes)
-    await mirror.start()
+    copy = BucketCopy(bucket, BUCKET, bytes)
+    await copy.start()
     try:
         stream = f"{KV_STREAM_PREFIX}{BUCKET}"
         (watch,) = await js.consumers_info(stream)
@@ -62,12 +62,12 @@ async def test_a_watch_lost_without_a_reconnect_is_found_and_reloaded(
         await bucket.put("after-the-watch-was-lost", b"2")
 
         async def caught_up() -> bool:
-            return mirror.get("after-the-watch-was-lost") == b"2"
+            return copy.get("after-the-watch-was-lost") == b"2"
 
         seconds = await wait_until(caught_up, timeout=10)
-        print(f"\nmirror caught up {seconds:.2f} s after the write")
+        print(f"\ncopy caught up {seconds:.2f} s after the write")
     finally:
-        await mirror.stop()
+        await copy.stop()
 
 
 async def test_values_are_decoded_once_per_change_however_often_they_are_read(
@@ -82,22 +82,22 @@ async def test_values_are_decoded_once_per_change_however_often_they_are_read(
         decoded.append(value)
         return json.loads(value)
 
-    mirror = BucketCopy(bucket, BUCKET, decode)
-    await mirror.start()
+    copy = BucketCopy(bucket, BUCKET, decode)
+    await copy.start()
     try:
         assert len(decoded) == 3
         for _ in range(100):
-            assert sorted(value["n"] for value in mirror.values()) == [1, 1, 1]
+            assert sorted(value["n"] for value in copy.values()) == [1, 1, 1]
         assert len(decoded) == 3
         await bucket.put("a", b'{"n": 2}')
 
         async def changed() -> bool:
-            return mirror.get("a") == {"n": 2}
+            return copy.get("a") == {"n": 2}
 
         await wait_until(changed, timeout=5)
         assert len(decoded) == 4
     finally:
-        await mirror.stop()
+        await copy.stop()
 
 
 async def test_a_value_that_does_not_decode_is_left_out_and_the_rest_still_read(
@@ -106,36 +106,36 @@ async def test_a_value_that_does_not_decode_is_left_out_and_the_rest_still_read(
     bucket = await open_bucket(nc.jetstream(), BUCKET)
     await bucket.put("good", b'{"n": 1}')
     await bucket.put("junk", b"not json")
-    mirror = BucketCopy(bucket, BUCKET, json.loads)
-    await mirror.start()
+    copy = BucketCopy(bucket, BUCKET, json.loads)
+    await copy.start()
     try:
-        assert list(mirror.values()) == [{"n": 1}]
-        assert "left out junk of mirrored" in caplog.text
+        assert list(copy.values()) == [{"n": 1}]
+        assert "left out junk of copied" in caplog.text
         await bucket.put("junk", b'{"n": 3}')  # mended: it is back
 
         async def mended() -> bool:
-            return mirror.get("junk") == {"n": 3}
+            return copy.get("junk") == {"n": 3}
 
         await wait_until(mended, timeout=5)
         await bucket.put("good", b"[broken")  # broken later: gone, not stale
 
         async def gone() -> bool:
-            return mirror.get("good") is None
+            return copy.get("good") is None
 
         await wait_until(gone, timeout=5)
     finally:
-        await mirror.stop()
+        await copy.stop()
 
 
 @pytest.mark.parametrize("newer", ["junk", "deleted"])
 async def test_an_older_write_of_our_own_does_not_bring_back_a_key_gone_since(
     nc: Client, newer: str
 ) -> None:
-    # Our write's answer can reach the mirror after the watch brought another program's newer
+    # Our write's answer can reach the copy after the watch brought another program's newer
     # change: overwritten with junk, or deleted.
     bucket = await open_bucket(nc.jetstream(), BUCKET)
-    mirror = BucketCopy(bucket, BUCKET, json.loads)
-    await mirror.start()
+    copy = BucketCopy(bucket, BUCKET, json.loads)
+    await copy.start()
     try:
         ours = await bucket.put("key", b'{"n": 1}')
         if newer == "junk":
@@ -144,24 +144,24 @@ async def test_an_older_write_of_our_own_does_not_bring_back_a_key_gone_since(
             await bucket.delete("key")
 
         async def theirs_arrived() -> bool:
-            return mirror.version >= 3 and mirror.get("key") is None
+            return copy.version >= 3 and copy.get("key") is None
 
         await wait_until(theirs_arrived, timeout=5)
-        mirror.apply("key", b'{"n": 1}', ours)
-        assert mirror.get("key") is None
+        copy.apply("key", b'{"n": 1}', ours)
+        assert copy.get("key") is None
         await bucket.put("key", b'{"n": 2}')  # a newer valid value still comes in
 
         async def mended() -> bool:
-            return mirror.get("key") == {"n": 2}
+            return copy.get("key") == {"n": 2}
 
         await wait_until(mended, timeout=5)
     finally:
-        await mirror.stop()
+        await copy.stop()
 
 
 @pytest.fixture
 async def watcher(nc: Client) -> AsyncIterator[KeyValue.KeyWatcher]:
-    """A watch of the bucket, answering flow control as the mirror's do."""
+    """A watch of the bucket, answering flow control as the copies do."""
     bucket = await open_bucket(nc.jetstream(), BUCKET)
     watch = await bucket.watchall()
     answer_flow_control_when_asked(watch)

@@ -22,7 +22,8 @@ from services.storage.jetstream import open_bucket
 
 from .support import PASSWORD
 
-LIMITS = ThrottleLimits()  # the defaults: 5 free per pair, 10 per user, 20 per address
+# The defaults: 5 free per pair, 10 per user, 20 per address.
+LIMITS = ThrottleLimits.from_settings(Settings())
 HOME = "203.0.113.1"
 ATTACKER = "192.0.2.66"
 FAILURES = 40
@@ -131,7 +132,7 @@ async def test_failures_are_forgotten_a_window_after_the_last_one(
     for _ in range(LIMITS.login_failures_per_pair + 3):
         await fail_once(accounts, clock, ATTACKER)
     assert await wait_asked(accounts, "wrong password", ATTACKER) > 0
-    clock.advance(LIMITS.login_window_seconds)
+    clock.advance(LIMITS.login_failure_window_seconds)
     for _ in range(LIMITS.login_failures_per_pair):  # the free ones again, without waiting
         assert await fail_once(accounts, clock, ATTACKER) == 0
 

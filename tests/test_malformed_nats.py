@@ -1,4 +1,4 @@
-"""1,000 malformed NATS commands mixed with 1,000 good ones (issue 5, item 7).
+"""1,000 malformed NATS commands mixed with 1,000 good ones.
 
 All good sends are stored once with contiguous seqs; every bad command that
 has a reply subject is answered with the right failure code; those without one

@@ -1,6 +1,6 @@
 """A flood of malformed socket.io events and broken packets against a real edge process.
 
-Issue 5, item 6: every application-level bad event gets an error ack; broken
+Every application-level bad event gets an error ack; broken
 packets are answered when they carry an ack id; connections and processes
 stay up (only the packets marked ``may_close`` may end their own connection);
 the edge's resident memory grows by less than 10 %.

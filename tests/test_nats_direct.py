@@ -369,11 +369,11 @@ async def test_a_bot_registered_over_http_answers_a_question_asked_in_the_browse
 async def test_a_chat_stored_by_another_program_as_junk_is_left_out_of_every_list(
     users: Users, bot: NatsUser, nc: Client
 ) -> None:
-    # Before the mirrors decoded once per change, one undecodable record in the bucket
-    # failed every chats:list (and so every connect) with an internal error.
+    # One undecodable record in the bucket must not fail every chats:list (and so every
+    # connect) with an internal error.
     chats = await nc.jetstream().key_value(storage.CHATS_BUCKET)
     await chats.put("junk", b"{not a chat")
-    # A good record written after it: once it is listed, the junk has reached the mirror.
+    # A good record written after it: once it is listed, the junk has reached the copy.
     late = json.loads((await chats.get(GENERAL)).value or b"") | {"id": "late", "name": "late"}
     await chats.put("late", json.dumps(late).encode())
 

@@ -130,7 +130,7 @@ async def test_an_included_configs_ports_never_replace_the_ones_chosen_here(
     tmp_path: Path,
 ) -> None:
     # deploy/nats.conf sets port and http_port; nats-server applies them and listen/http in
-    # no fixed order, so without an override most starts took the included ports.
+    # no fixed order, so without an override most starts would take the included ports.
     with socket.socket() as client_squatter, socket.socket() as monitor_squatter:
         client_squatter.bind(("127.0.0.1", 0))
         monitor_squatter.bind(("127.0.0.1", 0))

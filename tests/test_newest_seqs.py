@@ -8,7 +8,7 @@ from nats.js import JetStreamContext
 from services.messages.retention import purge_chat
 from services.storage.jetstream import last_seq
 from services.storage.multi_get import MAX_SUBJECTS
-from services.storage.newest_seqs import MAX_CHATS_SEEN, SeenSeqs, newest_near
+from services.storage.newest_seqs import MAX_CHATS_SEEN, NewestSeqHints, newest_near
 
 from .support import store_messages
 
@@ -43,7 +43,7 @@ async def test_more_chats_than_one_read_can_name_are_read_in_several(
 
 
 def test_seen_seqs_forget_everything_rather_than_grow_past_their_limit() -> None:
-    seen = SeenSeqs()
+    seen = NewestSeqHints()
     seen.learn({f"c{n}": n + 1 for n in range(MAX_CHATS_SEEN)})
     seen.learn({"empty": 0})  # nothing stored: nothing to remember, and no room taken
     assert (seen.get("c0"), seen.get("empty")) == (1, 0)

@@ -185,7 +185,9 @@ async def test_revoking_every_token_voids_those_issued_before_and_not_after(
     js: JetStreamContext,
 ) -> None:
     users = await open_bucket(js, storage.USERS_BUCKET)
-    accounts = Accounts(users, await LoginThrottle.open(js, ThrottleLimits()), b"k" * 32)
+    accounts = Accounts(
+        users, await LoginThrottle.open(js, ThrottleLimits.from_settings(Settings())), b"k" * 32
+    )
     await accounts.register(Registration(username="alice", password=PASSWORD))
     before = utc_now()
     assert await accounts.require_token_works("alice", "t1", before)

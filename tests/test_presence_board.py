@@ -1,6 +1,6 @@
 """Two replicas of the status service writing one user's presence, on a real nats-server.
 
-A replica writes from its watched copy of the bucket first; these are the cases where
+A replica writes from its copy of the bucket first; these are the cases where
 that copy is behind another replica's write.
 """
 
@@ -8,7 +8,7 @@ from nats.aio.client import Client
 
 from services.contracts import Connection
 from services.contracts.storage import PRESENCE_BUCKET
-from services.status.presence import PresenceBoard, PresenceRecord
+from services.status.presence import PresenceRecord, PresenceTracker
 from services.storage.jetstream import open_bucket
 
 from .support import wait_until
@@ -26,7 +26,7 @@ async def stored_connections(nc: Client) -> set[str]:
 
 async def test_a_replica_whose_copy_is_behind_still_changes_what_is_stored(nc: Client) -> None:
     bucket = await open_bucket(nc.jetstream(), PRESENCE_BUCKET)
-    first, behind = (PresenceBoard(nc, bucket, dead_after=30) for _ in range(2))
+    first, behind = (PresenceTracker(nc, bucket, dead_after=30) for _ in range(2))
     await first.start()
     await behind.start()
     try:

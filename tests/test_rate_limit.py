@@ -91,8 +91,8 @@ async def until_refused(call: Callable[[], Awaitable[dict[str, Any]]]) -> list[d
     """Replies to ``call`` made one after another until the first refusal.
 
     How many calls that takes depends on the machine: the budget refills while they
-    run (a fixed BURST + 20 calls all passed when each took over 3.3 ms, on a busy
-    CI machine). Calls faster than RATE a second exhaust it; 20 * BURST is plenty.
+    run, so on a busy machine a fixed BURST + 20 calls can all pass. Calls faster
+    than RATE a second exhaust it; 20 * BURST is plenty.
     """
     replies = []
     for _ in range(20 * BURST):
@@ -207,7 +207,7 @@ async def test_one_user_flooding_does_not_slow_another_users_acks(
             assert codes[transport]["rate_limited"] > codes[transport].get("ok", 0), codes
     # The figures above are the measurement (README "Guarantees": within 10 % when the machine
     # is otherwise idle). What is asserted is that the flood cannot starve the victim, with room
-    # for a shared 2-core CI machine: a timed +10 % bound failed there at +42 % (19.4 -> 27.7 ms).
+    # for a shared CI machine, where the 10 % bound does not hold.
     # Without the budget, the flood's 400 sends/s would be stored ahead of the victim's.
     assert statistics.median(during) <= statistics.median(before) * 1.5 + 2.0
     assert p99(during) <= p99(before) * 2.0 + 5.0

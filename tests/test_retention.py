@@ -124,7 +124,7 @@ async def test_purges_are_amortised_but_history_shows_exactly_the_limit(
 
     # Limit 20 purges every 2nd append past it: the last purge (at seq 44) kept 25..44,
     # then 45 arrived, so 21 are stored while history shows the newest 20.
-    assert Retention(max_messages_per_chat=20).purge_every == 2
+    assert Retention(max_age_seconds=0.0, max_messages_per_chat=20).purge_every == 2
     assert await stored_count(nc, chat_id) == 21
     page = await history(alice, chat_id, after=0, limit=100)
     assert (seqs(page), page["more"], page["truncated"]) == (list(range(26, 46)), False, True)

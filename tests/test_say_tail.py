@@ -13,7 +13,7 @@ from pathlib import Path
 import nats
 import pytest
 
-from services.chats.book import new_chat_id
+from services.chats.rules import new_chat_id
 from services.contracts import COMMANDS
 from services.contracts.fields import CHAT_ID_PATTERN
 from services.core.settings import Settings
@@ -222,7 +222,7 @@ async def test_tail_of_a_private_chat_as_an_outsider_is_refused(
 
 
 def test_every_new_chat_id_reads_as_a_chat_id_on_the_command_line() -> None:
-    # token_urlsafe starts one id in 64 with "-", which argparse took for an option (exit 2).
+    # token_urlsafe starts one id in 64 with "-", which argparse would take for an option.
     parser = build_parser()
     drawn = {new_chat_id() for _ in range(2000)}
     assert len(drawn) == 2000

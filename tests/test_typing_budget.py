@@ -105,7 +105,7 @@ async def test_typing_again_within_a_second_reads_nothing(
     before = await counted(monitor)
     for _ in range(BURST):
         assert await alice.ok(TYPING, {"chat_id": chat_id}) == {}
-    # At most the first one's membership check: none when the status service's watched copy
+    # At most the first one's membership check: none when the status service's copy
     # of the chats already has alice's membership.
     assert await counted(monitor) - before <= 1
     # Events on one subscription arrive in order: once this one is in, every notice is.

@@ -14,8 +14,8 @@ import pytest
 from faststream.nats import NatsBroker, TestNatsBroker
 from pydantic import ValidationError
 
-from services.chats.book import ChatBook
 from services.chats.router import create_chats_router
+from services.chats.rules import ChatRules
 from services.contracts import (
     BROWSE_CHATS,
     COMMANDS,
@@ -46,8 +46,8 @@ from services.core.settings import Settings
 from services.messages.messenger import Messenger
 from services.messages.router import create_messages_router
 from services.runtime.broker import create_broker
-from services.status.desk import StatusDesk
 from services.status.router import create_status_router
+from services.status.state import StatusState
 
 # Bodies no command accepts: they are not a JSON object, or carry a field no command has.
 NOT_AN_OBJECT = [
@@ -180,9 +180,9 @@ async def handlers() -> AsyncIterator[NatsBroker]:
     """Every command handler on one test broker, over storage that was never opened."""
     settings = Settings(nats_url="nats://127.0.0.1:1", secret="unit-test-signing-key" * 3)
     broker = create_broker(settings, "chatbus-unit")
-    broker.include_router(create_chats_router(ChatBook(), settings.signing_key))
+    broker.include_router(create_chats_router(ChatRules(), settings.signing_key))
     broker.include_router(create_messages_router(Messenger(), settings.signing_key))
-    status = StatusDesk(edge_dead_after=30, signing_key=settings.signing_key)
+    status = StatusState(settings)
     broker.include_router(create_status_router(status, settings.signing_key))
     async with TestNatsBroker(broker) as test_broker:
         yield test_broker

@@ -25,8 +25,8 @@ from services.contracts.events import (
 )
 
 from .broadcast import Broadcaster
-from .relay import Relay
 from .rooms import chat_room, user_room
+from .service_client import ServiceClient
 from .sockets import SocketDirectory
 
 log = logging.getLogger("chatbus.edge.fanout")
@@ -41,12 +41,12 @@ class FanOut:
         self._broadcast = Broadcaster(sio)
         self._subscriptions: list[Subscription] = []
 
-    async def start(self, relay: Relay) -> None:
+    async def start(self, service_client: ServiceClient) -> None:
         """Subscribe on the edge's NATS connection."""
         self._subscriptions = [
-            await relay.nc.subscribe(subjects.ALL_ROOM_EVENTS, cb=self._on_room_event),
-            await relay.nc.subscribe(subjects.ALL_USER_EVENTS, cb=self._on_user_event),
-            await relay.nc.subscribe(subjects.ALL_PRESENCE, cb=self._on_presence),
+            await service_client.nc.subscribe(subjects.ALL_ROOM_EVENTS, cb=self._on_room_event),
+            await service_client.nc.subscribe(subjects.ALL_USER_EVENTS, cb=self._on_user_event),
+            await service_client.nc.subscribe(subjects.ALL_PRESENCE, cb=self._on_presence),
         ]
 
     async def stop(self) -> None:

@@ -29,7 +29,7 @@ from services.observability.metrics import (
 from services.observability.metrics_server import MetricsServer
 
 from .fanout import FanOut
-from .relay import Relay
+from .service_client import ServiceClient
 from .sockets import SocketDirectory
 
 __all__ = [
@@ -57,27 +57,31 @@ class EdgeMetrics:
             buckets=DELIVERY_SECONDS_BUCKETS,
             registry=self.registry,
         )
-        self._relay: Relay | None = None
+        self._service_client: ServiceClient | None = None
 
-    def watch(self, relay: Relay, sockets: SocketDirectory) -> None:
+    def watch(self, service_client: ServiceClient, sockets: SocketDirectory) -> None:
         """Read the connection count and the NATS state at every scrape."""
-        self._relay = relay
+        self._service_client = service_client
         self.registry.register(_SocketCount(sockets))
         self.registry.register(
-            NatsStateCollector(lambda: relay.nc if hasattr(relay, "nc") else None)
+            NatsStateCollector(lambda: service_client.nc if hasattr(service_client, "nc") else None)
         )
 
     @property
     def connected(self) -> bool:
         """Whether the edge's NATS connection is up (``/healthz`` on the metrics port)."""
-        relay = self._relay
-        return relay is not None and hasattr(relay, "nc") and relay.connected
+        service_client = self._service_client
+        return (
+            service_client is not None
+            and hasattr(service_client, "nc")
+            and service_client.connected
+        )
 
 
 def measure_commands(sio: socketio.AsyncServer, metrics: EdgeMetrics) -> None:
     """Wrap each command's socket.io handler to count its acknowledgement by outcome.
 
-    Wrapped at the handler, not the relay, so a command the edge refuses itself
+    Wrapped at the handler, not the service client, so a command the edge refuses itself
     (a payload that fails validation, a socket not logged in) is counted too.
     """
     for command in COMMANDS:

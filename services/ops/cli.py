@@ -132,7 +132,8 @@ def bots(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-# Chats made before new ids stopped starting with "-" need "--" in front of their id.
+# An id that starts with "-" (an older chatbus made some) reads as an option unless "--"
+# comes before it.
 CHAT_ID_HELP = "the chat's id, e.g. general (put -- before an id that starts with -)"
 
 

@@ -42,7 +42,7 @@ from services.storage.jetstream import (
     open_bucket,
     publish_event,
 )
-from services.storage.newest_seqs import SeenSeqs, newest_near
+from services.storage.newest_seqs import NewestSeqHints, newest_near
 
 from .directory import ChatDirectory
 from .legacy import move_members_out_of_records
@@ -68,7 +68,7 @@ def new_chat_id() -> str:
     return chat_id
 
 
-class ChatBook:
+class ChatRules:
     """Chats, as one user sees and changes them; every change is announced on NATS.
 
     Members hear of a chat's changes on ``chat.room.<id>.*``; only a public channel's
@@ -82,7 +82,7 @@ class ChatBook:
     _users: KeyValue
 
     def __init__(self) -> None:
-        self._seen_seqs = SeenSeqs()
+        self._newest_seq_hints = NewestSeqHints()
         # A user's joins take turns within a process, so two cannot both pass the quota;
         # each lock with how many are waiting for it or holding it.
         self._turns: dict[str, tuple[asyncio.Lock, list[int]]] = {}
@@ -346,12 +346,12 @@ class ChatBook:
         batched read for all of them), else by reading each chat's last message.
         """
         copy = self._directory.copy
-        hints = {record.id: self._seen_seqs.get(record.id) for record in records}
+        hints = {record.id: self._newest_seq_hints.get(record.id) for record in records}
         newest = await newest_near(self._js, {c: seq for c, seq in hints.items() if seq}, PROBE)
         unknown = [chat_id for chat_id in hints if chat_id not in newest]
         read = await asyncio.gather(*(last_seq(self._js, chat_id) for chat_id in unknown))
         newest |= {chat_id: seq for chat_id, (seq, _) in zip(unknown, read, strict=True)}
-        self._seen_seqs.learn(newest)
+        self._newest_seq_hints.learn(newest)
         return [
             record.to_chat(
                 last_seq=newest[record.id],

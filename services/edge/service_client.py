@@ -17,10 +17,10 @@ from services.core.nats_tls import nats_tls_context
 from services.core.nats_urls import inbox_prefix_for
 from services.core.settings import Settings
 
-log = logging.getLogger("chatbus.edge.relay")
+log = logging.getLogger("chatbus.edge.service_client")
 
 
-class Relay:
+class ServiceClient:
     """Sends requests to the handler services and returns their reply envelopes."""
 
     nc: Client

@@ -8,39 +8,33 @@ from nats.js.kv import KeyValue
 from services.contracts import TokenRevocation, storage, subjects
 from services.core.errors import Unauthorized
 from services.core.keys import Purpose, derived_key
+from services.core.settings import Settings
 from services.storage.chats_copy import ChatsCopy
 from services.storage.jetstream import is_registered, open_bucket, publish_event
 
 from .accounts import Accounts
 from .login_throttle import LoginThrottle, ThrottleLimits
-from .presence import PresenceBoard
+from .presence import PresenceTracker
 from .typing_notices import TypingNotices
 
 # How often silent edges are looked for; well inside the 30 s promise.
 DEAD_EDGE_CHECK_SECONDS = 5.0
 
 
-class StatusDesk:
+class StatusState:
     """Accounts, presence and typing, behind one ``open``."""
 
     accounts: Accounts
-    presence: PresenceBoard
+    presence: PresenceTracker
     typing: TypingNotices
     _users: KeyValue
     _nc: Client
 
-    def __init__(
-        self,
-        *,
-        edge_dead_after: float,
-        signing_key: str,
-        limits: ThrottleLimits | None = None,
-        replicas: int = 1,
-    ) -> None:
-        self._edge_dead_after = edge_dead_after
-        self._address_key = derived_key(signing_key, Purpose.KNOWN_ADDRESSES)
-        self._limits = limits or ThrottleLimits()
-        self._replicas = replicas
+    def __init__(self, settings: Settings) -> None:
+        self._edge_dead_after = settings.edge_dead_after_seconds
+        self._address_key = derived_key(settings.signing_key, Purpose.KNOWN_ADDRESSES)
+        self._limits = ThrottleLimits.from_settings(settings)
+        self._replicas = settings.replicas
         self._sweeper: asyncio.Task[None] | None = None
         self._chats_copy: ChatsCopy | None = None
 
@@ -54,7 +48,7 @@ class StatusDesk:
             await LoginThrottle.open(js, self._limits, replicas=self._replicas),
             self._address_key,
         )
-        self.presence = PresenceBoard(
+        self.presence = PresenceTracker(
             nc, await open_bucket(js, storage.PRESENCE_BUCKET), dead_after=self._edge_dead_after
         )
         chats = await open_bucket(js, storage.CHATS_BUCKET)
