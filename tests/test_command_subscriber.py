@@ -52,6 +52,9 @@ async def held(settings: Settings, nc: Client) -> AsyncIterator[tuple[NatsBroker
 
     broker.include_router(router)
     await broker.start()
+    # The subscription is on the broker's own connection: once its PING is answered,
+    # nats-server has it, and a request from ``nc`` cannot find no responders.
+    await broker.connection.flush()
     yield broker, state, nc
     await broker.stop()
 
