@@ -6,3 +6,8 @@ ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 # Node.js checks (tests/js/package.json): the official socket.io, NATS and AsyncAPI clients.
 JS_TOOLS = ROOT / "tests" / "js"
+# The committed AsyncAPI document (asyncapi.json, asyncapi.yaml).
+ASYNCAPI = ROOT / "asyncapi"
+COMPOSE = ROOT / "compose.yaml"
+# The NATS users and permissions of the compose deployment.
+DEPLOY_NATS_CONF = ROOT / "deploy" / "nats.conf"

@@ -7,6 +7,11 @@ from nats.js import JetStreamContext
 from services.contracts import Message
 from services.messages.archive import MessageArchive
 
+# The longest texts as sent, each stored the way an older version stored them (without text
+# checks): control characters and DELs take six bytes each in socket.io's JSON, characters
+# outside the BMP twelve.
+WORST_TEXTS = {"control": "\x01" * 4000, "del": "\x7f" * 4000, "astral": "\U0001f600" * 4000}
+
 
 async def store_messages(js: JetStreamContext, chat_id: str, count: int, first: int = 1) -> None:
     """``count`` messages in a chat, numbered from ``first``, stored the way sends store them.

@@ -1,9 +1,7 @@
 """CHATBUS_LOG_FORMAT=json: a service's stderr is one JSON object per line, tracebacks included."""
 
 import asyncio
-import io
 import json
-import logging
 import os
 import sys
 from pathlib import Path
@@ -13,8 +11,6 @@ import nats
 import nats.errors
 
 from services.contracts import CREATE_CHAT
-from services.core.logs import configure_logging
-from services.core.settings import Settings
 from services.ops.embedded_nats import EmbeddedNats, free_port
 from services.ops.processes import pump_lines, stop_process
 from services.ops.supervisor import READINESS_PROBES
@@ -88,32 +84,6 @@ async def test_service_logs_one_json_object_per_line(
     warning = next(r for r in records if "dropped message" in r["message"])
     assert warning["level"] == "WARNING" and warning["logger"] == "chatbus.broker"
     assert CREATE_CHAT.subject_for("someone") in warning["message"]
-
-
-def test_a_traceback_stays_inside_its_json_record(tmp_path: Path) -> None:
-    stream = io.StringIO()
-    settings = Settings(data_dir=tmp_path, log_format="json")
-    root = logging.getLogger()
-    level = root.level
-    try:
-        configure_logging(settings, stream=stream, role="edge")
-        try:
-            raise ValueError("boom\nwith a second line")
-        except ValueError:
-            logging.getLogger("chatbus.test").exception("it failed: %s", "ünïcode")
-        # A later call without a role (as the app factories make) keeps the process's role.
-        configure_logging(settings, stream=stream)
-        logging.getLogger("chatbus.test").info("again")
-    finally:
-        for handler in [h for h in root.handlers if type(h).__name__ == "_ChatbusHandler"]:
-            root.removeHandler(handler)
-        root.setLevel(level)
-    lines = stream.getvalue().splitlines()
-    assert len(lines) == 2, lines
-    failed, again = (json.loads(line) for line in lines)
-    assert failed["message"] == "it failed: ünïcode" and failed["level"] == "ERROR"
-    assert "ValueError: boom\nwith a second line" in failed["traceback"]
-    assert again["role"] == failed["role"] == "edge"
 
 
 async def test_chatbus_up_in_json_mode_prints_only_json_records(tmp_path: Path) -> None:

@@ -24,7 +24,6 @@ from services.core.nats_urls import with_credentials
 from services.ops.nats_auth.credentials import CREDENTIALS_FILE
 from services.ops.nats_auth.embedded import AUTHORIZATION_FILE
 from services.ops.nats_auth.roles import ROLE_NAMES as NATS_USERS
-from services.ops.processes import exit_description
 from tests.support.paths import ROOT
 
 ROLE_NAMES = ("nats", "chats", "messages", "status", "edge", "up")
@@ -395,17 +394,3 @@ async def test_children_die_with_a_killed_supervisor(
     await up.exit_code()
 
     await until(lambda: not [pid for pid in pids if pid_alive(pid)])
-
-
-@pytest.mark.parametrize(
-    ("code", "described"),
-    [
-        (0, "exit code 0"),
-        (3, "exit code 3"),
-        (-signal.SIGTERM, "ended by SIGTERM"),
-        (-signal.SIGKILL, "ended by SIGKILL"),
-        (-200, "ended by signal 200"),
-    ],
-)
-def test_a_childs_end_is_told_by_its_signals_name(code: int, described: str) -> None:
-    assert exit_description(code) == described

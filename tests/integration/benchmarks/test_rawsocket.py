@@ -108,11 +108,6 @@ async def test_recv_after_the_server_closed_raises() -> None:
         assert ws.closed.is_set()
 
 
-def test_only_plain_ws_urls_are_taken() -> None:
-    with pytest.raises(ValueError):
-        asyncio.run(open_websocket("wss://127.0.0.1:1/"))
-
-
 async def test_a_sender_waits_while_the_server_reads_nothing_and_goes_on_once_it_reads() -> None:
     reading = asyncio.Event()
 

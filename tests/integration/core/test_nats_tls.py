@@ -142,18 +142,3 @@ async def test_the_server_refuses_plain_untrusting_and_anonymous_clients(
     nc = await nats.connect(url, tls=full, allow_reconnect=False, connect_timeout=2)
     assert nc.is_connected
     await nc.close()
-
-
-def test_tls_files_that_are_not_certificates_are_a_settings_error(
-    tmp_path: Path, authority: TestAuthority, client_cert: CertificateFiles
-) -> None:
-    not_a_cert = tmp_path / "notes.txt"
-    not_a_cert.write_text("hello")
-    with pytest.raises(ValueError, match="CHATBUS_NATS_TLS_CA_FILE: .* holds no CA certificate"):
-        Settings(nats_tls_ca_file=not_a_cert)
-    with pytest.raises(ValueError, match="go together: set both"):
-        Settings(nats_tls_cert_file=client_cert.cert)
-    with pytest.raises(ValueError, match="are not a certificate and its key"):
-        Settings(nats_tls_cert_file=client_cert.cert, nats_tls_key_file=not_a_cert)
-    with pytest.raises(ValueError, match="does not point to a file"):
-        Settings(nats_tls_ca_file=tmp_path / "missing.pem")

@@ -5,8 +5,8 @@ import httpx
 import pytest
 
 from services.core.settings import Settings
-from services.edge.page_headers import APP_CONTENT_SECURITY_POLICY
 from tests.support.clients import PASSWORD, unique_name
+from tests.support.page_policy import directives
 
 # What every page's policy must say, directive by directive.
 REQUIRED = {
@@ -19,14 +19,6 @@ ALWAYS = {
     "referrer-policy": "no-referrer",
     "x-content-type-options": "nosniff",
 }
-
-
-def directives(policy: str) -> dict[str, set[str]]:
-    parsed: dict[str, set[str]] = {}
-    for directive in policy.split(";"):
-        name, *sources = directive.split()
-        parsed[name] = set(sources)
-    return parsed
 
 
 def assert_always(response: httpx.Response) -> None:
@@ -49,17 +41,6 @@ async def test_the_web_client_page_has_the_app_policy(edge_url: str, settings: S
     # socket.io's websocket goes back to the page's own host and port.
     assert policy["connect-src"] == {"'self'", f"ws://127.0.0.1:{settings.port}"}
     assert policy["default-src"] == {"'self'"}
-
-
-async def test_a_page_served_over_https_lets_socketio_use_wss(settings: Settings) -> None:
-    from services.edge.page_headers import app_policy
-
-    policy = directives(app_policy("chat.example.com", secure=True))
-    assert policy["connect-src"] == {"'self'", "wss://chat.example.com"}
-    # A Host that is no host name is never written into the policy.
-    injected = directives(app_policy("x; script-src *", secure=False))
-    assert injected["connect-src"] == {"'self'"} and injected["script-src"] == {"'self'"}
-    assert len(injected) == len(APP_CONTENT_SECURITY_POLICY) + 1
 
 
 async def test_the_docs_page_keeps_its_own_policy_with_the_same_guarantees(

@@ -37,15 +37,13 @@ from services.contracts import (
 from services.core.settings import Settings
 from services.messages.app import create_messages_service
 from services.ops.embedded_nats import EmbeddedNats
-from services.ops.nats_auth.conf import current_authorization, deploy_authorization
 from services.status.app import create_status_service
 from tests.support.clients import PASSWORD, ChatClient, Users
 from tests.support.nats_programs import Inbox, NatsProgram, NatsUser
-from tests.support.paths import ROOT
+from tests.support.paths import DEPLOY_NATS_CONF
 from tests.support.polling import wait_until
 from tests.support.serving import running_edge
 
-NATS_CONF = ROOT / "deploy" / "nats.conf"
 ROLES = ("edge", "chats", "messages", "status", "weatherbot", "ops", "admin")
 BOT = "weatherbot"
 BOT_INBOX = "_INBOX_weatherbot"
@@ -62,7 +60,7 @@ async def nats_server(
     """nats-server with deploy/nats.conf included (its users and permissions), on loopback."""
     for role in ROLES:
         monkeypatch.setenv(f"CHATBUS_NATS_{role.upper()}_PASSWORD", password(role))
-    server = EmbeddedNats(0, tmp_path / "nats", include=NATS_CONF, on_line=LOG.append)
+    server = EmbeddedNats(0, tmp_path / "nats", include=DEPLOY_NATS_CONF, on_line=LOG.append)
     LOG.clear()
     await server.start()
     yield server
@@ -254,21 +252,6 @@ async def test_bot_cannot_overhear_a_private_room(users: Users, bot: Bot) -> Non
         MESSAGE_HISTORY, {"chat_id": private["id"], "after": 0}
     )
     assert reply["ok"] is False and reply["error"]["code"] == "forbidden", reply
-
-
-def test_every_program_has_a_password_from_the_environment() -> None:
-    text = NATS_CONF.read_text()
-    for role in ROLES:
-        assert f"user: {role}\n" in text
-        assert f"password: $CHATBUS_NATS_{role.upper()}_PASSWORD\n" in text
-    assert "sync_interval: always" in text
-
-
-def test_deploy_nats_conf_holds_the_users_and_rights_the_code_defines() -> None:
-    assert current_authorization(NATS_CONF.read_text()) == deploy_authorization(), (
-        "deploy/nats.conf is stale: run `python -m services.ops.nats_auth.conf deploy/nats.conf`"
-    )
-    assert "allow_responses" not in NATS_CONF.read_text()
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,6 @@ from nats.aio.msg import Msg
 
 from services.contracts import JOIN_CHAT, LEAVE_CHAT, SEND_MESSAGE, storage, subjects, success
 from services.core.settings import Settings
-from services.edge.memberships import ChatMemberships
 from services.messages.messenger import Messenger
 from tests.support.clients import Users
 from tests.support.nats_programs import Inbox, NatsUser, edge_headers, error_code
@@ -180,27 +179,3 @@ async def test_a_join_the_copy_has_not_seen_is_read_from_jetstream_not_refused(
     )
 
     assert reply["ok"] is True, reply
-
-
-def test_the_edge_keeps_the_newest_revision_from_events_lists_and_replies() -> None:
-    memberships = ChatMemberships()
-    assert memberships.newest_revision("lunch") == 0
-    memberships.learn("lunch", "alice", 4, True)
-    memberships.note_revision("lunch", 7)  # bob's leave, its event not yet here
-    assert memberships.newest_revision("lunch") == 7
-    memberships.learn("lunch", "bob", 5, True)  # an older event changes nothing
-    assert memberships.newest_revision("lunch") == 7
-    memberships.note_revision("lunch", 6)  # an older reply neither
-    assert memberships.newest_revision("lunch") == 7
-    memberships.learn("lunch", "bob", 8, False)
-    assert memberships.newest_revision("lunch") == 8
-
-
-def test_the_edge_applies_a_users_membership_news_newest_first() -> None:
-    memberships = ChatMemberships()
-    assert memberships.learn("lunch", "bob", 5, True) is True
-    assert memberships.learn("lunch", "bob", 4, False) is True  # older: bob stays
-    assert memberships.learn("lunch", "bob", 6, False) is False
-    assert memberships.learn("lunch", "bob", 5, True) is False  # a list older than the leave
-    memberships.forget_user("bob")
-    assert not memberships.knows("bob") and not memberships.is_member("lunch", "bob")

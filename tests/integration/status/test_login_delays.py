@@ -15,7 +15,6 @@ from nats.js import JetStreamContext
 
 from services.contracts import LoginRequest, Registration, storage
 from services.core.errors import RateLimited, Unauthorized
-from services.core.settings import Settings
 from services.status.accounts import KNOWN_ADDRESSES, Accounts
 from services.status.login_throttle import LoginThrottle, ThrottleLimits
 from services.storage.jetstream import open_bucket
@@ -160,8 +159,3 @@ async def test_the_latest_addresses_are_remembered_and_the_oldest_forgotten(
     held: Callable[[int], bool] = lambda wait: wait > 0  # noqa: E731
     waits = [await wait_asked(accounts, PASSWORD, address) for address in addresses]
     assert [held(wait) for wait in waits] == [True] + [False] * KNOWN_ADDRESSES
-
-
-def test_a_failure_window_no_longer_than_the_longest_wait_is_refused() -> None:
-    with pytest.raises(ValueError, match="CHATBUS_LOGIN_FAILURE_WINDOW_SECONDS"):
-        Settings(login_failure_window_seconds=60, login_max_delay_seconds=60)

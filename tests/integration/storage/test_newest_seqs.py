@@ -8,7 +8,7 @@ from nats.js import JetStreamContext
 from services.messages.retention import purge_chat
 from services.storage.jetstream import last_seq
 from services.storage.multi_get import MAX_SUBJECTS
-from services.storage.newest_seqs import MAX_CHATS_SEEN, SeenSeqs, newest_near
+from services.storage.newest_seqs import newest_near
 from tests.support.stored_messages import store_messages
 
 PROBE = 16
@@ -39,12 +39,3 @@ async def test_more_chats_than_one_read_can_name_are_read_in_several(
     for chat_id, count in chats.items():
         await store_messages(js, chat_id, count)
     assert await newest_near(js, dict.fromkeys(chats, 1), PROBE) == chats
-
-
-def test_seen_seqs_forget_everything_rather_than_grow_past_their_limit() -> None:
-    seen = SeenSeqs()
-    seen.learn({f"c{n}": n + 1 for n in range(MAX_CHATS_SEEN)})
-    seen.learn({"empty": 0})  # nothing stored: nothing to remember, and no room taken
-    assert (seen.get("c0"), seen.get("empty")) == (1, 0)
-    seen.learn({"one-more": 7})
-    assert (seen.get("c0"), seen.get("one-more")) == (0, 7)

@@ -3,7 +3,6 @@
 import pytest
 
 from services.contracts import subjects
-from services.runtime.log_budget import LogBudget
 
 INBOXES = [
     "_INBOX.abc",
@@ -59,26 +58,14 @@ def test_a_programs_inbox_prefix_is_named_for_it() -> None:
             subjects.inbox_prefix(bad)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+def test_room_event_subjects_round_trip() -> None:
+    assert subjects.room_event("general", "typing") == "chat.room.general.typing"
+    assert subjects.parse_room_event("chat.room.general.typing") == ("general", "typing")
+    assert subjects.presence("alice") == "chat.presence.alice"
 
 
-def test_a_log_budget_logs_its_lines_per_window_and_counts_the_rest() -> None:
-    clock = Clock()
-    budget = LogBudget(3, 60.0, clock=clock)
-    assert [budget.take() for _ in range(1000)] == [0, 0, 0] + [None] * 997
-    clock.now += 59.9
-    assert budget.take() is None
-    clock.now += 0.1
-    # The window's first line tells how many went unlogged before it.
-    assert [budget.take() for _ in range(4)] == [998, 0, 0, None]
-
-
-def test_a_log_budget_needs_a_line_and_a_window() -> None:
-    for lines, window in ((0, 60.0), (1, 0.0)):
-        with pytest.raises(ValueError):
-            LogBudget(lines, window)
+@pytest.mark.parametrize(
+    "subject", ["chat.room.general", "chat.room.a.b.message", "chat.presence.alice", "x.room.g.m"]
+)
+def test_subjects_that_are_not_room_events_are_not_parsed_as_one(subject: str) -> None:
+    assert subjects.parse_room_event(subject) is None

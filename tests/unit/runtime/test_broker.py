@@ -9,10 +9,9 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-import nats.errors
 import pytest
+import pytest_asyncio
 from faststream.nats import NatsBroker, TestNatsBroker
-from pydantic import ValidationError
 
 from services.chats.book import ChatBook
 from services.chats.router import create_chats_router
@@ -26,21 +25,7 @@ from services.contracts import (
     SEND_MESSAGE,
     SET_STATUS,
     Command,
-    SendMessage,
     subjects,
-)
-from services.core.errors import (
-    ChatbusError,
-    Conflict,
-    Forbidden,
-    InvalidInput,
-    NotFound,
-    RateLimited,
-    TooLarge,
-    Unauthorized,
-    Unavailable,
-    describe_validation_error,
-    envelope_for,
 )
 from services.core.settings import Settings
 from services.messages.messenger import Messenger
@@ -175,10 +160,24 @@ def every_command(values: dict[str, list[Any]] | None = None) -> list[Any]:
     ]
 
 
-@pytest.fixture
+# One broker for the whole module: its handlers keep no state, and building it takes longer
+# than the hundreds of requests below together.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def handlers() -> AsyncIterator[NatsBroker]:
-    """Every command handler on one test broker, over storage that was never opened."""
-    settings = Settings(nats_url="nats://127.0.0.1:1", secret="unit-test-signing-key" * 3)
+    """Every command handler on one test broker, over storage that was never opened.
+
+    No command or typing budget: every request below is alice's, far more than a budget lets
+    through.
+    """
+    settings = Settings(
+        nats_url="nats://127.0.0.1:1",
+        secret="unit-test-signing-key" * 3,
+        command_rate_per_second=0,
+        typing_rate_per_second=0,
+    )
     broker = create_broker(settings, "chatbus-unit")
     broker.include_router(create_chats_router(ChatBook(), settings.signing_key))
     broker.include_router(create_messages_router(Messenger(), settings.signing_key))
@@ -287,56 +286,3 @@ async def test_malformed_edge_to_service_request_is_invalid(
 
 
 # envelope_for: the one place an exception becomes a reply.
-
-
-@pytest.mark.parametrize(
-    ("error", "code"),
-    [
-        (InvalidInput("x"), "invalid"),
-        (Unauthorized("x"), "unauthorized"),
-        (Forbidden("x"), "forbidden"),
-        (NotFound("x"), "not_found"),
-        (Conflict("x"), "conflict"),
-        (RateLimited("x"), "rate_limited"),
-        (TooLarge("x"), "too_large"),
-        (Unavailable("x"), "unavailable"),
-        (ChatbusError("x"), "internal"),
-    ],
-)
-def test_each_chatbus_error_maps_to_its_code_with_its_message(
-    error: ChatbusError, code: str
-) -> None:
-    assert envelope_for(error) == {"ok": False, "error": {"code": code, "message": "x"}}
-
-
-@pytest.mark.parametrize(
-    "error",
-    [
-        nats.errors.TimeoutError(),
-        nats.errors.NoRespondersError(),
-        nats.errors.ConnectionClosedError(),
-    ],
-)
-def test_nats_failures_map_to_unavailable(error: Exception) -> None:
-    envelope = envelope_for(error)
-    assert envelope["ok"] is False and envelope["error"]["code"] == "unavailable"
-
-
-def test_validation_error_maps_to_invalid_naming_the_field() -> None:
-    with pytest.raises(ValidationError) as caught:
-        SendMessage.model_validate({"chat_id": "general", "text": ""})
-    envelope = envelope_for(caught.value)
-    assert envelope["error"]["code"] == "invalid"
-    assert envelope["error"]["message"].startswith("text:")
-
-
-def test_validation_error_description_names_at_most_three_problems() -> None:
-    with pytest.raises(ValidationError) as caught:
-        SendMessage.model_validate({"chat_id": "a b", "text": 1, "client_id": " ", "a": 1, "b": 2})
-    assert len(caught.value.errors()) > 3
-    assert describe_validation_error(caught.value).count(";") == 2
-
-
-def test_unexpected_error_maps_to_internal_without_revealing_its_message() -> None:
-    envelope = envelope_for(RuntimeError("secret detail from deep inside"))
-    assert envelope == {"ok": False, "error": {"code": "internal", "message": "internal error"}}
