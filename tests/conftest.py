@@ -5,22 +5,21 @@ edge in the test's event loop. system/: chatbus's programs as processes. browser
 up` and a real Chromium. `make test-fast` runs the first two.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import argon2
-import httpx
 import nats
 import pytest
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
 from services.core.settings import Settings
-from services.ops.embedded_nats import EmbeddedNats, free_port
+from services.ops.embedded_nats import EmbeddedNats
 from services.status import accounts
 from services.storage.jetstream import ensure_message_stream
-from tests.support.clients import Users
-from tests.support.serving import running_edge, running_services
+from tests.support.clients import Users, user_pool
+from tests.support.serving import running_edge, running_services, settings_for
 
 TIERS = ("unit", "integration", "system", "browser")
 TESTS = Path(__file__).resolve().parent
@@ -35,19 +34,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item.add_marker(tier)
 
 
-@pytest.fixture(autouse=True)
-def cheapest_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(autouse=True, scope="session")
+def cheapest_password_hashing() -> Iterator[None]:
     """Status services in the test's process hash passwords with Argon2id's cheapest cost.
 
     A hash at the real cost takes a quarter of a second of CPU here, and every user a test
     registers and logs in needs two; chatbus's processes (system and browser tests) keep
     the real cost, which tests/system/test_password_hashing.py checks.
     """
-    monkeypatch.setattr(
-        accounts,
-        "PasswordHasher",
-        lambda: argon2.PasswordHasher.from_parameters(argon2.profiles.CHEAPEST),
-    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            accounts,
+            "PasswordHasher",
+            lambda: argon2.PasswordHasher.from_parameters(argon2.profiles.CHEAPEST),
+        )
+        yield
 
 
 @pytest.fixture
@@ -80,14 +81,7 @@ async def js(nats_server: EmbeddedNats) -> AsyncIterator[JetStreamContext]:
 @pytest.fixture
 def settings(nats_server: EmbeddedNats, tmp_path: Path) -> Settings:
     """Settings pointing every role at the test's nats-server."""
-    return Settings(
-        nats_url=nats_server.url,
-        data_dir=tmp_path / "var",
-        secret="test-signing-key-that-is-long-enough-for-hs256",
-        host="127.0.0.1",
-        port=free_port(),
-        edge_dead_after_seconds=30,
-    )
+    return settings_for(nats_server, tmp_path / "var")
 
 
 @pytest.fixture
@@ -107,9 +101,5 @@ async def edge_url(settings: Settings, services: None) -> AsyncIterator[str]:
 @pytest.fixture
 async def users(edge_url: str) -> AsyncIterator[Users]:
     """Registers users and connects their socket.io clients; disconnects them at the end."""
-    async with httpx.AsyncClient(base_url=edge_url) as http:
-        pool = Users(edge_url, http)
-        try:
-            yield pool
-        finally:
-            await pool.disconnect_all()
+    async with user_pool(edge_url) as pool:
+        yield pool

@@ -1,13 +1,16 @@
 """socket.io and HTTP clients of the edge, as a browser uses it."""
 
 import asyncio
+import contextlib
 import itertools
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
 import socketio
+
+from tests.support.http import http_client
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count()
@@ -135,6 +138,23 @@ class Users:
             *(client.sio.disconnect() for client in self._clients if client.sio.connected),
             return_exceptions=True,
         )
+
+
+async def still_usable(client: ChatClient) -> None:
+    """The connection survived: it is up and answers a command."""
+    assert client.sio.connected
+    assert isinstance(await client.ok("chats:list"), list)
+
+
+@contextlib.asynccontextmanager
+async def user_pool(url: str) -> AsyncIterator[Users]:
+    """Users of the edge at ``url`` until the block ends, when their clients disconnect."""
+    async with http_client(base_url=url) as http:
+        pool = Users(url, http)
+        try:
+            yield pool
+        finally:
+            await pool.disconnect_all()
 
 
 async def read_all_after(

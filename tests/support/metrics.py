@@ -1,7 +1,8 @@
 """Reading a process's Prometheus metrics."""
 
-import httpx
 from prometheus_client.parser import text_string_to_metric_families
+
+from tests.support.http import http_client
 
 # Prometheus samples by name and labels.
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -9,7 +10,7 @@ Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 async def scrape(url: str) -> Samples:
     """Every sample at ``url`` by name and labels."""
-    async with httpx.AsyncClient() as http:
+    async with http_client() as http:
         response = await http.get(url)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/plain")

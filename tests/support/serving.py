@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import uvicorn
 
@@ -11,11 +12,25 @@ from services.core.settings import Settings
 from services.edge.app import WEBSOCKET_OPTIONS, create_edge
 from services.messages.app import create_messages_service
 from services.messages.messenger import Messenger
+from services.ops.embedded_nats import EmbeddedNats, free_port
 from services.status.app import create_status_service
 from tests.support.polling import wait_until
 
 # Generous: an edge starts in tens of milliseconds, a loaded machine may take seconds.
 STARTED_WITHIN_SECONDS = 30
+SIGNING_KEY = "test-signing-key-that-is-long-enough-for-hs256"
+
+
+def settings_for(nats_server: EmbeddedNats, data_dir: Path) -> Settings:
+    """Settings pointing every role at ``nats_server``, the edge at a free port."""
+    return Settings(
+        nats_url=nats_server.url,
+        data_dir=data_dir,
+        secret=SIGNING_KEY,
+        host="127.0.0.1",
+        port=free_port(),
+        edge_dead_after_seconds=30,
+    )
 
 
 @contextlib.asynccontextmanager
@@ -36,9 +51,25 @@ async def running_services(
         yield
 
 
+class _PromptServer(uvicorn.Server):
+    """uvicorn that stops the moment it is told to, not at its next look (every 0.1 s)."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.told_to_stop = asyncio.Event()
+
+    async def main_loop(self) -> None:
+        # ``on_tick`` refreshes the Date header when its count is a multiple of ten: 0, each time.
+        while not await self.on_tick(0):
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(1.0):
+                    await self.told_to_stop.wait()
+
+
 @contextlib.asynccontextmanager
-async def serving(server: uvicorn.Server) -> AsyncIterator[None]:
-    """Run ``server`` from the moment it has started until the block ends."""
+async def serving(config: uvicorn.Config) -> AsyncIterator[None]:
+    """Serve ``config``'s app from the moment the server has started until the block ends."""
+    server = _PromptServer(config)
     task = asyncio.create_task(server.serve())
     await wait_until(lambda: server.started or task.done(), STARTED_WITHIN_SECONDS, every=0.01)
     if task.done():
@@ -48,6 +79,7 @@ async def serving(server: uvicorn.Server) -> AsyncIterator[None]:
         yield
     finally:
         server.should_exit = True
+        server.told_to_stop.set()
         await task
 
 
@@ -64,7 +96,7 @@ async def running_edge(settings: Settings) -> AsyncIterator[str]:
         # As `chatbus edge` does: a client's long-poll left open must not hold the stop for ever.
         timeout_graceful_shutdown=5,
     )
-    async with serving(uvicorn.Server(config)):
+    async with serving(config):
         yield f"http://{settings.host}:{settings.port}"
 
 

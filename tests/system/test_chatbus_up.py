@@ -4,12 +4,12 @@ import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from services.ops.embedded_nats import free_port
 from tests.support.chatbus_up import CHATBUS_UP, RunningUp, chatbus_up_env
 from tests.support.clients import PASSWORD, ChatClient
+from tests.support.http import http_client
 from tests.support.metrics import scrape, value
 
 
@@ -36,7 +36,7 @@ async def test_up_serves_a_whole_conversation_and_stops_cleanly_on_sigterm(
     chatbus_up: RunningUp, tmp_path: Path
 ) -> None:
     await chatbus_up.read_until(f"chatbus is up: {chatbus_up.url}")
-    async with httpx.AsyncClient(base_url=chatbus_up.url) as http:
+    async with http_client(base_url=chatbus_up.url) as http:
         assert (await http.get("/healthz")).status_code == 200
         metrics = await scrape(f"{chatbus_up.url}/metrics")
         # What setting up left is frozen (services.ops.gc_freezing): full collections skip it.

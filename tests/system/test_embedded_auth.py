@@ -15,7 +15,6 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import nats
 import nats.errors
 import pytest
@@ -30,6 +29,7 @@ from services.status.accounts import AccountRecord
 from services.storage.jetstream import open_bucket
 from tests.support.chatbus_up import CHATBUS_UP, RunningUp, chatbus_up_env
 from tests.support.clients import PASSWORD, ChatClient
+from tests.support.http import http_client
 from tests.support.nats_programs import NatsProgram, NatsUser
 from tests.support.readme import python_blocks
 
@@ -154,7 +154,7 @@ async def test_tools_without_credentials_say_chatbus_up_never_ran(tmp_path: Path
 
 
 async def register_and_connect(url: str, username: str) -> ChatClient:
-    async with httpx.AsyncClient(base_url=url) as http:
+    async with http_client(base_url=url) as http:
         credentials = {"username": username, "password": PASSWORD}
         assert (await http.post("/api/register", json=credentials)).status_code == 201
         token = (await http.post("/api/login", json=credentials)).json()["token"]
@@ -237,7 +237,7 @@ async def test_bots_add_gives_exactly_a_bots_rights_at_once_and_remove_takes_the
         )
         with pytest.raises(nats.errors.Error, match="Authorization Violation"):
             await nats.connect(bot_url, allow_reconnect=False, max_reconnect_attempts=1)
-        async with httpx.AsyncClient(base_url=embedded_up.url) as http:
+        async with http_client(base_url=embedded_up.url) as http:
             login = await http.post("/api/login", json={"username": BOT, "password": PASSWORD})
             nobody = await http.post("/api/login", json={"username": "nobody", "password": "x"})
             # The same refusal as for a name nobody has: a bot's account has no password.

@@ -8,6 +8,7 @@ import httpx
 
 from services.ops.embedded_nats import EmbeddedNats, free_port
 from services.ops.processes import spawn, stop_process
+from tests.support.http import http_client
 from tests.support.metrics import scrape, value
 from tests.support.polling import wait_until
 
@@ -28,7 +29,7 @@ async def test_a_service_process_freezes_what_it_started_with(
 
         async def serving() -> bool:
             try:
-                async with httpx.AsyncClient() as http:
+                async with http_client() as http:
                     return (await http.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200
             except httpx.TransportError:
                 return False

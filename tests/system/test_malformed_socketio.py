@@ -10,11 +10,11 @@ import time
 from collections import Counter
 from typing import Any
 
-import httpx
 import pytest
 import socketio
 
 from tests.support.clients import PASSWORD, ChatClient, unique_name
+from tests.support.http import http_client
 from tests.system.abuse.raw_packets import BROKEN_PACKETS, BROKEN_POSTS, RawPolling, RawSocket
 from tests.system.abuse.socketio_corpus import CASES, KINDS, BadEvent, flood
 from tests.system.abuse.stack import Stack
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.timeout(180)
 async def logged_in(url: str) -> tuple[str, str]:
     """A new user's name and token."""
     username = unique_name("flood")
-    async with httpx.AsyncClient(base_url=url) as http:
+    async with http_client(base_url=url) as http:
         registered = await http.post(
             "/api/register", json={"username": username, "password": PASSWORD}
         )
@@ -162,7 +162,7 @@ async def test_broken_polling_posts_never_stop_the_edge(stack: Stack) -> None:
     username, token = await logged_in(stack.url)
     problems = []
     statuses: Counter[int] = Counter()
-    async with httpx.AsyncClient(base_url=stack.url, timeout=10) as http:
+    async with http_client(base_url=stack.url, timeout=10) as http:
         # Posts to a session that does not exist are refused by HTTP status, not by crashing.
         assert await RawPolling(http, "no-such-session").post(b'42["chats:list",{}]') == 400
         polling = await RawPolling.open(http, token)

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import nats
 import pytest
 import socketio.exceptions
@@ -28,6 +27,7 @@ from nats.aio.client import Client
 
 from services.contracts import storage
 from tests.support.clients import Users, read_all_after, unique_name
+from tests.support.http import http_client
 from tests.support.polling import wait_until
 from tests.system.cluster.deployment import Deployment, until_every_replica_answers
 from tests.system.cluster.nats_cluster import NatsCluster
@@ -111,8 +111,8 @@ async def cast(deployment: Deployment) -> AsyncIterator[Cast]:
     """Registered on one edge, logged in on the other, connected to their own edge first."""
     edge0, edge1 = deployment.edge_urls
     async with (
-        httpx.AsyncClient(base_url=edge0, trust_env=False, timeout=10) as http0,
-        httpx.AsyncClient(base_url=edge1, trust_env=False, timeout=10) as http1,
+        http_client(base_url=edge0, trust_env=False, timeout=10) as http0,
+        http_client(base_url=edge1, trust_env=False, timeout=10) as http1,
     ):
         on = {edge0: Users(edge0, http0), edge1: Users(edge1, http1)}
         homes = {"a0": edge0, "a1": edge0, "gone": edge0, "b0": edge1, "b1": edge1}

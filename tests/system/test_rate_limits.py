@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from services.core.settings import Settings
@@ -20,6 +19,7 @@ from services.ops.embedded_nats import free_port
 from services.ops.nats_auth.embedded import embedded_url
 from tests.support.chatbus_up import CHATBUS_UP, chatbus_up_env
 from tests.support.clients import ChatClient, Users
+from tests.support.http import http_client
 
 RATE = 50.0  # commands a second per user, the default
 BURST = 100
@@ -76,7 +76,7 @@ async def chatbus_processes(tmp_path: Path) -> AsyncIterator[RunningChatbus]:
 async def test_one_user_flooding_does_not_slow_another_users_acks(
     chatbus_processes: RunningChatbus,
 ) -> None:
-    async with httpx.AsyncClient(base_url=chatbus_processes.url) as http:
+    async with http_client(base_url=chatbus_processes.url) as http:
         pool = Users(chatbus_processes.url, http)
         try:
             victim, flooder = await pool.connect(), await pool.connect()

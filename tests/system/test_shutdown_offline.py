@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import nats
 import nats.errors
 import pytest
@@ -25,6 +24,7 @@ from services.ops.embedded_nats import EmbeddedNats, free_port
 from services.ops.processes import http_status, pump_lines, signal_group, spawn
 from services.ops.supervisor import READINESS_PROBES
 from tests.support.clients import Users
+from tests.support.http import http_client
 from tests.support.polling import wait_until
 
 STOP_WITHIN_SECONDS = 10.0
@@ -154,7 +154,7 @@ async def test_edge_stopped_while_nats_is_down_exits_as_usual_without_traceback(
     url = f"http://127.0.0.1:{settings.port}"
     edge = await start_role(roles, ["edge"], role_env | {"CHATBUS_PORT": str(settings.port)})
     await wait_for_health(edge, f"{url}/healthz", 200)
-    async with httpx.AsyncClient(base_url=url) as http:
+    async with http_client(base_url=url) as http:
         pool = Users(url, http)
         # A connected user, so the stop also closes a socket whose goodbye cannot reach NATS.
         alice = await pool.connect()

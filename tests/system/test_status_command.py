@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import httpx
 import nats
 import nats.errors
 
@@ -17,6 +16,7 @@ from services.ops.embedded_nats import Cluster, EmbeddedNats, free_port
 from services.ops.processes import stop_process
 from services.ops.status_report import StatusError, gather_status
 from tests.support.clients import PASSWORD, ChatClient, unique_name
+from tests.support.http import http_client
 from tests.support.polling import wait_until
 from tests.system.abuse.stack import Stack
 
@@ -45,7 +45,7 @@ async def chatbus_status(nats_url: str, *args: str) -> tuple[int, str, list[str]
 async def send_messages(edge_url: str, count: int) -> None:
     """Register a user and post ``count`` messages in general, through the edge."""
     username = unique_name("counted")
-    async with httpx.AsyncClient(base_url=edge_url) as http:
+    async with http_client(base_url=edge_url) as http:
         credentials = {"username": username, "password": PASSWORD}
         assert (await http.post("/api/register", json=credentials)).status_code == 201
         token = (await http.post("/api/login", json=credentials)).json()["token"]

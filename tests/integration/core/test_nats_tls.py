@@ -11,7 +11,6 @@ import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import nats
 import nats.errors
 import pytest
@@ -21,6 +20,7 @@ from services.ops.embedded_nats import EmbeddedNats, free_port
 from services.ops.status_report import gather_status
 from services.ops.supervisor import READINESS_PROBES
 from tests.support.clients import Users
+from tests.support.http import http_client
 from tests.support.serving import running_edge, running_services
 from tests.support.tls_certificates import CertificateFiles, TestAuthority
 
@@ -85,7 +85,7 @@ async def test_services_edge_and_status_work_over_tls_with_a_client_certificate(
     url = tls_nats.url.replace("nats://", "tls://")
     settings = tls_settings(monkeypatch, tmp_path, url, authority.ca_file, client_cert)
     async with running_services(settings), running_edge(settings) as edge_url:
-        async with httpx.AsyncClient(base_url=edge_url) as http:
+        async with http_client(base_url=edge_url) as http:
             users = Users(edge_url, http)
             try:
                 alice = await users.connect()

@@ -19,6 +19,7 @@ import socketio
 from services.core.settings import Settings
 from services.edge.hosts import HOST_REFUSED_STATUS
 from tests.support.clients import PASSWORD, unique_name
+from tests.support.http import http_client
 from tests.support.serving import running_edge
 
 PUBLIC_ORIGIN = "https://chat.public.example"
@@ -68,7 +69,7 @@ async def websocket_handshake_status(url: str, headers: dict[str, str]) -> int:
 
 async def test_a_rebinding_page_is_refused_on_pages_api_and_socketio(edge_url: str) -> None:
     evil = rebinding(edge_url)
-    async with httpx.AsyncClient(base_url=edge_url) as http:
+    async with http_client(base_url=edge_url) as http:
         token = await token_for(http)
         credentials = {"username": "nobody", "password": PASSWORD}
         for method, path, body in [
@@ -97,7 +98,7 @@ async def test_the_edge_answers_to_its_loopback_names_on_its_port(
     edge_url: str, settings: Settings
 ) -> None:
     port = settings.port
-    async with httpx.AsyncClient(base_url=edge_url) as http:
+    async with http_client(base_url=edge_url) as http:
         for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LocalHost:{port}"):
             assert (await http.get("/", headers={"Host": host})).status_code == 200, host
         for host in ("localhost", f"localhost:{port + 1}", f"127.0.0.1.evil.example:{port}", ""):
@@ -118,7 +119,7 @@ async def test_behind_the_proxy_the_public_host_passes_and_others_do_not(
     proxied_edge: str,
 ) -> None:
     public = {"Host": urlsplit(PUBLIC_ORIGIN).netloc, "Origin": PUBLIC_ORIGIN}
-    async with httpx.AsyncClient(base_url=proxied_edge) as http:
+    async with http_client(base_url=proxied_edge) as http:
         token = await token_for(http)
         assert (await http.get("/", headers=public)).status_code == 200
         assert (await http.get("/socket.io/", params=POLLING, headers=public)).status_code == 200
@@ -130,7 +131,7 @@ async def test_behind_the_proxy_the_public_host_passes_and_others_do_not(
 
 async def test_configured_hosts_pass_too(settings: Settings, services: None) -> None:
     configured = settings.model_copy(update={"allowed_hosts": ["chat.lan", "10.1.2.3:8443"]})
-    async with running_edge(configured) as url, httpx.AsyncClient(base_url=url) as http:
+    async with running_edge(configured) as url, http_client(base_url=url) as http:
         for host in ("chat.lan", "chat.lan:8000", "10.1.2.3:8443"):
             assert (await http.get("/", headers={"Host": host})).status_code == 200, host
         for host in ("10.1.2.3", "other.lan"):

@@ -2,12 +2,21 @@
 
 import asyncio
 
-import httpx
 import pytest
 import yaml
 
 from services.edge.api_docs import VIEWER_DIR
+from tests.support.http import http_client
 from tests.support.paths import ASYNCAPI
+from tests.support.shared_stack import (  # noqa: F401 (the module's fixtures)
+    IN_THE_MODULES_LOOP,
+    shared_edge_url,
+    shared_nats_server,
+    shared_services,
+    shared_settings,
+)
+
+pytestmark = IN_THE_MODULES_LOOP
 
 WRITING_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # Where a try-it or publish endpoint would sit, if anything had added one.
@@ -25,7 +34,7 @@ PROBED_PATHS = (
 
 
 async def test_served_json_is_the_committed_document_byte_for_byte(edge_url: str) -> None:
-    async with httpx.AsyncClient(base_url=edge_url) as http:
+    async with http_client(base_url=edge_url) as http:
         reply = await http.get("/asyncapi.json")
     assert reply.status_code == 200
     assert reply.headers["content-type"].startswith("application/json")
@@ -33,7 +42,7 @@ async def test_served_json_is_the_committed_document_byte_for_byte(edge_url: str
 
 
 async def test_served_yaml_parses_to_the_same_document_as_the_served_json(edge_url: str) -> None:
-    async with httpx.AsyncClient(base_url=edge_url) as http:
+    async with http_client(base_url=edge_url) as http:
         as_json, as_yaml = await asyncio.gather(
             http.get("/asyncapi.json"), http.get("/asyncapi.yaml")
         )
@@ -46,7 +55,7 @@ async def test_served_yaml_parses_to_the_same_document_as_the_served_json(edge_u
 async def test_docs_page_loads_the_viewer_from_the_edge_itself(edge_url: str) -> None:
     if not (VIEWER_DIR / "asyncapi-viewer.js").exists():
         pytest.fail("web/dist/docs is missing: run `npm run build --prefix web`", pytrace=False)
-    async with httpx.AsyncClient(base_url=edge_url) as http:
+    async with http_client(base_url=edge_url) as http:
         page = await http.get("/docs")
         script = await http.get("/docs/asyncapi-viewer.js")
         style = await http.get("/docs/asyncapi-viewer.css")
@@ -63,7 +72,7 @@ async def test_docs_page_loads_the_viewer_from_the_edge_itself(edge_url: str) ->
 
 async def test_writing_to_docs_or_asyncapi_is_refused_and_changes_nothing(edge_url: str) -> None:
     # Through the whole edge: no other route or the web client's mount may accept these.
-    async with httpx.AsyncClient(base_url=edge_url) as http:
+    async with http_client(base_url=edge_url) as http:
         before = (await http.get("/asyncapi.json")).content
         for path in PROBED_PATHS:
             for method in WRITING_METHODS:

@@ -485,8 +485,9 @@ async def test_a_client_reading_slowly_gets_every_broadcast_in_order() -> None:
 
 
 async def test_a_polling_client_gets_broadcasts_through_its_queue() -> None:
-    # A short ping interval: the client's disconnect waits for its pending poll to end.
-    async with serving(ping_interval=0.5) as (sio, address):
+    # Short ping times: the client's disconnect waits for its pending poll to end, which takes
+    # up to the ping interval and timeout together.
+    async with serving(ping_interval=0.5, ping_timeout=1) as (sio, address):
         client = socketio.AsyncClient()
         received: asyncio.Queue[Any] = asyncio.Queue()
         client.on("event", received.put_nowait)

@@ -7,17 +7,14 @@ address, so a second registration tells whether two requests counted as one addr
 Loopback has many addresses: the proxy talks from 127.0.0.2, anyone else from 127.0.0.1.
 """
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-
-import httpx
-import uvicorn
 
 from services.core.settings import Settings
 from services.edge.app import create_edge, edge_server_config
 from tests.support.clients import PASSWORD, unique_name
-from tests.support.serving import running_services
+from tests.support.http import http_client, http_transport
+from tests.support.serving import running_services, serving
 
 PROXY = "127.0.0.2"
 ELSEWHERE = "127.0.0.1"
@@ -25,18 +22,8 @@ ELSEWHERE = "127.0.0.1"
 
 @asynccontextmanager
 async def edge_served_as_chatbus_edge(settings: Settings) -> AsyncIterator[str]:
-    server = uvicorn.Server(edge_server_config(create_edge(settings), settings))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-            raise RuntimeError("the edge stopped while starting")
-        await asyncio.sleep(0.01)
-    try:
+    async with serving(edge_server_config(create_edge(settings), settings)):
         yield f"http://{settings.host}:{settings.port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 @asynccontextmanager
@@ -51,8 +38,8 @@ async def one_registration_per_address(
 
 
 async def register_from(url: str, source: str, forwarded_for: str) -> int:
-    transport = httpx.AsyncHTTPTransport(local_address=source)
-    async with httpx.AsyncClient(base_url=url, transport=transport) as http:
+    transport = http_transport(local_address=source)
+    async with http_client(base_url=url, transport=transport) as http:
         answer = await http.post(
             "/api/register",
             json={"username": unique_name(), "password": PASSWORD},

@@ -15,6 +15,16 @@ from services.core.keys import Purpose, derived_key
 from services.core.settings import Settings
 from services.edge.tokens import ALGORITHM, AUDIENCE, ISSUER, token_signing_key
 from tests.support.clients import PASSWORD, unique_name
+from tests.support.http import http_client
+from tests.support.shared_stack import (  # noqa: F401 (the module's fixtures)
+    IN_THE_MODULES_LOOP,
+    shared_edge_url,
+    shared_nats_server,
+    shared_services,
+    shared_settings,
+)
+
+pytestmark = IN_THE_MODULES_LOOP
 
 # Not the key of the test's edge.
 OTHER_KEY = "not-the-edges-signing-key-" * 3
@@ -22,7 +32,7 @@ OTHER_KEY = "not-the-edges-signing-key-" * 3
 
 @pytest.fixture
 async def http(edge_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=edge_url) as client:
+    async with http_client(base_url=edge_url) as client:
         yield client
 
 

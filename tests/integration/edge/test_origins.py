@@ -8,6 +8,7 @@ import socketio
 
 from services.core.settings import Settings
 from tests.support.clients import PASSWORD, unique_name
+from tests.support.http import http_client
 from tests.support.serving import running_edge
 
 ALLOWED = "http://chat.allowed.example"
@@ -46,7 +47,7 @@ async def connects_from(
 
 
 async def test_by_default_only_the_edges_own_origin_may_open_a_socket(edge_url: str) -> None:
-    async with httpx.AsyncClient(base_url=edge_url) as http:
+    async with http_client(base_url=edge_url) as http:
         token = await token_for(http)
     assert await connects_from(edge_url, token, edge_url)
     assert await connects_from(edge_url, token, None)  # not a browser: no Origin at all
@@ -56,7 +57,7 @@ async def test_by_default_only_the_edges_own_origin_may_open_a_socket(edge_url: 
 async def test_an_allowlisted_origin_may_connect_and_log_in_and_others_may_not(
     allowlisted_edge: str,
 ) -> None:
-    async with httpx.AsyncClient(base_url=allowlisted_edge) as http:
+    async with http_client(base_url=allowlisted_edge) as http:
         token = await token_for(http)
         preflight = {"Access-Control-Request-Method": "POST"}
         allowed = await http.options("/api/login", headers={"Origin": ALLOWED, **preflight})
@@ -68,7 +69,7 @@ async def test_an_allowlisted_origin_may_connect_and_log_in_and_others_may_not(
 
 
 async def test_the_origin_check_holds_on_the_polling_transport_too(allowlisted_edge: str) -> None:
-    async with httpx.AsyncClient(base_url=allowlisted_edge) as http:
+    async with http_client(base_url=allowlisted_edge) as http:
         token = await token_for(http)
         # Straight at engine.io: the very first polling request from a foreign origin is refused.
         foreign = await http.get(

@@ -6,7 +6,17 @@ import pytest
 
 from services.core.settings import Settings
 from tests.support.clients import PASSWORD, unique_name
+from tests.support.http import http_client
 from tests.support.page_policy import directives
+from tests.support.shared_stack import (  # noqa: F401 (the module's fixtures)
+    IN_THE_MODULES_LOOP,
+    shared_edge_url,
+    shared_nats_server,
+    shared_services,
+    shared_settings,
+)
+
+pytestmark = IN_THE_MODULES_LOOP
 
 # What every page's policy must say, directive by directive.
 REQUIRED = {
@@ -27,7 +37,7 @@ def assert_always(response: httpx.Response) -> None:
 
 
 async def test_the_web_client_page_has_the_app_policy(edge_url: str, settings: Settings) -> None:
-    async with httpx.AsyncClient(base_url=edge_url) as http:
+    async with http_client(base_url=edge_url) as http:
         page = await http.get("/")
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
@@ -46,7 +56,7 @@ async def test_the_web_client_page_has_the_app_policy(edge_url: str, settings: S
 async def test_the_docs_page_keeps_its_own_policy_with_the_same_guarantees(
     edge_url: str,
 ) -> None:
-    async with httpx.AsyncClient(base_url=edge_url) as http:
+    async with http_client(base_url=edge_url) as http:
         page = await http.get("/docs")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert_always(page)
@@ -62,7 +72,7 @@ async def test_the_docs_page_keeps_its_own_policy_with_the_same_guarantees(
 async def test_api_answers_have_no_page_policy_but_the_harmless_headers(
     edge_url: str, path: str
 ) -> None:
-    async with httpx.AsyncClient(base_url=edge_url) as http:
+    async with http_client(base_url=edge_url) as http:
         answer = await http.post(path, json={"username": unique_name(), "password": PASSWORD})
     assert answer.headers["content-type"] == "application/json"
     assert "content-security-policy" not in answer.headers
@@ -70,7 +80,7 @@ async def test_api_answers_have_no_page_policy_but_the_harmless_headers(
 
 
 async def test_socketio_polling_answers_say_nosniff(edge_url: str) -> None:
-    async with httpx.AsyncClient(base_url=edge_url) as http:
+    async with http_client(base_url=edge_url) as http:
         opened = await http.get("/socket.io/", params={"EIO": "4", "transport": "polling"})
     assert opened.status_code == 200
     assert "content-security-policy" not in opened.headers

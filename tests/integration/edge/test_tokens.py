@@ -12,7 +12,17 @@ import socketio
 from services.core.settings import Settings
 from services.edge.tokens import ALGORITHM, issue_token, token_signing_key
 from tests.support.clients import Users, unique_name
+from tests.support.shared_stack import (  # noqa: F401 (the module's fixtures)
+    IN_THE_MODULES_LOOP,
+    shared_edge_url,
+    shared_nats_server,
+    shared_services,
+    shared_settings,
+    shared_users,
+)
 from tests.support.tokens import claims_for
+
+pytestmark = IN_THE_MODULES_LOOP
 
 UNAUTHORIZED = {"message": "unauthorized", "data": {"code": "unauthorized"}}
 

@@ -6,6 +6,16 @@ import asyncio
 import pytest
 
 from tests.support.clients import ChatClient, Users
+from tests.support.shared_stack import (  # noqa: F401 (the module's fixtures)
+    IN_THE_MODULES_LOOP,
+    shared_edge_url,
+    shared_nats_server,
+    shared_services,
+    shared_settings,
+    shared_users,
+)
+
+pytestmark = IN_THE_MODULES_LOOP
 
 OVERSIZE_TEXT = "z" * (2 * 1024 * 1024)  # a packet over the edge's 1 MiB cap
 

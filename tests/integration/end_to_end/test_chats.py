@@ -9,6 +9,16 @@ import pytest
 
 from services.chats import book
 from tests.support.clients import ChatClient, Users, unique_name
+from tests.support.shared_stack import (  # noqa: F401 (the module's fixtures)
+    IN_THE_MODULES_LOOP,
+    shared_edge_url,
+    shared_nats_server,
+    shared_services,
+    shared_settings,
+    shared_users,
+)
+
+pytestmark = IN_THE_MODULES_LOOP
 
 CHAT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 

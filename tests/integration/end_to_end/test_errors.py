@@ -1,30 +1,36 @@
 """End to end: every error a socket.io client (or the HTTP API) can get, and that none is fatal."""
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
-import httpx
 import jwt
-import nats
 import pytest
 
-from services.contracts import storage
 from services.core.settings import Settings
-from services.edge.tokens import AUDIENCE, ISSUER, issue_token, token_signing_key
-from services.status.presence import PresenceRecord
-from tests.support.clients import PASSWORD, ChatClient, Users, refused_connection, unique_name
-from tests.support.serving import edge_without
+from services.edge.tokens import issue_token, token_signing_key
+from tests.support.clients import (
+    PASSWORD,
+    ChatClient,
+    Users,
+    refused_connection,
+    still_usable,
+    unique_name,
+)
+from tests.support.shared_stack import (  # noqa: F401 (the module's fixtures)
+    IN_THE_MODULES_LOOP,
+    shared_edge_url,
+    shared_nats_server,
+    shared_services,
+    shared_settings,
+    shared_users,
+)
+from tests.support.tokens import claims_for
+
+pytestmark = IN_THE_MODULES_LOOP
 
 UNAUTHORIZED = {"message": "unauthorized", "data": {"code": "unauthorized"}}
-
-
-async def still_usable(client: ChatClient) -> None:
-    """The connection survived: it is up and answers a command."""
-    assert client.sio.connected
-    assert isinstance(await client.ok("chats:list"), list)
 
 
 # invalid
@@ -80,17 +86,17 @@ async def test_commands_without_fields_accept_no_payload(users: Users) -> None:
 
 async def test_payload_with_unknown_fields_is_invalid(users: Users) -> None:
     alice = await users.connect()
-    await alice.ok("chats:join", {"chat_id": "general"})
+    chat_id = (await alice.ok("chats:create", {"name": "quiet"}))["id"]
     cases = [
-        ("messages:send", {"chat_id": "general", "text": "hi", "sender": "mallory"}),
-        ("messages:send", {"chat_id": "general", "text": "hi", "via": "nats"}),
+        ("messages:send", {"chat_id": chat_id, "text": "hi", "sender": "mallory"}),
+        ("messages:send", {"chat_id": chat_id, "text": "hi", "via": "nats"}),
         ("chats:create", {"name": "x", "owner": "mallory"}),
         ("chats:list", {"all": True}),
         ("status:set", {"status": "away", "username": "mallory"}),
     ]
     for event, payload in cases:
         assert await alice.refused(event, payload) == "invalid", (event, payload)
-    assert (await alice.ok("messages:history", {"chat_id": "general"}))["messages"] == []
+    assert (await alice.ok("messages:history", {"chat_id": chat_id}))["messages"] == []
 
 
 async def test_payload_that_is_not_one_object_is_invalid(users: Users) -> None:
@@ -105,20 +111,20 @@ async def test_payload_that_is_not_one_object_is_invalid(users: Users) -> None:
 
 async def test_blank_message_text_is_invalid(users: Users) -> None:
     alice = await users.connect()
-    await alice.ok("chats:join", {"chat_id": "general"})
+    chat_id = (await alice.ok("chats:create", {"name": "quiet"}))["id"]
     for text in ["", " ", "\n\t \r\n"]:
-        request = {"chat_id": "general", "text": text}
+        request = {"chat_id": chat_id, "text": text}
         assert await alice.refused("messages:send", request) == "invalid", repr(text)
-    assert (await alice.ok("messages:history", {"chat_id": "general"}))["messages"] == []
+    assert (await alice.ok("messages:history", {"chat_id": chat_id}))["messages"] == []
 
 
 async def test_message_text_over_4000_characters_is_too_large(users: Users) -> None:
     alice = await users.connect()
-    await alice.ok("chats:join", {"chat_id": "general"})
+    chat_id = (await alice.ok("chats:create", {"name": "quiet"}))["id"]
     for text in ["x" * 4001, "😀" * 4001, "x" * 20_000]:
-        request = {"chat_id": "general", "text": text}
+        request = {"chat_id": chat_id, "text": text}
         assert await alice.refused("messages:send", request) == "too_large", len(text)
-    assert (await alice.ok("messages:send", {"chat_id": "general", "text": "x" * 4000}))["seq"] == 1
+    assert (await alice.ok("messages:send", {"chat_id": chat_id, "text": "x" * 4000}))["seq"] == 1
 
 
 async def test_a_pasted_100_kb_text_is_answered_too_large_on_both_transports(
@@ -183,19 +189,6 @@ async def test_client_emitted_connect_and_disconnect_are_refused_and_change_noth
 
 
 # unauthorized at connect
-
-
-def claims_for(username: str, **changes: Any) -> dict[str, Any]:
-    now = datetime.now(UTC)
-    claims = {
-        "sub": username,
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "iat": now,
-        "exp": now + timedelta(hours=1),
-        "jti": "test-token-id",
-    }
-    return {key: value for key, value in {**claims, **changes}.items() if value is not None}
 
 
 # Ways to present a bad token, by name: each takes a registered username and the signing key.
@@ -283,71 +276,6 @@ async def test_acting_in_a_chat_one_is_not_a_member_of_is_forbidden(users: Users
 
 
 # unavailable
-
-
-@pytest.fixture
-async def without_messages_service(settings: Settings) -> AsyncIterator[Users]:
-    """A live edge with the chats and status services but no messages service."""
-    async with contextlib.AsyncExitStack() as stack:
-        url = await edge_without(stack, settings, "messages")
-        http = await stack.enter_async_context(httpx.AsyncClient(base_url=url))
-        pool = Users(url, http)
-        try:
-            yield pool
-        finally:
-            await pool.disconnect_all()
-
-
-async def test_messages_commands_are_unavailable_while_the_messages_service_is_down(
-    without_messages_service: Users,
-) -> None:
-    alice = await without_messages_service.connect()
-    await alice.ok("chats:join", {"chat_id": "general"})
-    send = {"chat_id": "general", "text": "anyone?"}
-    assert await alice.refused("messages:send", send) == "unavailable"
-    assert await alice.refused("messages:history", {"chat_id": "general"}) == "unavailable"
-    await still_usable(alice)
-
-
-async def test_connection_is_refused_unavailable_while_the_status_service_is_down(
-    settings: Settings,
-) -> None:
-    async with contextlib.AsyncExitStack() as stack:
-        url = await edge_without(stack, settings, "status")
-        token = issue_token("alice", settings.signing_key, timedelta(hours=1))
-        refusal = await refused_connection(url, {"token": token})
-        assert refusal == {"message": "unavailable", "data": {"code": "unavailable"}}
-        async with httpx.AsyncClient(base_url=url) as http:
-            response = await http.post(
-                "/api/register", json={"username": unique_name(), "password": PASSWORD}
-            )
-            assert response.status_code == 503
-
-
-async def test_a_connection_refused_while_the_chats_service_is_down_leaves_no_one_online(
-    settings: Settings,
-) -> None:
-    # The edge asks the chats and status services at once; when only the list fails, the
-    # connection the status service already counted must be taken back.
-    async with contextlib.AsyncExitStack() as stack:
-        url = await edge_without(stack, settings, "chats")
-        name = unique_name()
-        async with httpx.AsyncClient(base_url=url) as http:
-            registered = await http.post(
-                "/api/register", json={"username": name, "password": PASSWORD}
-            )
-            assert registered.status_code == 201
-        token = issue_token(name, settings.signing_key, timedelta(hours=1))
-        refusal = await refused_connection(url, {"token": token})
-        assert refusal == {"message": "unavailable", "data": {"code": "unavailable"}}
-        nc = await nats.connect(settings.nats_servers)
-        try:
-            bucket = await nc.jetstream().key_value(storage.PRESENCE_BUCKET)
-            record = PresenceRecord.model_validate_json((await bucket.get(name)).value or b"")
-        finally:
-            await nc.close()
-        assert record.connections == {}
-        assert record.public().status == "offline"
 
 
 # HTTP: register and login

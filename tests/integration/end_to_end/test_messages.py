@@ -5,11 +5,21 @@ from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
+import pytest_asyncio
 
 from services.core.settings import Settings
 from services.messages.app import create_messages_service
 from tests.support.clients import ChatClient, Users, read_all_after
+from tests.support.shared_stack import (  # noqa: F401 (the module's fixtures)
+    IN_THE_MODULES_LOOP,
+    shared_edge_url,
+    shared_nats_server,
+    shared_services,
+    shared_settings,
+    shared_users,
+)
+
+pytestmark = IN_THE_MODULES_LOOP
 
 TEXTS = [
     "hello <b>world</b> & <script>alert('x')</script> &amp; {{ not a template }}",
@@ -177,7 +187,7 @@ async def test_concurrent_senders_get_contiguous_seqs_without_duplicates(users: 
         assert sorted(seqs(client.received("message", in_chat(chat_id)))) == list(range(1, 101))
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="module")
 async def second_messages_replica(settings: Settings, services: None) -> AsyncIterator[None]:
     """Another messages service on the same NATS: commands are shared between the two."""
     async with create_messages_service(settings):

@@ -19,7 +19,19 @@ from services.contracts.fields import MAX_PAGE_BYTES
 from services.messages.archive import MessageArchive
 from services.messages.pages import encoded_size
 from tests.support.clients import ChatClient, Users, read_all_after
+from tests.support.shared_stack import (  # noqa: F401 (the module's fixtures)
+    IN_THE_MODULES_LOOP,
+    shared_edge_url,
+    shared_js,
+    shared_nats_server,
+    shared_nc,
+    shared_services,
+    shared_settings,
+    shared_users,
+)
 from tests.support.stored_messages import WORST_TEXTS, message_draft
+
+pytestmark = IN_THE_MODULES_LOOP
 
 STORED = 100
 # What a reply holds besides its messages: the envelope and the page's own fields.

@@ -13,6 +13,7 @@ from services.contracts import CREATE_CHAT, JOIN_CHAT, LIST_CHATS
 from services.core.settings import Settings
 from services.ops.embedded_nats import EmbeddedNats, free_port
 from tests.support.clients import Users, unique_name
+from tests.support.http import http_client
 from tests.support.metrics import Samples, scrape, value
 from tests.support.polling import wait_until
 from tests.support.serving import running_edge
@@ -67,14 +68,14 @@ async def test_with_a_metrics_port_the_edge_serves_metrics_there_and_not_publicl
     port = free_port()
     internal = f"http://{settings.host}:{port}"
     async with running_edge(settings.model_copy(update={"metrics_port": port})) as edge_url:
-        async with httpx.AsyncClient() as http:
+        async with http_client() as http:
             public = await http.get(f"{edge_url}/metrics")
             assert public.status_code == 404, public.text
             assert "chatbus_" not in public.text
             assert (await http.get(f"{edge_url}/healthz")).status_code == 200
             assert (await http.get(f"{internal}/healthz")).status_code == 200
             assert (await http.get(f"{internal}/")).status_code == 404  # nothing else there
-        users = Users(edge_url, httpx.AsyncClient(base_url=edge_url))
+        users = Users(edge_url, http_client(base_url=edge_url))
         alice = await users.connect()
         await alice.ok("chats:create", {"name": "counted-inside"})
         samples = await scrape(f"{internal}/metrics")
@@ -83,7 +84,7 @@ async def test_with_a_metrics_port_the_edge_serves_metrics_there_and_not_publicl
         assert value(samples, "chatbus_nats_connected") == 1
         await users.disconnect_all()
         await users.http.aclose()
-    async with httpx.AsyncClient() as http:
+    async with http_client() as http:
         with pytest.raises(httpx.ConnectError):
             await http.get(f"{internal}/metrics")  # stopped with the edge
 
@@ -93,7 +94,7 @@ async def test_service_metrics_show_its_commands_by_outcome(settings: Settings) 
     app = create_chats_service(settings.model_copy(update={"metrics_port": port}))
     base = f"http://{settings.host}:{port}"
     async with app:
-        async with httpx.AsyncClient() as http:
+        async with http_client() as http:
             assert (await http.get(f"{base}/healthz")).status_code == 200
             assert (await http.get(f"{base}/elsewhere")).status_code == 404
         nc = await nats.connect(settings.nats_servers)
@@ -116,7 +117,7 @@ async def test_service_metrics_show_its_commands_by_outcome(settings: Settings) 
         assert commands(samples, "chats:create", "invalid") == 1
         assert commands(samples, "chats:create", "ok") == 0
         assert value(samples, "chatbus_nats_connected") == 1
-    async with httpx.AsyncClient() as http:
+    async with http_client() as http:
         try:
             await http.get(f"{base}/metrics")
         except httpx.ConnectError:
@@ -131,7 +132,7 @@ async def test_service_health_nats_state_and_reconnects_follow_the_connection(
     port = free_port()
     app = create_chats_service(settings.model_copy(update={"metrics_port": port}))
     base = f"http://{settings.host}:{port}"
-    async with app, httpx.AsyncClient() as http:
+    async with app, http_client() as http:
         assert (await http.get(f"{base}/healthz")).status_code == 200
         await nats_server.stop()
 

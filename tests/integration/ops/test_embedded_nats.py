@@ -9,12 +9,12 @@ import stat
 import sys
 from pathlib import Path
 
-import httpx
 import nats
 import pytest
 from nats.js.api import StreamConfig
 
 from services.ops.embedded_nats import EmbeddedNats, NatsServerError, find_nats_server, usable_cores
+from tests.support.http import http_client
 
 
 def port_accepts(port: int) -> bool:
@@ -75,7 +75,7 @@ async def test_started_server_serves_clients_with_jetstream(nats_server: Embedde
 
 async def gomaxprocs(server: EmbeddedNats) -> int:
     """How many cores the running server's Go runtime uses (its ``/varz``)."""
-    async with httpx.AsyncClient(trust_env=False) as http:
+    async with http_client(trust_env=False) as http:
         response = await http.get(f"{server.monitor_url}/varz", timeout=10)
     return int(response.json()["gomaxprocs"])
 

@@ -17,6 +17,7 @@ from services.core.settings import Settings
 from services.ops.embedded_nats import free_port
 from services.status.app import create_status_service
 from tests.support.clients import PASSWORD, unique_name
+from tests.support.http import http_client
 from tests.support.polling import wait_until
 from tests.support.serving import running_edge
 
@@ -48,7 +49,7 @@ def settings(settings: Settings) -> Settings:
 @pytest.fixture
 async def http(edge_url: str) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client for the edge."""
-    async with httpx.AsyncClient(base_url=edge_url) as client:
+    async with http_client(base_url=edge_url) as client:
         yield client
 
 
@@ -216,7 +217,7 @@ async def test_the_waits_hold_across_edges_and_status_replicas(
             await stack.enter_async_context(running_edge(settings)),
             await stack.enter_async_context(running_edge(second)),
         ]
-        clients = [await stack.enter_async_context(httpx.AsyncClient(base_url=url)) for url in urls]
+        clients = [await stack.enter_async_context(http_client(base_url=url)) for url in urls]
         alice = await register(clients[0])
         for attempt in range(PER_PAIR):
             response = await login(clients[attempt % 2], alice, "wrong password")

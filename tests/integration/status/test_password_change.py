@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+import pytest_asyncio
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
@@ -20,20 +21,33 @@ from services.status.accounts import Accounts
 from services.status.login_throttle import LoginThrottle, ThrottleLimits
 from services.storage.jetstream import open_bucket
 from tests.support.clients import PASSWORD, ChatClient, Users, refused_connection
+from tests.support.http import http_client
 from tests.support.nats_programs import error_code, request_raw
 from tests.support.serving import running_edge
+from tests.support.shared_stack import (  # noqa: F401 (the module's fixtures)
+    IN_THE_MODULES_LOOP,
+    shared_edge_url,
+    shared_js,
+    shared_nats_server,
+    shared_nc,
+    shared_services,
+    shared_settings,
+    shared_users,
+)
+
+pytestmark = IN_THE_MODULES_LOOP
 
 NEW_PASSWORD = "a brand new passphrase"
 UNAUTHORIZED = {"message": "unauthorized", "data": {"code": "unauthorized"}}
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="module")
 async def http(edge_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=edge_url) as client:
+    async with http_client(base_url=edge_url) as client:
         yield client
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="module")
 async def second_edge(settings: Settings, services: None) -> AsyncIterator[str]:
     """Another edge on the same NATS, as in a deployment with several."""
     async with running_edge(settings.model_copy(update={"port": free_port()})) as url:

@@ -38,6 +38,7 @@ from services.contracts import (
     storage,
 )
 from tests.support.clients import PASSWORD, ChatClient, unique_name
+from tests.support.http import http_client
 from tests.support.nats_programs import NatsUser
 
 FORBIDDEN = frozenset({"forbidden"})
@@ -164,7 +165,7 @@ async def run_campaign(
 ) -> Figures:
     """Make ``attempts`` unauthorized attempts against a fresh private chat; the figures."""
     figures = Figures()
-    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+    async with http_client(base_url=url, timeout=30) as http:
         owner = await _client(url, http, "owner")
         friend = await _client(url, http, "friend")
         secret = (

@@ -38,6 +38,7 @@ import socketio
 
 from services.ops.embedded_nats import free_port
 from tests.support.clients import PASSWORD, unique_name
+from tests.support.http import http_client, http_transport
 
 PUBLIC_HOST = "chat.public.example"
 PROXY = "127.0.0.2"
@@ -93,14 +94,14 @@ async def run_campaign(url: str, metrics_port: int, attempts: int) -> Figures:
     forged = (
         f"203.0.113.{n % 250 + 1}, 198.51.100.{n // 250 % 250 + 1}" for n in itertools.count()
     )
-    straight = httpx.AsyncHTTPTransport(local_address="127.0.0.1")
+    straight = http_transport(local_address="127.0.0.1")
     async with (
-        httpx.AsyncClient(base_url=url, transport=straight, timeout=10) as http,
+        http_client(base_url=url, transport=straight, timeout=10) as http,
         aiohttp.ClientSession() as session,
     ):
         # One account made through the proxy: its token rides along in the rebinding connects.
-        via_proxy = httpx.AsyncHTTPTransport(local_address=PROXY)
-        async with httpx.AsyncClient(base_url=url, transport=via_proxy) as proxy:
+        via_proxy = http_transport(local_address=PROXY)
+        async with http_client(base_url=url, transport=via_proxy) as proxy:
             username = unique_name("victim")
             body = {"username": username, "password": PASSWORD}
             made = await proxy.post(

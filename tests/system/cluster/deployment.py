@@ -23,6 +23,7 @@ from services.ops.cli import HANDLER_SERVICES
 from services.ops.embedded_nats import free_port
 from services.ops.processes import http_status, pump_lines, signal_group, spawn, stop_process
 from services.ops.supervisor import READINESS_PROBES
+from tests.support.http import http_client
 from tests.system.abuse.stack import RoleProcess
 
 SECRET = "multinode-signing-key-that-is-long-enough-for-hs256"
@@ -59,7 +60,7 @@ class Replica:
         """How many ``command`` (e.g. ``messages:send``) this process answered with ``outcome``
         (None: with any outcome)."""
         try:
-            async with httpx.AsyncClient(trust_env=False, timeout=5) as http:
+            async with http_client(trust_env=False, timeout=5) as http:
                 text = (await http.get(f"{self.http_url}/metrics")).text
         except httpx.HTTPError:
             await asyncio.wait_for(self.role.process.wait(), 5)  # it died: say how
