@@ -7,6 +7,7 @@ import nats
 from nats.js.api import StreamConfig
 
 from services.ops.embedded_nats import Cluster, EmbeddedNats, free_port
+from tests.support.polling import wait_until
 
 
 async def test_three_nodes_with_cluster_settings_form_a_jetstream_cluster(
@@ -25,16 +26,16 @@ async def test_three_nodes_with_cluster_settings_form_a_jetstream_cluster(
         client = await nats.connect([node.url for node in nodes])
         try:
             js = client.jetstream()
+
             # A replicated stream needs the meta leader, which needs all three routed.
-            deadline = asyncio.get_running_loop().time() + 20
-            while True:
+            async def replicated_stream_added() -> bool:
                 try:
                     await js.add_stream(StreamConfig(name="R3", subjects=["r3.>"], num_replicas=3))
-                    break
-                except Exception:
-                    if asyncio.get_running_loop().time() > deadline:
-                        raise
-                    await asyncio.sleep(0.2)
+                except nats.errors.Error:
+                    return False
+                return True
+
+            await wait_until(replicated_stream_added, timeout=20, every=0.2)
             info = await js.stream_info("R3")
             assert info.cluster is not None
             assert len(info.cluster.replicas or []) == 2  # plus the leader

@@ -8,6 +8,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from services.core.settings import MIN_SECRET_BYTES, SECRET_FILE
 from tests.support.paths import ROOT
@@ -37,7 +38,8 @@ def without_chatbus_settings() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("CHATBUS_") and k != "NATS_URL"}
 
 
-def generate(data_dir: Path) -> dict[str, object]:
+def generate(data_dir: Path) -> tuple[str, list[dict[str, Any]]]:
+    """The key a new process generates in ``data_dir``, and how it opened and chmod-ed files."""
     result = subprocess.run(
         [sys.executable, "-c", GENERATE, str(data_dir)],
         cwd=ROOT,
@@ -47,17 +49,15 @@ def generate(data_dir: Path) -> dict[str, object]:
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    output: dict[str, object] = json.loads(result.stdout)
-    return output
+    output = json.loads(result.stdout)
+    return output["key"], output["events"]
 
 
 def test_the_generated_secret_is_created_0600_and_exclusively_never_chmod_ed(
     tmp_path: Path,
 ) -> None:
     data_dir = tmp_path / "var"
-    generated = generate(data_dir)
-    events = generated["events"]
-    assert isinstance(events, list)
+    key, events = generate(data_dir)
     assert not [e for e in events if e["event"] == "os.chmod"], events
     opened = [e for e in events if e["event"] == "open" and e["flags"] is not None]
     created = [e for e in opened if e["flags"] & os.O_CREAT]
@@ -66,8 +66,8 @@ def test_the_generated_secret_is_created_0600_and_exclusively_never_chmod_ed(
     # Under umask 0 and with no chmod, the mode now is the mode it was created with.
     secret = data_dir / SECRET_FILE
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
-    assert secret.read_text() == generated["key"]
-    assert len(str(generated["key"]).encode()) >= MIN_SECRET_BYTES
+    assert secret.read_text() == key
+    assert len(key.encode()) >= MIN_SECRET_BYTES
     assert [p.name for p in data_dir.iterdir()] == [SECRET_FILE]  # no draft left behind
 
 

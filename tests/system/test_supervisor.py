@@ -25,6 +25,7 @@ from services.ops.nats_auth.credentials import CREDENTIALS_FILE
 from services.ops.nats_auth.embedded import AUTHORIZATION_FILE
 from services.ops.nats_auth.roles import ROLE_NAMES as NATS_USERS
 from tests.support.paths import ROOT
+from tests.support.polling import wait_until
 
 ROLE_NAMES = ("nats", "chats", "messages", "status", "edge", "up")
 
@@ -116,15 +117,6 @@ def pid_alive(pid: int) -> bool:
         return True
 
 
-async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Poll ``condition`` until it holds, failing after ``timeout`` seconds."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        await asyncio.sleep(0.02)
-
-
 @dataclass
 class Up:
     """A running supervisor and the lines of its log stream."""
@@ -139,7 +131,7 @@ class Up:
             self.lines.append(raw.decode().rstrip("\n"))
 
     async def line_containing(self, text: str, timeout: float = 10.0) -> str:
-        await until(lambda: any(text in line for line in self.lines), timeout)
+        await wait_until(lambda: any(text in line for line in self.lines), timeout)
         return next(line for line in self.lines if text in line)
 
     def index(self, text: str) -> int:
@@ -393,4 +385,4 @@ async def test_children_die_with_a_killed_supervisor(
     up.process.kill()
     await up.exit_code()
 
-    await until(lambda: not [pid for pid in pids if pid_alive(pid)])
+    await wait_until(lambda: not [pid for pid in pids if pid_alive(pid)])

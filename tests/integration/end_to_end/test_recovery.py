@@ -12,9 +12,9 @@ from nats.aio.client import Client
 from services.contracts import storage, subjects
 from services.core.settings import Settings
 from services.ops.embedded_nats import EmbeddedNats
+from tests.support.clients import PASSWORD
 from tests.support.nats_programs import edge_headers
-
-PASSWORD = "correct horse battery"
+from tests.support.polling import wait_until
 
 
 @pytest.fixture
@@ -92,9 +92,8 @@ async def test_chat_list_follows_changes_made_elsewhere_after_a_nats_restart(
     await chats.put("elsewhere", json.dumps(record).encode())
     await chats.put("elsewhere.alice", json.dumps(membership).encode())
 
-    async with asyncio.timeout(10):
-        while True:
-            listed = await ask(bot, subjects.command("alice", "chats", "list"), {})
-            if "elsewhere" in [c["id"] for c in listed["data"]]:
-                break
-            await asyncio.sleep(0.2)
+    async def listed_elsewhere() -> bool:
+        listed = await ask(bot, subjects.command("alice", "chats", "list"), {})
+        return "elsewhere" in [c["id"] for c in listed["data"]]
+
+    await wait_until(listed_elsewhere, timeout=10, every=0.2)

@@ -1,4 +1,4 @@
-from tests.support.clients import ChatClient, Users
+from tests.support.clients import Users
 
 
 async def test_two_users_chat_in_a_new_public_chat(users: Users) -> None:
@@ -10,4 +10,3 @@ async def test_two_users_chat_in_a_new_public_chat(users: Users) -> None:
     received = await bob.wait_for("message", lambda m: m["id"] == sent["id"])
     assert received == sent
     assert sent["seq"] == 1 and sent["via"] == "web" and sent["sender"] == alice.username
-    assert isinstance(alice, ChatClient)

@@ -101,8 +101,14 @@ async def test_a_stop_waits_for_the_commands_in_hand_and_answers_them(
 
     await wait_until(all_slots_taken)
     stopping = asyncio.ensure_future(stop_taking_commands(broker, timeout=10))
-    done, _ = await asyncio.wait({stopping}, timeout=0.5)
-    assert not done, "stopped with commands in hand"
+    (subscriber,) = broker.subscribers
+
+    async def drained() -> bool:
+        return subscriber.subscription is None
+
+    # Drained: the stop takes no more commands, and is waiting for the ones in hand.
+    await wait_until(drained)
+    assert not stopping.done(), "stopped with commands in hand"
     state.release.set()
     await stopping
     answered = [json.loads(reply.data)["n"] for reply in await asyncio.gather(*replies)]

@@ -15,7 +15,6 @@ from typing import Any
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
 
 ENGINE_IO = "/socket.io/?EIO=4"
 
@@ -129,19 +128,6 @@ class RawSocket:
         self._next_id += 1
         await self.ws.send(f"42{self._next_id}" + json.dumps([event, payload]))
         return await self.ack(self._next_id)
-
-    async def closed(self, timeout: float = 5) -> bool:
-        """Whether the edge closes this websocket within ``timeout`` (reading what comes)."""
-        try:
-            async with asyncio.timeout(timeout):
-                while True:
-                    frame = await self.ws.recv()
-                    if frame == "2":
-                        await self.ws.send("3")
-        except ConnectionClosed:
-            return True
-        except TimeoutError:
-            return False
 
     async def close(self) -> None:
         """Close from this side."""

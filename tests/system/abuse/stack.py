@@ -19,6 +19,7 @@ from services.ops.cli import HANDLER_SERVICES
 from services.ops.embedded_nats import free_port
 from services.ops.processes import http_status, pump_lines, spawn, stop_process
 from services.ops.supervisor import READINESS_PROBES, until_answered
+from tests.support.polling import wait_until
 
 READY_WITHIN_SECONDS = 60.0
 
@@ -84,11 +85,12 @@ async def _wait_for_services(nats_url: str) -> None:
 
 
 async def _wait_for_edge(url: str, edge: RoleProcess) -> None:
-    async with asyncio.timeout(READY_WITHIN_SECONDS):
-        while await http_status(f"{url}/healthz") != 200:
-            if not edge.running:
-                raise RuntimeError("the edge exited:\n" + "\n".join(edge.lines[-30:]))
-            await asyncio.sleep(0.1)
+    async def healthy() -> bool:
+        if not edge.running:
+            raise RuntimeError("the edge exited:\n" + "\n".join(edge.lines[-30:]))
+        return await http_status(f"{url}/healthz") == 200
+
+    await wait_until(healthy, READY_WITHIN_SECONDS, every=0.1)
 
 
 @contextlib.asynccontextmanager

@@ -15,7 +15,7 @@ from tests.support.metrics import scrape, value
 async def test_it_measures_every_process_while_nobody_is_connected() -> None:
     rows = await measure_idle(seconds=1.0, settle_seconds=0.5)
     assert set(rows) == {"nats", "chats", "messages", "status", "edge"}
-    assert all(row["cpu_ms_per_s"] >= 0 and row["wakeups_per_s"] >= 0 for row in rows.values())
+    assert all(set(row) == {"cpu_ms_per_s", "wakeups_per_s"} for row in rows.values())
     # nats-server's timers wake it many times a second: the counts are read, not zero.
     assert rows["nats"]["wakeups_per_s"] > 0 and rows["nats"]["cpu_ms_per_s"] > 0
 

@@ -6,7 +6,7 @@ Not how fast they are: its figures are for benchmarks/FINDINGS.md.
 import subprocess
 import sys
 
-from benchmarks.wakeup_cost import in_one_process, ping_pong
+from benchmarks.wakeup_cost import ping_pong
 
 
 def test_a_sleeping_round_trip_is_timed_and_both_sides_cpu_counted() -> None:
@@ -21,11 +21,6 @@ def test_a_spinning_round_trip_is_charged_the_time_spent_spinning() -> None:
     # Neither side ever sleeps: the measuring one alone is busy for nearly all the wall
     # time (less only what the scheduler gives to others).
     assert spinning.cpu_us >= spinning.wall_us * 0.5
-
-
-def test_one_process_needs_no_second_one() -> None:
-    alone = in_one_process(200)
-    assert alone.wall_us > 0 and alone.cpu_us >= 0
 
 
 def test_the_command_prints_its_table_and_refuses_no_rounds() -> None:

@@ -24,6 +24,7 @@ from services.ops.embedded_nats import free_port
 from services.ops.processes import http_status, pump_lines, signal_group, spawn, stop_process
 from services.ops.supervisor import READINESS_PROBES
 from tests.support.http import http_client
+from tests.support.polling import wait_until
 from tests.system.abuse.stack import RoleProcess
 
 SECRET = "multinode-signing-key-that-is-long-enough-for-hs256"
@@ -160,9 +161,10 @@ class Deployment:
 
     @staticmethod
     async def _until_healthy(replicas: list[Replica]) -> None:
-        async with asyncio.timeout(READY_WITHIN_SECONDS):
-            while not all(await asyncio.gather(*(r.healthy() for r in replicas))):
-                await asyncio.sleep(0.1)
+        async def all_healthy() -> bool:
+            return all(await asyncio.gather(*(r.healthy() for r in replicas)))
+
+        await wait_until(all_healthy, READY_WITHIN_SECONDS, every=0.1)
 
 
 # The command each service's readiness probe counts as, in its /metrics.

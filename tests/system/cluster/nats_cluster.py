@@ -5,6 +5,7 @@ from pathlib import Path
 
 from services.ops.embedded_nats import Cluster, EmbeddedNats, free_port
 from services.ops.processes import http_status
+from tests.support.polling import wait_until
 
 CLUSTER_NAME = "chatbus"
 FORMED_WITHIN_SECONDS = 30.0
@@ -40,9 +41,11 @@ class NatsCluster:
     async def start(self) -> None:
         """Start every node; return once each reports JetStream healthy (a meta leader chosen)."""
         await asyncio.gather(*(node.start() for node in self.nodes))
-        async with asyncio.timeout(FORMED_WITHIN_SECONDS):
-            while not all(await asyncio.gather(*(self._healthy(n) for n in self.nodes))):
-                await asyncio.sleep(0.1)
+
+        async def formed() -> bool:
+            return all(await asyncio.gather(*(self._healthy(n) for n in self.nodes)))
+
+        await wait_until(formed, FORMED_WITHIN_SECONDS, every=0.1)
 
     async def stop(self) -> None:
         """Stop every node that is still running."""
