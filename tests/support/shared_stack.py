@@ -35,8 +35,7 @@ async def shared_nats_server(
     await server.stop()
 
 
-@pytest.fixture(scope="module", name="settings")
-def shared_settings(
+def module_settings(
     nats_server: EmbeddedNats, tmp_path_factory: pytest.TempPathFactory
 ) -> Settings:
     """Settings pointing every role at the module's nats-server.
@@ -46,6 +45,14 @@ def shared_settings(
     """
     shared = settings_for(nats_server, tmp_path_factory.mktemp("var"))
     return shared.model_copy(update={"registrations_per_address": 100_000})
+
+
+@pytest.fixture(scope="module", name="settings")
+def shared_settings(
+    nats_server: EmbeddedNats, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
+    """``module_settings``, for the module's tests."""
+    return module_settings(nats_server, tmp_path_factory)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module", name="services")

@@ -10,12 +10,14 @@ from typing import Any
 import nats
 import nats.errors
 import pytest
+import pytest_asyncio
 from nats.aio.client import Client
 
 from services.contracts import (
     BROWSE_CHATS,
     COMMANDS,
     CREATE_CHAT,
+    GET_CHAT,
     JOIN_CHAT,
     LEAVE_CHAT,
     LIST_CHATS,
@@ -29,26 +31,46 @@ from services.contracts import (
 )
 from services.core.identity import edge_proof
 from services.core.settings import Settings
+from services.ops.embedded_nats import EmbeddedNats
 from tests.support.clients import ChatClient, Users
 from tests.support.nats_programs import Inbox, NatsUser, error_code, request_raw
 from tests.support.polling import wait_until
+from tests.support.shared_stack import (  # noqa: F401 (the module's fixtures)
+    IN_THE_MODULES_LOOP,
+    module_settings,
+    shared_edge_url,
+    shared_nats_server,
+    shared_nc,
+    shared_services,
+    shared_users,
+)
+
+pytestmark = IN_THE_MODULES_LOOP
 
 GENERAL = "general"
 
 
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    """The shared settings without the typing budget: one bot sends a dozen malformed
+@pytest.fixture(scope="module", name="settings")
+def settings_without_typing_budget(
+    nats_server: EmbeddedNats, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
+    """The module's settings without the typing budget: one bot sends a dozen malformed
     typing notices in a row here, and that budget has its own tests."""
-    return settings.model_copy(update={"typing_rate_per_second": 0})
+    shared = module_settings(nats_server, tmp_path_factory)
+    return shared.model_copy(update={"typing_rate_per_second": 0})
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="module")
 async def bot(users: Users, nc: Client) -> NatsUser:
     """A user registered over HTTP who then speaks NATS only, a member of "general"."""
     bot = NatsUser(nc, await users.register())
     await bot.ok(JOIN_CHAT, {"chat_id": GENERAL})
     return bot
+
+
+async def newest_in_general(user: NatsUser) -> int:
+    """The seq of the newest message in general, which the module's other tests post in."""
+    return int((await user.ok(GET_CHAT, {"chat_id": GENERAL}))["last_seq"])
 
 
 async def member_of_general(users: Users) -> ChatClient:
@@ -61,9 +83,10 @@ async def test_message_posted_over_nats_is_stored_as_via_nats_and_reaches_member
     users: Users, bot: NatsUser
 ) -> None:
     alice = await member_of_general(users)
+    newest = await newest_in_general(bot)
     sent = await bot.ok(SEND_MESSAGE, {"chat_id": GENERAL, "text": "beep <b>boop</b>"})
     assert sent["sender"] == bot.username and sent["via"] == "nats"
-    assert sent["text"] == "beep <b>boop</b>" and sent["seq"] == 1
+    assert sent["text"] == "beep <b>boop</b>" and sent["seq"] == newest + 1
     assert await alice.wait_for("message", lambda m: m["id"] == sent["id"]) == sent
 
 
@@ -283,6 +306,7 @@ async def test_a_username_token_with_a_dot_or_an_unknown_verb_reaches_no_handler
 async def test_malformed_messages_without_a_reply_subject_are_dropped_and_handlers_keep_working(
     bot: NatsUser,
 ) -> None:
+    newest = await newest_in_general(bot)
     for command in COMMANDS:
         for body in [b"garbage", b"[]", b'{"sender": "x"}', b"[" * 50_000]:
             await bot.nc.publish(command.subject_for(bot.username), body)
@@ -290,7 +314,7 @@ async def test_malformed_messages_without_a_reply_subject_are_dropped_and_handle
     await bot.nc.publish(subjects.EDGE_HEARTBEAT, b"not json")
     await bot.nc.flush()
     sent = await bot.ok(SEND_MESSAGE, {"chat_id": GENERAL, "text": "after the junk"})
-    history = await bot.ok(MESSAGE_HISTORY, {"chat_id": GENERAL})
+    history = await bot.ok(MESSAGE_HISTORY, {"chat_id": GENERAL, "after": newest})
     assert [message["id"] for message in history["messages"]] == [sent["id"]]
     assert (await bot.call(SET_STATUS, {"status": "busy"}))["ok"] is True
     assert (await bot.call(TYPING, {"chat_id": GENERAL}))["ok"] is True
@@ -303,13 +327,14 @@ async def test_room_subscribers_see_every_message_once_it_is_stored(
     users: Users, bot: NatsUser
 ) -> None:
     room = await Inbox.listen(bot.nc, subjects.room_event(GENERAL, "message"))
+    newest = await newest_in_general(bot)
     alice = await member_of_general(users)
     from_web = await alice.ok("messages:send", {"chat_id": GENERAL, "text": "from the web"})
     from_nats = await bot.ok(SEND_MESSAGE, {"chat_id": GENERAL, "text": "from nats"})
     await room.wait_for(lambda m: m["id"] == from_nats["id"])
     assert room.items == [from_web, from_nats]
     assert [m["via"] for m in room.items] == ["web", "nats"]
-    stored = await bot.ok(MESSAGE_HISTORY, {"chat_id": GENERAL})
+    stored = await bot.ok(MESSAGE_HISTORY, {"chat_id": GENERAL, "after": newest})
     assert stored == {"messages": [from_web, from_nats], "more": False, "truncated": False}
 
 
