@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
-# The protocol check run by tests/test_js_clients.py (official socket.io client, nats.js).
+# The protocol check run by tests/system/test_js_clients.py (official socket.io client, nats.js).
 JS_CLIENTS := tests/js/node_modules/.package-lock.json
 # The web client (web/): npm ci writes the first when package-lock.json changed,
 # and the build is redone when any source is newer than web/dist.

@@ -1,7 +1,7 @@
 """TLS to NATS: a real nats-server that demands TLS and a client certificate, and the handler
 services, the edge and ``chatbus status`` talking to it with the CHATBUS_NATS_TLS_* settings.
 
-The certificates come from a CA made for the test (tests/tls_certificates.py). The server
+The certificates come from a CA made for the test (tests/support/tls_certificates.py). The server
 refuses plain connections, clients that do not trust its CA and clients without a
 certificate of their own, so the chat working end to end means every program used TLS.
 """

@@ -1,4 +1,4 @@
-"""Tokens on the socket.io connect, beyond tests/test_e2e_errors.py's list: every bad one is
+"""Tokens on the socket.io connect, beyond tests/integration/end_to_end/test_errors.py's list: every bad one is
 refused ``unauthorized``, including a well-signed token for a name nobody registered."""
 
 from collections.abc import Callable

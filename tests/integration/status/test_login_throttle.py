@@ -2,7 +2,7 @@
 address, across replicas; nobody can lock a user out from an address they logged in from.
 
 Over HTTP with real time and short waits here; the long attack runs in
-tests/test_login_delays.py on a fake clock. The edge under test trusts
+tests/integration/status/test_login_delays.py on a fake clock. The edge under test trusts
 ``X-Forwarded-For`` from 127.0.0.1 (uvicorn's default for a proxy in front of it),
 which is how these tests log in "from" other addresses.
 """
