@@ -1,5 +1,5 @@
-"""Tokens on the socket.io connect, beyond tests/integration/end_to_end/test_errors.py's list: every bad one is
-refused ``unauthorized``, including a well-signed token for a name nobody registered."""
+"""Tokens on the socket.io connect, beyond the list in end_to_end/test_errors.py: every bad
+one is refused ``unauthorized``, including a well-signed token for a name nobody registered."""
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
