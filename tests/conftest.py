@@ -17,9 +17,8 @@ from nats.js import JetStreamContext
 from services.core.settings import Settings
 from services.ops.embedded_nats import EmbeddedNats
 from services.status import accounts
-from services.storage.jetstream import ensure_message_stream
 from tests.support.clients import Users, user_pool
-from tests.support.serving import running_edge, running_services, settings_for
+from tests.support.serving import message_stream, running_edge, running_services, settings_for
 
 TIERS = ("unit", "integration", "system", "browser")
 TESTS = Path(__file__).resolve().parent
@@ -71,11 +70,8 @@ async def nc(nats_server: EmbeddedNats) -> AsyncIterator[Client]:
 @pytest.fixture
 async def js(nats_server: EmbeddedNats) -> AsyncIterator[JetStreamContext]:
     """JetStream on the test's server, with the message stream in place."""
-    nc = await nats.connect(nats_server.url)
-    js = nc.jetstream()
-    await ensure_message_stream(js)
-    yield js
-    await nc.drain()
+    async with message_stream(nats_server) as js:
+        yield js
 
 
 @pytest.fixture

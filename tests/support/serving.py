@@ -5,7 +5,9 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import nats
 import uvicorn
+from nats.js import JetStreamContext
 
 from services.chats.app import create_chats_service
 from services.core.settings import Settings
@@ -14,6 +16,7 @@ from services.messages.app import create_messages_service
 from services.messages.messenger import Messenger
 from services.ops.embedded_nats import EmbeddedNats, free_port
 from services.status.app import create_status_service
+from services.storage.jetstream import ensure_message_stream
 from tests.support.polling import wait_until
 
 # Generous: an edge starts in tens of milliseconds, a loaded machine may take seconds.
@@ -104,3 +107,13 @@ async def edge_without(stack: contextlib.AsyncExitStack, settings: Settings, mis
     """Start every handler service but ``missing``, and an edge, on ``stack``; the edge's URL."""
     await stack.enter_async_context(running_services(settings, without=missing))
     return await stack.enter_async_context(running_edge(settings))
+
+
+@contextlib.asynccontextmanager
+async def message_stream(nats_server: EmbeddedNats) -> AsyncIterator[JetStreamContext]:
+    """JetStream on ``nats_server``, with the message stream in place, until the block ends."""
+    client = await nats.connect(nats_server.url)
+    js = client.jetstream()
+    await ensure_message_stream(js)
+    yield js
+    await client.drain()

@@ -17,9 +17,8 @@ from nats.js import JetStreamContext
 
 from services.core.settings import Settings
 from services.ops.embedded_nats import EmbeddedNats
-from services.storage.jetstream import ensure_message_stream
 from tests.support.clients import Users, user_pool
-from tests.support.serving import running_edge, running_services, settings_for
+from tests.support.serving import message_stream, running_edge, running_services, settings_for
 
 IN_THE_MODULES_LOOP = pytest.mark.asyncio(loop_scope="module")
 
@@ -87,8 +86,5 @@ async def shared_nc(nats_server: EmbeddedNats) -> AsyncIterator[Client]:
 @pytest_asyncio.fixture(loop_scope="module", name="js")
 async def shared_js(nats_server: EmbeddedNats) -> AsyncIterator[JetStreamContext]:
     """JetStream on the module's server, with the message stream in place."""
-    client = await nats.connect(nats_server.url)
-    js = client.jetstream()
-    await ensure_message_stream(js)
-    yield js
-    await client.drain()
+    async with message_stream(nats_server) as js:
+        yield js

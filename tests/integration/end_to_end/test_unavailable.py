@@ -11,7 +11,14 @@ from services.contracts import storage
 from services.core.settings import Settings
 from services.edge.tokens import issue_token
 from services.status.presence import PresenceRecord
-from tests.support.clients import PASSWORD, Users, refused_connection, still_usable, unique_name
+from tests.support.clients import (
+    PASSWORD,
+    Users,
+    refused_connection,
+    still_usable,
+    unique_name,
+    user_pool,
+)
 from tests.support.http import http_client
 from tests.support.serving import edge_without
 
@@ -21,12 +28,7 @@ async def without_messages_service(settings: Settings) -> AsyncIterator[Users]:
     """A live edge with the chats and status services but no messages service."""
     async with contextlib.AsyncExitStack() as stack:
         url = await edge_without(stack, settings, "messages")
-        http = await stack.enter_async_context(http_client(base_url=url))
-        pool = Users(url, http)
-        try:
-            yield pool
-        finally:
-            await pool.disconnect_all()
+        yield await stack.enter_async_context(user_pool(url))
 
 
 async def test_messages_commands_are_unavailable_while_the_messages_service_is_down(

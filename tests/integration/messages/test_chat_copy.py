@@ -16,8 +16,7 @@ from nats.aio.msg import Msg
 from services.contracts import JOIN_CHAT, LEAVE_CHAT, SEND_MESSAGE, storage, subjects, success
 from services.core.settings import Settings
 from services.messages.messenger import Messenger
-from tests.support.clients import Users
-from tests.support.http import http_client
+from tests.support.clients import Users, user_pool
 from tests.support.nats_programs import Inbox, NatsUser, edge_headers, error_code
 from tests.support.polling import wait_until
 from tests.support.serving import edge_without, running_services
@@ -114,8 +113,7 @@ async def test_a_reply_s_revision_goes_with_the_next_command_before_any_event_sa
     sends = await Inbox.listen(nc, subjects.command("*", "messages", "send"))
     async with contextlib.AsyncExitStack() as stack:
         url = await edge_without(stack, settings, "chats")
-        users = Users(url, await stack.enter_async_context(http_client(base_url=url)))
-        stack.push_async_callback(users.disconnect_all)
+        users = await stack.enter_async_context(user_pool(url))
         bob = await users.connect()
 
         await bob.ok("chats:leave", {"chat_id": "lunch"})
