@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
-# The protocol check run by tests/test_js_clients.py (official socket.io client, nats.js).
+# The protocol check run by tests/system/test_js_clients.py (official socket.io client, nats.js).
 JS_CLIENTS := tests/js/node_modules/.package-lock.json
 # The web client (web/): npm ci writes the first when package-lock.json changed,
 # and the build is redone when any source is newer than web/dist.
@@ -15,7 +15,7 @@ WEB_SOURCES := web/index.html web/vite.config.ts web/tsconfig.json web/package.j
 # The browser tests drive Debian's Chromium (Playwright cannot download its own here).
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test web-check lock clean
+.PHONY: run test test-fast web-check lock clean
 
 run: $(STAMP) $(WEB_DIST)
 	$(VENV)/bin/chatbus up
@@ -23,6 +23,11 @@ run: $(STAMP) $(WEB_DIST)
 # The web client's checks and build come first: the browser tests need web/dist.
 test: $(STAMP) $(JS_CLIENTS) $(CHROMIUM) web-check
 	$(VENV)/bin/python -m pytest
+
+# The unit and integration tiers, for a change in progress: no processes of chatbus's own,
+# no browser, the tests spread over both cores (pytest-xdist). The edge serves web/dist.
+test-fast: $(STAMP) $(WEB_DIST)
+	$(VENV)/bin/python -m pytest -n 2 tests/unit tests/integration
 
 web-check:
 	npm ci --prefix web --no-audit --no-fund

@@ -10,7 +10,7 @@ no task), pings in batches (``pings``), sweeps its clients a share a second
 one shared class. Everything else is python-engineio's.
 
 The overridden methods follow python-engineio 4.x (``async_socket.py``,
-``async_server.py``, ``async_drivers/asgi.py``); tests/test_engine.py pins the
+``async_server.py``, ``async_drivers/asgi.py``); tests/integration/edge/test_engine.py pins the
 behaviour they must keep.
 """
 

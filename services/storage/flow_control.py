@@ -8,8 +8,8 @@ whole life, asked or not: four of an idle service's five wake-ups a second, at
 it, then looks as nats-py's does until the request is answered.
 
 Relies on nats-py 2.x internals (``JetStreamContext._JSI``), pinned in
-constraints.txt; ``tests/test_kvmirror.py`` checks that a request left to the task is
-answered and that an idle watch does not wake its process.
+constraints.txt; ``tests/integration/storage/test_bucket_copy.py`` checks that a request
+left to the task is answered and that an idle watch does not wake its process.
 """
 
 import asyncio
