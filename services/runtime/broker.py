@@ -28,6 +28,7 @@ from services.observability.service_metrics import MetricsServer, ServiceMetrics
 from services.runtime.caller import remember_message
 from services.runtime.command_subscriber import CommandSubscriber, take_commands
 from services.runtime.rate_limits import CommandRateLimit
+from services.stock_paths import stock
 
 log = logging.getLogger("chatbus.broker")
 
@@ -196,6 +197,9 @@ class ServiceApp(FastStream):
         run_extra_options: dict[str, Any] | None = None,
         sleep_time: float = 0.1,  # FastStream's signature; nothing sleeps here
     ) -> None:
+        if stock("run"):
+            await super().run(log_level, run_extra_options, sleep_time)
+            return
         set_exit(lambda *_: self.exit(), sync=False)
         async with self.lifespan_context(**(run_extra_options or {})):
             try:

@@ -31,6 +31,7 @@ from typing import Generic, Protocol, TypeVar
 from nats.js.kv import KV_DEL, KV_PURGE, KeyValue
 
 from services.core.nats_connection import call_on_reconnect
+from services.stock_paths import stock
 from services.storage.flow_control import answer_flow_control_when_asked
 
 log = logging.getLogger("chatbus.kvmirror")
@@ -202,7 +203,8 @@ class BucketCopy(Generic[T]):
         # A reconnect from now on may have taken this watch with it.
         self._reconnected.clear()
         watcher = await self._bucket.watchall()
-        answer_flow_control_when_asked(watcher)
+        if not stock("flow_control"):
+            answer_flow_control_when_asked(watcher)
         loaded: dict[str, tuple[T, int]] = {}
         absent: dict[str, int] = {}
         while (entry := await watcher.updates(timeout=30)) is not None:
