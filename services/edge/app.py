@@ -27,7 +27,6 @@ from services.observability.edge_metrics import (
     internal_metrics_server,
     measure_commands,
 )
-from services.stock_paths import stock
 
 from .api_docs import create_docs_router
 from .hosts import AllowedHosts, refusing_other_hosts
@@ -212,9 +211,6 @@ class _FinishingServer(uvicorn.Server):
         self._signalled: asyncio.Event | None = None
 
     async def main_loop(self) -> None:
-        if stock("edge_loop"):
-            await super().main_loop()
-            return
         self._loop, self._signalled = asyncio.get_running_loop(), asyncio.Event()
         # ``on_tick`` refreshes the Date header when its count is a multiple of ten: 0, each time.
         while not await self.on_tick(0):

@@ -23,8 +23,6 @@ import engineio
 import socketio
 from engineio import async_socket, exceptions, packet
 
-from services.stock_paths import stock
-
 from .packet_queue import PacketQueue
 from .pings import PingBatches
 from .sweep import sweep_clients
@@ -61,13 +59,6 @@ class LeanEngineSocket(async_socket.AsyncSocket):
         """
         while True:
             try:
-                if stock("timeouts"):
-                    packets = [
-                        await asyncio.wait_for(
-                            self.queue.get(), self.server.ping_interval + self.server.ping_timeout
-                        )
-                    ]
-                    break
                 async with asyncio.timeout(self.server.ping_interval + self.server.ping_timeout):
                     packets = [await self.queue.get()]
                 break
@@ -136,8 +127,6 @@ class LeanEngineSocket(async_socket.AsyncSocket):
         or a client reading slowly).
         """
         direct = self._direct
-        if stock("direct"):
-            return False
         return (
             direct is not None
             and not self.closing
@@ -152,9 +141,6 @@ class LeanEngineSocket(async_socket.AsyncSocket):
 
         That saves waking the writer task, and framing through the ASGI send, per answer.
         """
-        if stock("answers"):
-            await super().send(pkt)
-            return
         if not await self.check_ping_timeout():
             return
         if pkt.binary or not self.write_now(text_frame(pkt.encode())):
@@ -190,9 +176,6 @@ class LeanEngineSocket(async_socket.AsyncSocket):
 
     def schedule_ping(self) -> None:
         # Only once the previous ping was answered, as python-engineio does.
-        if stock("pings"):
-            super().schedule_ping()
-            return
         if self.last_ping:
             self.last_ping = None
             self.server.ping_batches.schedule(self.server.ping_interval, self.sid)
@@ -274,16 +257,8 @@ class LeanEngineSocket(async_socket.AsyncSocket):
         self.server.logger.info("%s: Upgrade to websocket successful", self.sid)
         while True:
             try:
-                if stock("timeouts"):
-                    wait_task = asyncio.ensure_future(websocket_wait())
-                    p = await asyncio.wait_for(
-                        wait_task, self.server.ping_interval + self.server.ping_timeout
-                    )
-                else:
-                    async with asyncio.timeout(
-                        self.server.ping_interval + self.server.ping_timeout
-                    ):
-                        p = await websocket_wait()
+                async with asyncio.timeout(self.server.ping_interval + self.server.ping_timeout):
+                    p = await websocket_wait()
             except BaseException:
                 # As in python-engineio: a read that fails, times out or is cancelled
                 # ends the connection, and the cleanup below still runs.
@@ -324,14 +299,11 @@ class LeanEngineServer(engineio.AsyncServer):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        if not stock("environ"):
-            self._async = {**self._async, "translate_request": translate_request}
+        self._async = {**self._async, "translate_request": translate_request}
         self.ping_batches = PingBatches(self._ping_client)
 
     def create_queue(self, *args: Any, **kwargs: Any) -> PacketQueue:
         """The socket's outgoing packets."""
-        if stock("queue"):
-            return asyncio.Queue()  # type: ignore[return-value]
         return PacketQueue()
 
     def _ping_client(self, sid: str) -> None:
@@ -341,9 +313,6 @@ class LeanEngineServer(engineio.AsyncServer):
 
     async def _service_task(self) -> None:
         # Started by _handle_connect, stopped by python-engineio's shutdown through the event.
-        if stock("sweep"):
-            await super()._service_task()
-            return
         self.service_task_event = self.create_event()
         await sweep_clients(self, self.service_task_event)
 

@@ -9,7 +9,6 @@ every socket only when its audience header says so (a public channel created or
 renamed). ``chat.user.<name>.chat`` goes to that user's sockets alone.
 """
 
-import json
 import logging
 from typing import Any
 
@@ -24,7 +23,6 @@ from services.contracts.events import (
     EVENTS_BY_USER_EVENT,
     PRESENCE_EVENT,
 )
-from services.stock_paths import stock
 
 from .broadcast import Broadcaster
 from .relay import Relay
@@ -76,14 +74,8 @@ class FanOut:
         elif isinstance(event, MemberEvent):
             await self._member_changed(event)
             rooms = [chat_room(chat_id), user_room(event.username)]
-        await self._emit(server_event.name, data, rooms)
+        self._broadcast.emit(server_event.name, data, rooms)
         self._emitted(event)
-
-    async def _emit(self, event: str, data: str, rooms: list[str] | None) -> None:
-        if stock("broadcast"):
-            await self._sio.emit(event, json.loads(data), to=rooms)
-        else:
-            self._broadcast.emit(event, data, rooms)
 
     def _emitted(self, event: BaseModel) -> None:
         """Called with each room event once it is queued for its sockets (see MeasuredFanOut)."""
@@ -116,12 +108,12 @@ class FanOut:
             return
         if isinstance(event, Chat):
             self._sockets.memberships.note_revision(event.id, event.revision)
-        await self._emit(server_event.name, event.model_dump_json(), [user_room(username)])
+        self._broadcast.emit(server_event.name, event.model_dump_json(), [user_room(username)])
 
     async def _on_presence(self, msg: Msg) -> None:
         presence = _read(msg, Presence)
         if presence is not None and msg.subject == subjects.presence(presence.username):
-            await self._emit(PRESENCE_EVENT.name, presence.model_dump_json(), None)
+            self._broadcast.emit(PRESENCE_EVENT.name, presence.model_dump_json())
 
 
 def _read(msg: Msg, model: type[BaseModel]) -> Any:

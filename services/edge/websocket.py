@@ -26,8 +26,6 @@ from typing import Any
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.protocol import State
 
-from services.stock_paths import stock
-
 from .packet_queue import PacketQueue
 
 __all__ = ["HANDSHAKE_LOG", "LeanWebSocketProtocol", "log_handshakes_when_debugging", "text_frame"]
@@ -46,17 +44,14 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not stock("queue"):
-            self.queue = PacketQueue()  # type: ignore[assignment]
-        if not stock("handshake_log"):
-            self.logger = self.conn.logger = HANDSHAKE_LOG
+        self.queue = PacketQueue()  # type: ignore[assignment]
+        self.logger = self.conn.logger = HANDSHAKE_LOG
         self.batches = _batches_of(self.loop)
 
     def start_keepalive(self) -> None:
         # Called once the handshake's response is written: nothing reads it, or the request, again.
         super().start_keepalive()
-        if not stock("handshake"):
-            self.request = self.response = None  # type: ignore[assignment]
+        self.request = self.response = None  # type: ignore[assignment]
 
     def write_now(self, frame: bytes) -> bool:
         """Write an encoded frame if the connection is open and nothing is buffered before it.
@@ -72,9 +67,6 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
             or self.transport.get_write_buffer_size()
         ):
             return False
-        if stock("batches"):
-            self.transport.write(frame)
-            return True
         self.batches.add(self, frame)
         return True
 
