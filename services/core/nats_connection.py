@@ -1,4 +1,4 @@
-"""A process's NATS connection: hearing that it reconnected, and ending it.
+"""A process's NATS connection: ending it, whether or not NATS is reachable.
 
 A process is often stopped while its NATS is away (an orchestrator stops
 everything at once, or a NATS node restarts): then there is nothing to drain
@@ -6,29 +6,14 @@ to, and the stop must still be clean (exit code as usual, no traceback).
 """
 
 import logging
-from collections.abc import Callable
 
 from nats.aio.client import Client
 
-__all__ = ["call_on_reconnect", "close_connection", "close_unreachable"]
+from services.storage._natspy.pending_buffer import drop_pending
+
+__all__ = ["close_connection", "close_unreachable"]
 
 log = logging.getLogger("chatbus.nats")
-
-
-def call_on_reconnect(nc: Client, callback: Callable[[], None]) -> None:
-    """Call ``callback`` each time ``nc`` is back after a reconnect, after what it called before.
-
-    nats-py takes one reconnected callback, given at connect; what else must know
-    (a mirror whose watch a restarted server forgot) is chained on here.
-    """
-    called_before = nc._reconnected_cb  # noqa: SLF001 - no public way to add one
-
-    async def reconnected() -> None:
-        if called_before is not None:
-            await called_before()
-        callback()
-
-    nc._reconnected_cb = reconnected  # noqa: SLF001
 
 
 async def close_connection(nc: Client) -> None:
@@ -47,15 +32,11 @@ async def close_connection(nc: Client) -> None:
 async def close_unreachable(nc: Client) -> None:
     """Close ``nc`` while NATS is unreachable, dropping what it buffered for the lost server.
 
-    nats-py (2.16) keeps what is published while reconnecting in a buffer, and its
-    ``close()`` writes that buffer to the socket that already broke, which raises
-    (uvloop: RuntimeError; asyncio: ConnectionResetError) half-way through the close.
-    Nothing can deliver those bytes any more, so they are dropped first.
+    nats-py's close would write that buffer to the socket that already broke and
+    fail half-way (see ``_natspy.pending_buffer``); nothing can deliver it any more.
     """
     if nc.is_closed:
         return
     log.warning("NATS is unreachable: closing the connection without draining it")
-    if nc.pending_data_size:
-        nc._pending = []  # noqa: SLF001 - no public way to drop it; see the docstring
-        nc._pending_data_size = 0  # noqa: SLF001
+    drop_pending(nc)
     await nc.close()
