@@ -1,20 +1,28 @@
-"""uvicorn's websocket protocol, keeping less per open connection and writing broadcasts at once.
+"""uvicorn's websocket protocol, keeping less per open connection and taking frames written at once.
 
-uvicorn's ``websockets-sansio`` protocol keeps the opening handshake's request
-and response (their headers, about 4 KiB) for the connection's lifetime, and
-queues received frames in an ``asyncio.Queue`` (three deques and an ``Event``,
-about 3 KiB, empty nearly always). ``LeanWebSocketProtocol`` lets the handshake
-go once accepted and queues in a ``PacketQueue``. The ASGI scope keeps the
-headers the application reads.
+Follows uvicorn 0.54.0 ``WebSocketsSansIOProtocol`` (``websockets_sansio_impl``:
+``__init__``, ``start_keepalive``, ``send``, and the state it keeps: ``conn``,
+``queue``, ``request``, ``response``, ``writable``, ``close_sent``,
+``disconnected``, ``transport``) and websockets 17.4 ``ServerProtocol``
+(``logger``, ``state``). Against uvicorn's:
 
-It also takes a frame already encoded (``text_frame``) and writes it straight
-to the transport: a room's event is framed once for all its recipients, where
-an ASGI ``websocket.send`` frames it again for each of them. A socket's
-second and later frames within one pass of the event loop are held and sent
-together when the pass is over (``_FrameBatches``): while a thousand users
-connect, each one's presence change goes to every socket, many to a pass.
+- The opening handshake's request and response (their headers) go once the
+  connection is accepted instead of being kept for its lifetime; the ASGI scope
+  keeps the headers the application reads.
+- Received frames wait in a ``PacketQueue`` instead of an ``asyncio.Queue``
+  (three deques and an ``Event``, empty nearly always).
+- ``write_now`` takes a frame already encoded (``text_frame``) and writes it
+  straight to the transport: a room's event is framed once for all its
+  recipients, where an ASGI ``websocket.send`` frames it again for each. A
+  socket's second and later frames within one pass of the event loop are held
+  and sent together when the pass is over (``_FrameBatches``): while many users
+  connect, each one's presence change goes to every socket, many to a pass.
+- The opening of a websocket is logged only at DEBUG (``HANDSHAKE_LOG``): uvicorn
+  and websockets each log a line at INFO per websocket opened.
 
-And it logs the opening of a websocket only at DEBUG (``HANDSHAKE_LOG``).
+Upstream, a ``handshake_kept`` switch and a queue factory in uvicorn's protocol,
+and a public ``send_frames(bytes)`` that writes already-encoded frames, would make
+this subclass unnecessary.
 """
 
 import asyncio
@@ -28,19 +36,24 @@ from websockets.protocol import State
 
 from .packet_queue import PacketQueue
 
-__all__ = ["HANDSHAKE_LOG", "LeanWebSocketProtocol", "log_handshakes_when_debugging", "text_frame"]
+__all__ = [
+    "HANDSHAKE_LOG",
+    "DirectWriteWebSocketProtocol",
+    "log_handshakes_when_debugging",
+    "text_frame",
+]
 
 # uvicorn ("WebSocket /socket.io/ [accepted]") and the websockets library ("connection
 # open") each log a line at INFO per websocket opened, as the HTTP access log the edge
-# turns off would per request: 20,000 lines while 10,000 clients connect, and 7 % of
-# the edge's CPU in a connect storm. Errors still go to ``uvicorn.error`` through this.
+# turns off would per request: two lines per client in a connect storm, and CPU with
+# them. Errors still go to ``uvicorn.error`` through this.
 HANDSHAKE_LOG = logging.getLogger("uvicorn.error.websocket")
 
 _FIN_TEXT = 0x81  # a whole frame (FIN) carrying text (opcode 1)
 
 
-class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
-    """``websockets-sansio`` with a lighter receive queue and no handshake kept."""
+class DirectWriteWebSocketProtocol(WebSocketsSansIOProtocol):
+    """``websockets-sansio`` with a lighter receive queue, no handshake kept, and ``write_now``."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -100,17 +113,15 @@ class _FrameBatches:
     held and sent in one write when the pass is over: one system call, and one
     wake-up of the client, instead of one each. Held frames reaching
     ``_BATCH_BYTES`` are written at once, so a client reading slowly still fills
-    the transport's buffer and has its next events queued. While 1,000 users
-    connect at once, the edge's CPU per connect fell by about a third
-    (benchmarks/FINDINGS.md).
+    the transport's buffer and has its next events queued.
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
-        self._written: set[LeanWebSocketProtocol] = set()
-        self._unsent: dict[LeanWebSocketProtocol, bytearray] = {}
+        self._written: set[DirectWriteWebSocketProtocol] = set()
+        self._unsent: dict[DirectWriteWebSocketProtocol, bytearray] = {}
 
-    def add(self, protocol: LeanWebSocketProtocol, frame: bytes) -> None:
+    def add(self, protocol: DirectWriteWebSocketProtocol, frame: bytes) -> None:
         unsent = self._unsent.get(protocol)
         if unsent is not None:
             unsent += frame
@@ -124,7 +135,7 @@ class _FrameBatches:
             self._written.add(protocol)
             protocol.transport.write(frame)
 
-    def send_now(self, protocol: LeanWebSocketProtocol) -> None:
+    def send_now(self, protocol: DirectWriteWebSocketProtocol) -> None:
         unsent = self._unsent.pop(protocol, None)
         if unsent:
             protocol.write_frames(unsent)
