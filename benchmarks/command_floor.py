@@ -53,6 +53,7 @@ async def serve(kind: str, url: str) -> None:
             await nc.publish(msg.reply, b'{"ok":true}')
 
         await nc.subscribe(REQUESTS, "floor", cb=handle)
+        await nc.flush()  # nats-server has the subscription before the driver sends
     else:
         from faststream.nats import NatsBroker
 
@@ -75,6 +76,7 @@ async def serve(kind: str, url: str) -> None:
             return {"ok": True}
 
         await broker.start()
+        await broker.connection.flush()  # nats-server has the subscription before the driver sends
     sys.stdout.write("ready\n")
     sys.stdout.flush()
     await asyncio.Event().wait()

@@ -23,7 +23,7 @@ from .command import raise_open_files_limit
 from .measure import rss_kib, threads_cpu_ns, threads_wakeups
 from .scenario import Setup, idle_scenario
 from .systems import Chatbus
-from .wire import LeanSocket
+from .wire import BenchClient
 
 CONNECTS_AT_ONCE = 50
 
@@ -80,18 +80,18 @@ async def set_up_idle(system: Chatbus, sockets: int) -> tuple[Setup, list[int]]:
     return setup, scenario.sockets[-sockets:]  # not the busy room's member
 
 
-async def connect_idle(system: Chatbus, sockets: int) -> list[LeanSocket]:
+async def connect_idle(system: Chatbus, sockets: int) -> list[BenchClient]:
     """``sockets`` idle clients of a few users."""
     return await connect_clients(*await set_up_idle(system, sockets))
 
 
-async def connect_clients(setup: Setup, users: list[int]) -> list[LeanSocket]:
+async def connect_clients(setup: Setup, users: list[int]) -> list[BenchClient]:
     """A client per entry of ``users`` (the user it logs in as), 50 connecting at once."""
     gate = asyncio.Semaphore(CONNECTS_AT_ONCE)
 
-    async def connect(user: int) -> LeanSocket:
+    async def connect(user: int) -> BenchClient:
         async with gate:
-            client = LeanSocket(setup.url, lambda name, data: None)
+            client = BenchClient(setup.url, lambda name, data: None)
             await client.connect(setup.auth[user])
             return client
 

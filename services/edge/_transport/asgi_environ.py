@@ -46,7 +46,7 @@ async def translate_request(scope: Any, receive: Any, send: Any) -> dict[str, An
     """python-engineio's ASGI environ, with one shared class for ``wsgi.input``.
 
     Its own driver defines that class inside the function: a new class per
-    request, kept for the socket's lifetime by the environ (about 2.5 KiB).
+    request, kept for the socket's lifetime by the environ.
     """
     event = await receive()
     if event["type"] not in ("http.request", "websocket.connect"):

@@ -8,9 +8,11 @@ Follows python-engineio 4.15.1 ``AsyncSocket``: ``poll``, ``send``, ``receive``,
   ``asyncio.wait_for`` and ``ensure_future`` make a task per wait: the writer's
   wait for packets and the reader's wait for a frame, both pending all the time
   an idle socket is open.
-- Broadcasts, answers and pings are written straight to the websocket
-  (``write_now``) when nothing queued or being written is before them, instead
-  of each waking the writer task to frame them through the ASGI send.
+- Broadcasts and pings are written straight to the websocket (``write_now``)
+  when nothing queued or being written is before them, instead of each waking
+  the writer task to frame them through the ASGI send. Answers to commands take
+  python-engineio's path, through the queue and the writer task: written
+  straight, they cost no less (benchmarks/FINDINGS.md).
 - A client too many broadcasts behind is disconnected (``queue_event``).
 - A client still sending, or whose command is being handled, is not taken for
   gone while its pong waits unread behind its commands (``check_ping_timeout``),
@@ -58,7 +60,7 @@ class DirectWriteEngineSocket(async_socket.AsyncSocket):
 
         python-engineio's writer gives up (and closes the connection) after a ping
         interval and timeout with nothing to send, as a ping is queued every interval.
-        Here answers and broadcasts are mostly written straight to the websocket, and
+        Here broadcasts and pings are mostly written straight to the websocket, and
         the next ping waits for the pong of the last, which may be read late (see
         ``check_ping_timeout``): the writer waits on while the client is still there.
         """
@@ -139,17 +141,6 @@ class DirectWriteEngineSocket(async_socket.AsyncSocket):
             and self.queue.empty()
             and direct.write_now(frame)
         )
-
-    async def send(self, pkt: packet.Packet) -> None:
-        """Send a packet to this client (a command's answer, say) as python-engineio does,
-        but written at once, as broadcasts are, when nothing is queued before it.
-
-        That saves waking the writer task, and framing through the ASGI send, per answer.
-        """
-        if not await self.check_ping_timeout():
-            return
-        if pkt.binary or not self.write_now(text_frame(pkt.encode())):
-            await self.queue.put(pkt)
 
     async def receive(self, pkt: packet.Packet) -> None:
         """Handle one packet from the client; a command's handling is noted while it runs."""

@@ -57,7 +57,7 @@ class PacketQueue:
             raise asyncio.QueueEmpty
         item = self._items.popleft()
         if not self._items:
-            self._items = None  # an empty deque still holds a block of 0.5 KiB
+            self._items = None  # an empty deque still holds its first block of items
         return item
 
     async def get(self) -> Any:
