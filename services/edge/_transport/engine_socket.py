@@ -127,8 +127,7 @@ class DirectWriteEngineSocket(async_socket.AsyncSocket):
 
     def write_now(self, frame: bytes) -> bool:
         """Write a websocket frame, without the writer task, when nothing queued or being
-        written is before it (a second one in the same pass goes with the pass's others:
-        see ``websocket_protocol._FrameBatches``).
+        written is before it.
 
         False: the caller queues the packet instead (polling, upgrading, a backlog,
         or a client reading slowly).
