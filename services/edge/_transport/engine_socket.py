@@ -1,8 +1,8 @@
 """The edge's Engine.IO socket: fewer tasks while idle, and writes straight to its websocket.
 
-Follows python-engineio 4.15.1 ``AsyncSocket``: ``poll``, ``send``, ``receive``,
-``check_ping_timeout``, ``schedule_ping`` / ``_send_ping`` and
-``_websocket_handler`` (copied, with the changes below). Against it:
+Follows python-engineio 4.15.1 ``AsyncSocket``: ``poll``, ``receive``,
+``check_ping_timeout``, ``schedule_ping`` / ``_send_ping`` and ``_websocket_handler``
+(copied, with the changes below). Against it:
 
 - Waits run under ``asyncio.timeout`` (a timer) where python-engineio's
   ``asyncio.wait_for`` and ``ensure_future`` make a task per wait: the writer's
@@ -159,9 +159,9 @@ class DirectWriteEngineSocket(async_socket.AsyncSocket):
         A socket's commands are handled one after another, and its pongs are read
         after them: while the edge is still working on one of its commands, or has
         read one within the ping timeout, a pong it has not read yet is no sign the
-        client left. Under load, busy senders were disconnected for it: a sender
-        far ahead of its answers has its pong behind hundreds of its commands,
-        and between two of them nothing is being handled.
+        client left. Under load python-engineio's check alone disconnects busy
+        senders: a sender far ahead of its answers has its pong behind hundreds of
+        its commands, and between two of them nothing is being handled.
         """
         if not self.closed and (
             self.handling_message or time.monotonic() - self.last_heard < self.server.ping_timeout
