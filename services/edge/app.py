@@ -22,6 +22,7 @@ from services.core.allowed_hosts import AllowedHosts
 from services.core.logs import configure_logging
 from services.core.settings import Settings
 
+from ._transport import DirectWriteWebSocketProtocol, log_handshakes_when_debugging
 from .api_docs import create_docs_router
 from .hosts import refusing_other_hosts
 from .http import create_http_router
@@ -38,7 +39,6 @@ from .revocations import Revocations
 from .service_client import ServiceClient
 from .sessions import create_session_router
 from .sockets import SocketDirectory, create_socket_server
-from .websocket import LeanWebSocketProtocol, log_handshakes_when_debugging
 
 log = logging.getLogger("chatbus.edge")
 
@@ -51,8 +51,8 @@ ACK_FLUSH_SECONDS = 0.05
 WAKE_EVERY_SECONDS = 1.0
 # How uvicorn serves the edge's websockets (the tests' edge uses them too).
 WEBSOCKET_OPTIONS: dict[str, Any] = {
-    # websockets-sansio, keeping less per connection.
-    "ws": LeanWebSocketProtocol,
+    # websockets-sansio, keeping less per connection and taking frames written at once.
+    "ws": DirectWriteWebSocketProtocol,
     # Engine.IO pings every socket already; uvicorn's own pings would add a timer each.
     "ws_ping_interval": None,
     # A compressor and a decompressor per socket (tens of KiB in zlib) for chat-sized frames.

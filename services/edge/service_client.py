@@ -12,10 +12,10 @@ from pydantic import BaseModel
 
 from services.contracts import Command, ErrorCode, failure, storage
 from services.core.identity import edge_proof
-from services.core.nats_connection import close_connection
 from services.core.nats_tls import nats_tls_context
 from services.core.nats_urls import inbox_prefix_for
 from services.core.settings import Settings
+from services.storage.nats_connection import close_connection
 
 log = logging.getLogger("chatbus.edge.service_client")
 

@@ -28,7 +28,7 @@ from services.contracts import (
 from services.core.errors import envelope_for
 from services.core.settings import Settings
 
-from .engine import LeanSocketServer
+from ._transport import DirectWriteSocketServer
 from .memberships import ChatMemberships
 from .packets import MALFORMED_EVENT, GuardedPacket, engineio_logger
 from .rooms import chat_room, user_room
@@ -122,7 +122,7 @@ def create_socket_server(
     settings: Settings, service_client: ServiceClient, sockets: SocketDirectory
 ) -> socketio.AsyncServer:
     """The socket.io server with every handler of the client protocol."""
-    sio = LeanSocketServer(
+    sio = DirectWriteSocketServer(
         async_mode="asgi",
         cors_allowed_origins=settings.cors_origins,  # None: the edge's own origin only
         max_http_buffer_size=MAX_PACKET_BYTES,

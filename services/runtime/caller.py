@@ -11,8 +11,8 @@ from contextvars import ContextVar
 from typing import Any
 
 from faststream import BaseMiddleware
-from faststream._internal.basic_types import AsyncFuncAny
 from faststream.message import StreamMessage
+from faststream.types import AsyncFuncAny
 
 from services.contracts import storage, subjects
 from services.core.errors import InvalidInput

@@ -30,8 +30,9 @@ from typing import Generic, Protocol, TypeVar
 
 from nats.js.kv import KV_DEL, KV_PURGE, KeyValue
 
-from services.core.nats_connection import call_on_reconnect
-from services.storage.flow_control import answer_flow_control_when_asked
+from services.storage._natspy.flow_control import stop_flow_control_polling
+from services.storage._natspy.jetstream_connection import bucket_connection
+from services.storage._natspy.reconnect_callbacks import call_on_reconnect
 
 log = logging.getLogger("chatbus.bucket_copy")
 
@@ -106,8 +107,7 @@ class BucketCopy(Generic[T]):
 
     async def start(self) -> None:
         """Load every key, then follow changes in the background."""
-        # nats-py has no public accessor for a KeyValue's connection.
-        call_on_reconnect(self._bucket._js._nc, self._reconnected.set)
+        call_on_reconnect(bucket_connection(self._bucket), self._reconnected.set)
         watcher = await self._load()
         self._task = asyncio.create_task(self._follow(watcher), name=f"copy-{self._name}")
 
@@ -202,7 +202,7 @@ class BucketCopy(Generic[T]):
         # A reconnect from now on may have taken this watch with it.
         self._reconnected.clear()
         watcher = await self._bucket.watchall()
-        answer_flow_control_when_asked(watcher)
+        stop_flow_control_polling(watcher)
         loaded: dict[str, tuple[T, int]] = {}
         absent: dict[str, int] = {}
         while (entry := await watcher.updates(timeout=30)) is not None:

@@ -1,4 +1,5 @@
-"""The edge's lean Engine.IO sockets: same protocol, fewer objects per idle connection."""
+"""The edge's Engine.IO sockets (services/edge/_transport/): python-engineio's protocol, with
+fewer objects per idle connection and events written straight to the websockets."""
 
 import asyncio
 import contextlib
@@ -20,11 +21,16 @@ from websockets.exceptions import ConnectionClosed
 from websockets.frames import Frame, Opcode
 from websockets.streams import StreamReader
 
+from services.edge._transport import MAX_UNSENT_EVENTS, DirectWriteSocketServer, JsonPayload
+from services.edge._transport.direct_write_manager import DirectWriteManager
+from services.edge._transport.engine_socket import DirectWriteEngineSocket
+from services.edge._transport.packet_queue import PacketQueue
+from services.edge._transport.websocket_protocol import (
+    HANDSHAKE_LOG,
+    log_handshakes_when_debugging,
+    text_frame,
+)
 from services.edge.app import WEBSOCKET_OPTIONS
-from services.edge.broadcast import Broadcaster
-from services.edge.engine import MAX_UNSENT_EVENTS, LeanEngineSocket, LeanSocketServer
-from services.edge.packet_queue import PacketQueue
-from services.edge.websocket import HANDSHAKE_LOG, log_handshakes_when_debugging, text_frame
 from services.ops.embedded_nats import free_port
 from tests.support.polling import wait_until
 
@@ -89,7 +95,7 @@ async def test_packet_queue_join_waits_until_every_item_is_done() -> None:
 
 @contextlib.asynccontextmanager
 async def serving(**options: Any) -> AsyncIterator[tuple[socketio.AsyncServer, str]]:
-    sio = LeanSocketServer(async_mode="asgi", logger=False, **options)
+    sio = DirectWriteSocketServer(async_mode="asgi", logger=False, **options)
 
     @sio.on("echo")
     async def echo(sid: str, data: Any) -> Any:
@@ -150,7 +156,7 @@ async def test_an_idle_websocket_holds_no_task_beyond_its_reader_and_writer() ->
         sockets += [await open_raw(address) for _ in range(10)]
         # Each connection: uvicorn's task running the app (the reader) and Engine.IO's writer.
         assert len(server_tasks()) - before == 2 * 10
-        assert all(isinstance(s, LeanEngineSocket) for s in sio.eio.sockets.values())
+        assert all(isinstance(s, DirectWriteEngineSocket) for s in sio.eio.sockets.values())
         for ws in sockets:
             await ws.close()
 
@@ -302,9 +308,17 @@ def test_a_text_frame_is_what_a_websocket_client_parses(size: int) -> None:
     assert frame.data.decode() == text
 
 
+def broadcast(sio: socketio.AsyncServer, event: str, payload: str, rooms: list[str]) -> int:
+    """What the edge's fan-out does (``sio.emit(event, JsonPayload(payload), to=rooms)``),
+    returning how many sockets the event was written or queued for."""
+    manager = sio.manager
+    assert isinstance(manager, DirectWriteManager)
+    return manager.write_or_queue(event, JsonPayload(payload), rooms)
+
+
 async def in_room(
     sio: socketio.AsyncServer, address: str, **options: Any
-) -> tuple[ClientConnection, LeanEngineSocket]:
+) -> tuple[ClientConnection, DirectWriteEngineSocket]:
     """A raw websocket client, its socket on the server, and that socket in "room"."""
     ws = await open_raw(address, **options)
     ((sid, _),) = sio.manager.get_participants("/", None)
@@ -316,13 +330,12 @@ async def in_room(
 async def test_a_broadcast_is_written_to_a_websocket_at_once_and_in_order() -> None:
     async with serving() as (sio, address):
         ws, socket = await in_room(sio, address)
-        broadcaster = Broadcaster(sio)
         for n in range(100):
-            assert broadcaster.emit("event", json.dumps({"n": n}), ["room"]) == 1
+            await sio.emit("event", JsonPayload(json.dumps({"n": n})), to=["room"])
             assert socket.queue.empty()  # written, not left for the writer task
         # A packet Engine.IO queued (a ping) is not overtaken by the next broadcast.
         socket.queue.put_nowait(engineio.packet.Packet(engineio.packet.PING))
-        broadcaster.emit("event", json.dumps({"n": 100}), ["room"])
+        await sio.emit("event", JsonPayload(json.dumps({"n": 100})), to=["room"])
         async with asyncio.timeout(10):
             for n in range(100):
                 assert await ws.recv() == f'42["event",{{"n": {n}}}]'
@@ -331,98 +344,18 @@ async def test_a_broadcast_is_written_to_a_websocket_at_once_and_in_order() -> N
         await ws.close()
 
 
-async def test_an_answer_is_written_at_once_and_after_packets_queued_before_it() -> None:
+async def test_answers_and_broadcasts_arrive_in_the_order_they_were_sent() -> None:
     async with serving() as (sio, address):
         ws, socket = await in_room(sio, address)
-        for n in range(3):
-            await socket.send(engineio.packet.Packet(engineio.packet.MESSAGE, f"3{n}[{n}]"))
-            assert socket.queue.empty()  # written, not left for the writer task
-        # A packet Engine.IO queued (a ping) is not overtaken by the next answer.
-        socket.queue.put_nowait(engineio.packet.Packet(engineio.packet.PING))
-        await socket.send(engineio.packet.Packet(engineio.packet.MESSAGE, "33[3]"))
-        await ws.send('424["echo",4]')  # answered through a handler, as commands are
+        broadcast(sio, "event", '{"n": 0}', ["room"])
+        # An answer, sent as python-socketio sends one; a broadcast after it waits for it.
+        await socket.send(engineio.packet.Packet(engineio.packet.MESSAGE, "30[0]"))
+        broadcast(sio, "event", '{"n": 1}', ["room"])
+        await ws.send('421["echo",1]')  # answered through a handler, as commands are
         async with asyncio.timeout(10):
-            received = [await ws.recv() for _ in range(6)]
-        assert received == ["430[0]", "431[1]", "432[2]", "2", "433[3]", "434[4]"]
+            received = [await ws.recv() for _ in range(4)]
+        assert received == ['42["event",{"n": 0}]', "430[0]", '42["event",{"n": 1}]', "431[1]"]
         await ws.close()
-
-
-class _CountedWrites:
-    """A socket's real transport, with what is written to it recorded on the way."""
-
-    def __init__(self, transport: Any) -> None:
-        self._transport = transport
-        self.writes: list[bytes] = []
-
-    def write(self, data: bytes | bytearray) -> None:
-        self.writes.append(bytes(data))
-        self._transport.write(data)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._transport, name)
-
-
-def counted_writes(socket: LeanEngineSocket) -> _CountedWrites:
-    protocol = socket._direct
-    assert protocol is not None
-    protocol.transport = counted = _CountedWrites(protocol.transport)  # type: ignore[assignment]
-    return counted
-
-
-async def test_a_burst_of_broadcasts_in_one_pass_takes_two_writes_and_keeps_its_order() -> None:
-    async with serving() as (sio, address):
-        ws, socket = await in_room(sio, address)
-        counted = counted_writes(socket)
-        broadcaster = Broadcaster(sio)
-        for n in range(20):  # one pass of the event loop: nothing awaited in between
-            assert broadcaster.emit("event", json.dumps({"n": n}), ["room"]) == 1
-        async with asyncio.timeout(10):
-            for n in range(20):
-                assert await ws.recv() == f'42["event",{{"n": {n}}}]'
-        # The first at once; the other nineteen together, once the pass was over.
-        assert [write.count(b'42["event"') for write in counted.writes] == [1, 19]
-        await ws.close()
-
-
-async def test_what_the_application_sends_after_a_burst_goes_out_after_it() -> None:
-    async with serving() as (sio, address):
-        ws, socket = await in_room(sio, address)
-        protocol = socket._direct
-        assert protocol is not None
-        broadcaster = Broadcaster(sio)
-        for n in range(3):
-            broadcaster.emit("event", json.dumps({"n": n}), ["room"])
-        # As Engine.IO's writer task sends a packet it queued, in the same pass.
-        await protocol.send({"type": "websocket.send", "text": "2"})
-        async with asyncio.timeout(10):
-            assert [await ws.recv() for _ in range(4)] == [
-                '42["event",{"n": 0}]',
-                '42["event",{"n": 1}]',
-                '42["event",{"n": 2}]',
-                "2",
-            ]
-        await ws.close()
-
-
-async def test_a_socket_closing_within_a_burst_does_not_keep_it_from_the_others() -> None:
-    async with serving() as (sio, address):
-        leaving = await open_raw(address)
-        staying = await open_raw(address)
-        for sid, _ in list(sio.manager.get_participants("/", None)):
-            await sio.enter_room(sid, "room")
-        broadcaster = Broadcaster(sio)
-        broadcaster.emit("event", '{"n": 0}', ["room"])
-        broadcaster.emit("event", '{"n": 1}', ["room"])  # held for both, until the pass ends
-        for socket in list(sio.eio.sockets.values()):
-            protocol = socket._direct
-            if protocol is not None and protocol.client == leaving.local_address:
-                protocol.transport.abort()
-        async with asyncio.timeout(10):
-            assert [await staying.recv() for _ in range(2)] == [
-                '42["event",{"n": 0}]',
-                '42["event",{"n": 1}]',
-            ]
-        await staying.close()
 
 
 async def test_a_broadcast_waits_for_packets_the_writer_has_taken_but_not_written() -> None:
@@ -439,7 +372,7 @@ async def test_a_broadcast_waits_for_packets_the_writer_has_taken_but_not_writte
 
         await wait_until(taken)  # the writer holds both, waiting to write
         protocol.resume_writing()
-        Broadcaster(sio).emit("event", '{"n": 1}', ["room"])  # before the writer runs again
+        broadcast(sio, "event", '{"n": 1}', ["room"])  # before the writer runs again
         async with asyncio.timeout(10):
             assert [await ws.recv() for _ in range(3)] == [
                 "2",
@@ -452,13 +385,12 @@ async def test_a_broadcast_waits_for_packets_the_writer_has_taken_but_not_writte
 async def test_a_client_reading_slowly_gets_every_broadcast_in_order() -> None:
     async with serving() as (sio, address):
         ws, socket = await in_room(sio, address, max_size=None, max_queue=1)
-        broadcaster = Broadcaster(sio)
         padding = "x" * 65_536
         sent = 0
 
         def emit() -> None:
             nonlocal sent
-            broadcaster.emit("event", json.dumps({"n": sent, "pad": padding}), ["room"])
+            broadcast(sio, "event", json.dumps({"n": sent, "pad": padding}), ["room"])
             sent += 1
 
         # The client reads nothing until the edge's buffer for it fills and events wait queued.
@@ -495,7 +427,7 @@ async def test_a_polling_client_gets_broadcasts_through_its_queue() -> None:
         try:
             ((sid, _),) = sio.manager.get_participants("/", None)
             await sio.enter_room(sid, "room")
-            assert Broadcaster(sio).emit("event", '{"n": 1}', ["room"]) == 1
+            assert broadcast(sio, "event", '{"n": 1}', ["room"]) == 1
             async with asyncio.timeout(10):
                 assert await received.get() == {"n": 1}
         finally:
@@ -512,7 +444,6 @@ async def test_a_client_too_far_behind_is_disconnected_and_its_backlog_freed() -
         for sid, _ in list(sio.manager.get_participants("/", None)):
             await sio.enter_room(sid, "room")
         sockets = list(sio.eio.sockets.values())
-        broadcaster = Broadcaster(sio)
         padding = "x" * 16_384
         sent = 0
 
@@ -525,7 +456,7 @@ async def test_a_client_too_far_behind_is_disconnected_and_its_backlog_freed() -
         reading = asyncio.create_task(read_everything())
         async with asyncio.timeout(60):
             while sent < sent_in_all:
-                broadcaster.emit("event", json.dumps({"n": sent, "pad": padding}), ["room"])
+                broadcast(sio, "event", json.dumps({"n": sent, "pad": padding}), ["room"])
                 sent += 1
                 assert all(s.queue.qsize() <= MAX_UNSENT_EVENTS for s in sockets)
                 await asyncio.sleep(0)  # the client keeping up reads meanwhile

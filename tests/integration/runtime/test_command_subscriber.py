@@ -1,5 +1,5 @@
-"""How a service takes commands (``services/runtime/command_subscriber.py``), on a real
-nats-server."""
+"""How a service takes commands (``services/runtime/_faststream/command_subscriber.py``),
+on a real nats-server."""
 
 import asyncio
 import json
@@ -14,8 +14,8 @@ from nats.aio.client import Client
 from pydantic import BaseModel
 
 from services.core.settings import Settings
+from services.runtime._faststream.command_subscriber import CommandSubscriber
 from services.runtime.broker import COMMAND_WORKERS, answers, create_broker, stop_taking_commands
-from services.runtime.command_subscriber import CommandSubscriber
 from tests.support.polling import wait_until
 
 SUBJECT = "test.cmd.held"

@@ -1,8 +1,8 @@
-"""The edge's batched Engine.IO pings (services/edge/pings.py)."""
+"""The edge's batched Engine.IO pings (services/edge/_transport/ping_batches.py)."""
 
 import asyncio
 
-from services.edge.pings import PingBatches
+from services.edge._transport.ping_batches import PingBatches
 
 TICK = 0.05
 

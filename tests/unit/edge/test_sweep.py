@@ -1,12 +1,12 @@
-"""The edge's sweep of Engine.IO clients (services/edge/sweep.py)."""
+"""The edge's sweep of Engine.IO clients (services/edge/_transport/client_sweep.py)."""
 
 import asyncio
 from typing import Any
 
 import pytest
 
-from services.edge import sweep
-from services.edge.sweep import sweep_clients
+from services.edge._transport import client_sweep
+from services.edge._transport.client_sweep import sweep_clients
 from tests.support.polling import wait_until
 
 
@@ -34,7 +34,7 @@ class FakeServer:
 async def test_each_socket_is_visited_once_per_ping_timeout_a_share_at_a_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(sweep, "SWEEP_EVERY_SECONDS", 0.01)
+    monkeypatch.setattr(client_sweep, "SWEEP_EVERY_SECONDS", 0.01)
     open_sockets = [FakeSocket(f"open-{n}") for n in range(10)]
     closed = FakeSocket("closed", closed=True)
     server = FakeServer([*open_sockets, closed], ping_timeout=0.04)  # shares of 3 (11 / 4)

@@ -1,17 +1,26 @@
 """How a service takes commands: a task per command, at most ``max_workers`` at once.
 
-FastStream's concurrent subscriber passes each message through an anyio memory
-stream to a task group, taking a semaphore on each side. This subscriber starts
-each command's task straight from nats-py's callback instead, on an asyncio
-semaphore, and takes the command through FastStream's own parts (its parser,
-the broker's decoder and middlewares, the handler, the reply) without the
-generic machinery around them that a command does not use.
+Follows FastStream 0.7.8: ``ConcurrentCoreSubscriber`` (``_create_subscription``,
+its ``max_workers``), ``SubscriberUsecase.process_message`` and ``consume``, and
+``HandlerItem.is_suitable`` / ``call``. FastStream's concurrent subscriber passes
+each message through an anyio memory stream to a task group, taking a semaphore
+on each side, and its ``process_message`` wraps every message in context scopes
+for log lines, a logging middleware, an exit stack and a publisher made for the
+reply. This subscriber starts each command's task straight from nats-py's
+callback, on an asyncio semaphore, and takes the command through FastStream's
+own parts (its parser, the broker's decoder and middlewares' ``consume_scope``,
+the handler, the reply) and nothing else: benchmarks/FINDINGS.md has what that
+saves, by ``python -m benchmarks.command_floor``.
 
 It answers only inboxes (``subjects.is_inbox``): a command naming any other
 reply subject is refused before its handler runs, so a forged reply can make
 a service neither act nor publish with its rights (into ``$KV.*``, ``$JS.*``,
 ``chat.store.*``). And a reply too large for NATS is answered ``too_large``
 instead of failing to publish while the sender waits for its timeout.
+
+Upstream, a ``subscriber_class`` option of ``NatsRegistrator.subscriber`` (or a
+lighter ``process_message`` for subscribers without per-message logging and
+publishers) would make the class swap in ``take_commands`` unnecessary.
 """
 
 import asyncio
@@ -88,11 +97,6 @@ class CommandSubscriber(ConcurrentCoreSubscriber):
     async def process_message(self, msg: Msg) -> Response:
         """One command: parsed, passed through the middlewares to its handler, answered.
 
-        FastStream's own ``process_message`` also enters per-message context scopes
-        for its log lines, a logging middleware, an exit stack, and a publisher made
-        for the reply that passes it through every middleware's ``publish_scope``:
-        75-81 µs of a warm process per command against 36-39 here, and 40-140 µs of
-        the messages service's 0.8-0.93 ms per send in the room of 2 (benchmarks/FINDINGS.md).
         chatbus's middlewares do all their work in ``consume_scope``, the only part
         of them run here. ``TestNatsBroker`` calls this method too.
 
@@ -119,7 +123,7 @@ class CommandSubscriber(ConcurrentCoreSubscriber):
 
     async def _answer(self, reply_to: str, reply: Response) -> None:
         """Publish ``reply``, or ``too_large`` in its place when NATS would refuse its size."""
-        # FastStream 0.7 offers a subscriber no public way to its broker's producer.
+        # A subscriber has no public way to its broker's producer.
         producer = self._outer_config.producer
         codec = producer.codec
         serializer = getattr(producer, "serializer", None)

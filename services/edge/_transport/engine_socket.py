@@ -1,34 +1,41 @@
-"""Engine.IO sockets that cost less memory while idle (issue 6: at most 32 KiB per idle client).
+"""The edge's Engine.IO socket: fewer tasks while idle, and writes straight to its websocket.
 
-python-engineio 4 keeps, for each websocket, a writer task waiting in
-``asyncio.wait_for`` (a second task), a reader task in another ``wait_for``
-(a third), a task sleeping until the next ping (a fourth) and an
-``asyncio.Queue``; its ASGI driver also defines a class per request. Here the
-same protocol, with the same timeouts, waits under ``asyncio.timeout`` (a timer,
-no task), pings in batches (``pings``), sweeps its clients a share a second
-(``sweep``), queues in a ``PacketQueue`` and builds the request's environ with
-one shared class. Everything else is python-engineio's.
+Follows python-engineio 4.15.1 ``AsyncSocket``: ``poll``, ``receive``,
+``check_ping_timeout``, ``schedule_ping`` / ``_send_ping`` and ``_websocket_handler``
+(copied, with the changes below). Against it:
 
-The overridden methods follow python-engineio 4.x (``async_socket.py``,
-``async_server.py``, ``async_drivers/asgi.py``); tests/integration/edge/test_engine.py pins the
-behaviour they must keep.
+- Waits run under ``asyncio.timeout`` (a timer) where python-engineio's
+  ``asyncio.wait_for`` and ``ensure_future`` make a task per wait: the writer's
+  wait for packets and the reader's wait for a frame, both pending all the time
+  an idle socket is open.
+- Broadcasts and pings are written straight to the websocket (``write_now``)
+  when nothing queued or being written is before them, instead of each waking
+  the writer task to frame them through the ASGI send. Answers to commands take
+  python-engineio's path, through the queue and the writer task: written
+  straight, they cost no less (benchmarks/FINDINGS.md).
+- A client too many broadcasts behind is disconnected (``queue_event``).
+- A client still sending, or whose command is being handled, is not taken for
+  gone while its pong waits unread behind its commands (``check_ping_timeout``),
+  and the writer waits on while it is there (``poll``).
+- Pings are sent in batches (``ping_batches``), not by a sleeping task each.
+
+Upstream, ``_websocket_handler`` awaiting ``websocket_wait()`` under
+``asyncio.timeout`` instead of wrapping it in a task (and ``poll`` likewise on
+Python 3.11, where ``wait_for`` makes a task of a coroutine) would make the copy
+of ``_websocket_handler`` unnecessary but for the two lines that note the
+websocket and the writer's state for ``write_now``. tests/integration/edge/test_engine.py pins the
+behaviour all of this must keep.
 """
 
 import asyncio
-import sys
 import time
 from typing import Any
 
-import engineio
-import socketio
 from engineio import async_socket, exceptions, packet
 
-from .packet_queue import PacketQueue
-from .pings import PingBatches
-from .sweep import sweep_clients
-from .websocket import LeanWebSocketProtocol, text_frame
+from .websocket_protocol import DirectWriteWebSocketProtocol, text_frame
 
-__all__ = ["MAX_UNSENT_EVENTS", "LeanSocketServer"]
+__all__ = ["MAX_UNSENT_EVENTS", "DirectWriteEngineSocket"]
 
 # A client this many broadcasts behind (not reading, or on a link slower than its rooms)
 # is disconnected rather than buffered for without limit: one such client could grow the
@@ -39,8 +46,8 @@ MAX_UNSENT_EVENTS = 1_000
 _PING_FRAME = text_frame(packet.Packet(packet.PING).encode())
 
 
-class LeanEngineSocket(async_socket.AsyncSocket):
-    """One Engine.IO connection, waiting without extra tasks."""
+class DirectWriteEngineSocket(async_socket.AsyncSocket):
+    """One Engine.IO connection, waiting without extra tasks, writing straight to its websocket."""
 
     # Set by python-engineio's BaseSocket; declared for the type checker.
     last_ping: float | None
@@ -53,7 +60,7 @@ class LeanEngineSocket(async_socket.AsyncSocket):
 
         python-engineio's writer gives up (and closes the connection) after a ping
         interval and timeout with nothing to send, as a ping is queued every interval.
-        Here answers and broadcasts are mostly written straight to the websocket, and
+        Here broadcasts and pings are mostly written straight to the websocket, and
         the next ping waits for the pong of the last, which may be read late (see
         ``check_ping_timeout``): the writer waits on while the client is still there.
         """
@@ -88,7 +95,7 @@ class LeanEngineSocket(async_socket.AsyncSocket):
     last_heard = 0.0
     # The websocket broadcasts may be written to directly (see write_now), and whether
     # the writer task is sending packets it has taken from the queue.
-    _direct: LeanWebSocketProtocol | None = None
+    _direct: DirectWriteWebSocketProtocol | None = None
     _writing = False
     # The close of a client cut off for being too far behind (kept so it is not collected).
     _cut_off_task: "asyncio.Future[None] | None" = None
@@ -120,8 +127,7 @@ class LeanEngineSocket(async_socket.AsyncSocket):
 
     def write_now(self, frame: bytes) -> bool:
         """Write a websocket frame, without the writer task, when nothing queued or being
-        written is before it (a second one in the same pass goes with the pass's others:
-        see ``websocket._FrameBatches``).
+        written is before it.
 
         False: the caller queues the packet instead (polling, upgrading, a backlog,
         or a client reading slowly).
@@ -134,17 +140,6 @@ class LeanEngineSocket(async_socket.AsyncSocket):
             and self.queue.empty()
             and direct.write_now(frame)
         )
-
-    async def send(self, pkt: packet.Packet) -> None:
-        """Send a packet to this client (a command's answer, say) as python-engineio does,
-        but written at once, as broadcasts are, when nothing is queued before it.
-
-        That saves waking the writer task, and framing through the ASGI send, per answer.
-        """
-        if not await self.check_ping_timeout():
-            return
-        if pkt.binary or not self.write_now(text_frame(pkt.encode())):
-            await self.queue.put(pkt)
 
     async def receive(self, pkt: packet.Packet) -> None:
         """Handle one packet from the client; a command's handling is noted while it runs."""
@@ -164,9 +159,9 @@ class LeanEngineSocket(async_socket.AsyncSocket):
         A socket's commands are handled one after another, and its pongs are read
         after them: while the edge is still working on one of its commands, or has
         read one within the ping timeout, a pong it has not read yet is no sign the
-        client left. Under load, busy senders were disconnected for it: a sender
-        far ahead of its answers has its pong behind hundreds of its commands,
-        and between two of them nothing is being handled.
+        client left. Under load python-engineio's check alone disconnects busy
+        senders: a sender far ahead of its answers has its pong behind hundreds of
+        its commands, and between two of them nothing is being handled.
         """
         if not self.closed and (
             self.handling_message or time.monotonic() - self.last_heard < self.server.ping_timeout
@@ -185,7 +180,7 @@ class LeanEngineSocket(async_socket.AsyncSocket):
         if not self.closing and not self.closed:
             self.last_ping = time.time()
             # Written at once, as broadcasts are: waking the writer task costs more than the
-            # write, and every socket is pinged every 25 s (400 a second with 10,000 sockets).
+            # write, and every socket is pinged once per ping interval.
             if not self.write_now(_PING_FRAME):
                 self.queue.put_nowait(packet.Packet(packet.PING))
 
@@ -253,7 +248,7 @@ class LeanEngineSocket(async_socket.AsyncSocket):
             await ws.close()
 
         writer_task = asyncio.ensure_future(writer())
-        self._direct = _lean_protocol(ws)
+        self._direct = _direct_write_protocol(ws)
         self.server.logger.info("%s: Upgrade to websocket successful", self.sid)
         while True:
             try:
@@ -282,181 +277,8 @@ class LeanEngineSocket(async_socket.AsyncSocket):
         await self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
 
 
-def _lean_protocol(ws: Any) -> LeanWebSocketProtocol | None:
+def _direct_write_protocol(ws: Any) -> DirectWriteWebSocketProtocol | None:
     # engineio's ASGI websocket sends through the ASGI ``send`` it was given, which is
     # uvicorn's protocol's own method unless a middleware wraps it.
     protocol = getattr(ws.asgi_send, "__self__", None)
-    return protocol if isinstance(protocol, LeanWebSocketProtocol) else None
-
-
-class LeanEngineServer(engineio.AsyncServer):
-    """python-engineio's server, making ``LeanEngineSocket``s."""
-
-    # Set by python-engineio's BaseServer; declared for the type checker.
-    _async: dict[str, Any]
-    start_service_task: bool
-    service_task_event: asyncio.Event
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self._async = {**self._async, "translate_request": translate_request}
-        self.ping_batches = PingBatches(self._ping_client)
-
-    def create_queue(self, *args: Any, **kwargs: Any) -> PacketQueue:
-        """The socket's outgoing packets."""
-        return PacketQueue()
-
-    def _ping_client(self, sid: str) -> None:
-        socket = self.sockets.get(sid)
-        if isinstance(socket, LeanEngineSocket):
-            socket.ping()
-
-    async def _service_task(self) -> None:
-        # Started by _handle_connect, stopped by python-engineio's shutdown through the event.
-        self.service_task_event = self.create_event()
-        await sweep_clients(self, self.service_task_event)
-
-    async def _handle_connect(
-        self, environ: dict[str, Any], transport: str, jsonp_index: int | None = None
-    ) -> Any:
-        # python-engineio's, with LeanEngineSocket for async_socket.AsyncSocket.
-        if self.start_service_task:
-            # start the service task to monitor connected clients
-            self.start_service_task = False
-            self.service_task_handle = self.start_background_task(self._service_task)
-
-        sid = self.generate_id()
-        s = LeanEngineSocket(self, sid)
-        self.sockets[sid] = s
-
-        pkt = packet.Packet(
-            packet.OPEN,
-            {
-                "sid": sid,
-                "upgrades": self._upgrades(sid, transport),
-                "pingTimeout": int(self.ping_timeout * 1000),
-                "pingInterval": int(self.ping_interval + self.ping_interval_grace_period) * 1000,
-                "maxPayload": self.max_http_buffer_size,
-            },
-        )
-        await s.send(pkt)
-
-        ret = await self._trigger_event("connect", sid, environ, run_async=False)
-        if ret is not None and ret is not True:
-            del self.sockets[sid]
-            self.logger.warning("Application rejected connection")
-            return self._unauthorized(ret or None)
-
-        s.schedule_ping()
-
-        if transport == "websocket":
-            ret = await s.handle_get_request(environ)
-            if s.closed and sid in self.sockets:
-                # websocket connection ended, so we are done
-                del self.sockets[sid]
-            return ret
-        s.connected = True
-        headers = None
-        if self.cookie:
-            cookie = (
-                self.cookie
-                if isinstance(self.cookie, dict)
-                else {"name": self.cookie, "path": "/", "SameSite": "Lax"}
-            )
-            headers = [("Set-Cookie", self._generate_sid_cookie(sid, cookie))]
-        try:
-            return self._ok(await s.poll(), headers=headers, jsonp_index=jsonp_index)
-        except exceptions.QueueEmpty:
-            return self._bad_request()
-
-
-class LeanSocketServer(socketio.AsyncServer):
-    """python-socketio's server on a ``LeanEngineServer``."""
-
-    def _engineio_server_class(self) -> type[engineio.AsyncServer]:
-        return LeanEngineServer
-
-
-class _RequestBody:
-    """``wsgi.input`` of an ASGI request: its body, read on demand."""
-
-    __slots__ = ("_receive", "_event", "_payload")
-
-    def __init__(self, receive: Any, event: dict[str, Any]) -> None:
-        self._receive = receive
-        self._event = event
-        self._payload: bytes | None = None
-
-    async def read(self, length: int | None = None) -> bytes:
-        if self._payload is None and self._event["type"] == "http.request":
-            self._payload = self._event.get("body") or b""
-            while self._event.get("more_body"):
-                self._event = await self._receive()
-                if self._event["type"] == "http.request" and (
-                    length is None or len(self._payload) < length
-                ):
-                    self._payload += self._event.get("body") or b""
-        payload = self._payload or b""
-        if length is None:
-            self._payload = b""
-            return payload
-        self._payload = payload[length:]
-        return payload[:length]
-
-
-async def translate_request(scope: Any, receive: Any, send: Any) -> dict[str, Any]:
-    """python-engineio's ASGI environ, with one shared class for ``wsgi.input``.
-
-    Its own driver defines that class inside the function: a new class per
-    request, kept for the socket's lifetime by the environ (about 2.5 KiB).
-    """
-    event = await receive()
-    if event["type"] not in ("http.request", "websocket.connect"):
-        return {}
-    raw_uri = scope["path"]
-    query_string = ""
-    if scope.get("query_string"):
-        try:
-            query_string = scope["query_string"].decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-        else:
-            raw_uri += "?" + query_string
-    environ: dict[str, Any] = {
-        "wsgi.input": _RequestBody(receive, event),
-        "wsgi.errors": sys.stderr,
-        "wsgi.version": (1, 0),
-        "wsgi.async": True,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-        "SERVER_SOFTWARE": "asgi",
-        "REQUEST_METHOD": scope.get("method", "GET"),
-        "PATH_INFO": scope["path"],
-        "QUERY_STRING": query_string,
-        "RAW_URI": raw_uri,
-        "SCRIPT_NAME": "",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "REMOTE_PORT": "0",
-        "SERVER_NAME": "asgi",
-        "SERVER_PORT": "0",
-        "asgi.receive": receive,
-        "asgi.send": send,
-        "asgi.scope": scope,
-    }
-    for raw_name, raw_value in scope["headers"]:
-        try:
-            name = raw_name.upper().decode("utf-8")
-            value = raw_value.decode("utf-8")
-        except UnicodeDecodeError:
-            continue  # a header that cannot be decoded is skipped
-        if name == "CONTENT-TYPE":
-            environ["CONTENT_TYPE"] = value
-        elif name == "CONTENT-LENGTH":
-            environ["CONTENT_LENGTH"] = value
-        else:
-            key = "HTTP_" + name.replace("-", "_")
-            environ[key] = f"{environ[key]},{value}" if key in environ else value
-    environ["wsgi.url_scheme"] = environ.get("HTTP_X_FORWARDED_PROTO", "http")
-    return environ
+    return protocol if isinstance(protocol, DirectWriteWebSocketProtocol) else None

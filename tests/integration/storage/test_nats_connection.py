@@ -4,8 +4,8 @@ import asyncio
 
 import nats
 
-from services.core.nats_connection import call_on_reconnect
 from services.ops.embedded_nats import EmbeddedNats
+from services.storage._natspy.reconnect_callbacks import call_on_reconnect
 
 
 async def test_a_reconnect_calls_the_callback_given_at_connect_and_each_one_added(

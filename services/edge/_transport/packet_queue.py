@@ -1,10 +1,16 @@
-"""The queue of packets waiting to be written to one Engine.IO socket.
+"""The queue of packets waiting to be written to one Engine.IO socket, or read from a websocket.
 
-python-engineio gives every socket an ``asyncio.Queue``: three deques and an
-``Event`` with a fourth, about 3 KiB per connection even while nothing waits in
-it. ``PacketQueue`` is the part of that interface Engine.IO uses (``put``,
-``get``, their ``_nowait`` forms, ``task_done``, ``join``) with one deque that
-exists only while packets wait, and futures made only while someone waits.
+Follows the part of ``asyncio.Queue``'s interface that python-engineio 4.15.1
+``AsyncSocket`` (``poll``, ``send``, ``close``: ``put``, ``get``, their
+``_nowait`` forms, ``qsize``, ``empty``, ``task_done``, ``join``) and uvicorn 0.54.0
+``WebSocketsSansIOProtocol`` (``put_nowait``, ``get``, ``empty``) call. Both give
+every connection an ``asyncio.Queue``: three deques and an ``Event`` with a fourth,
+even while nothing waits in it. ``PacketQueue`` has one deque that exists only
+while packets wait, and futures made only while someone waits.
+
+Upstream, a queue factory in uvicorn's protocol and an ``asyncio.Queue`` that
+made its deques lazily would make this module unnecessary; python-engineio already
+takes it through ``AsyncServer.create_queue``.
 """
 
 import asyncio
@@ -51,7 +57,7 @@ class PacketQueue:
             raise asyncio.QueueEmpty
         item = self._items.popleft()
         if not self._items:
-            self._items = None  # an empty deque still holds a block of 0.5 KiB
+            self._items = None  # an empty deque still holds its first block of items
         return item
 
     async def get(self) -> Any:

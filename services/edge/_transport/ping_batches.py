@@ -1,12 +1,18 @@
-"""The edge's Engine.IO pings, sent in batches: one timer per tick, not one per socket.
+"""The edge's Engine.IO pings, sent in batches: one timer per tick, not a task per socket.
 
-The server pings each client every ping interval (25 s). python-engineio gives
-each socket a task that sleeps until its next ping, and a timer per socket
-would do no better: with 10,000 sockets, 400 separate wake-ups a second. Here a
-socket's next ping joins the batch of the tick it falls due in, and one timer
-per tick sends the whole batch: at most 1 / ``PING_TICK_SECONDS`` wake-ups a
-second, each ping sent at most one tick after it is due, never before. A batch
-holds sids, not sockets, so a closed socket is not kept until its ping is due.
+Follows python-engineio 4.15.1 ``AsyncSocket.schedule_ping`` and ``_send_ping``:
+the server pings each client every ping interval, once the previous ping was
+answered. python-engineio gives each socket a task that sleeps until its next
+ping, and a timer per socket would do little better: as many wake-ups a second
+as sockets pinged. Here a socket's next ping joins the batch of the tick it falls
+due in, and one timer per tick sends the whole batch: at most
+1 / ``PING_TICK_SECONDS`` wake-ups a second, each ping sent at most one tick after
+it is due, never before. A batch holds sids, not sockets, so a closed socket is
+not kept until its ping is due.
+
+Upstream, ``schedule_ping`` calling a server method (``AsyncServer.schedule_ping(sid,
+delay)``) that an application could batch would make the socket's override
+unnecessary.
 """
 
 import asyncio

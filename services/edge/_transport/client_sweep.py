@@ -1,11 +1,15 @@
 """The edge's sweep of its Engine.IO clients: drop the closed, close the silent.
 
-python-engineio's server visits its sockets one at a time, spread over the ping
-timeout, each visit followed by a wait in ``asyncio.wait_for`` (a task and a
-timer): with 10,000 sockets, 500 wake-ups a second in an edge with nothing else
-to do. Here one wake-up a second visits that second's share, so each socket is
-still visited once per ping timeout. The sweep holds sids, not sockets, so a
-closed socket is not kept alive until the sweep reaches it.
+Follows python-engineio 4.15.1 ``AsyncServer._service_task``, which visits the
+sockets one at a time, spread over the ping timeout, each visit followed by a
+wait in ``asyncio.wait_for`` (a task and a timer): a wake-up per socket per ping
+timeout in an edge with nothing else to do. Here one wake-up a second visits
+that second's share, so each socket is still visited once per ping timeout. The
+sweep holds sids, not sockets, so a closed socket is not kept alive until the
+sweep reaches it.
+
+Upstream, ``_service_task`` visiting a share of the sockets per wake-up would make
+this module unnecessary.
 """
 
 import asyncio
