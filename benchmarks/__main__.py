@@ -3,10 +3,9 @@
 import argparse
 import sys
 
-from services.ops.cli import add_bench
-
+from .chatbus_command import add_arguments
 from .command import run_bench
 
 parser = argparse.ArgumentParser(prog="python -m benchmarks", description=run_bench.__doc__)
-add_bench(parser)
+add_arguments(parser)
 sys.exit(run_bench(parser.parse_args()))

@@ -4,9 +4,9 @@ Appends one message after another to a single chat through ``MessageArchive``
 (as sends do), on a nats-server of its own, and prints, for each stretch up to
 ``--up-to``, nats-server's CPU microseconds per append and the appends per
 second one writer gets. Every append is checked to get the next seq.
-Compare with ``--wildcard-check``: the condition every append used before, and
-a chat with a count limit still uses, that the chat's newest message
-(``chat.store.<c>.*``) is the one read.
+Compare with ``--wildcard-check``: the condition an append to a chat with a
+count limit uses, that the chat's newest message (``chat.store.<c>.*``) is the
+one read.
 """
 
 import argparse
@@ -30,7 +30,7 @@ CHAT = "growing"
 
 
 # A count limit no run reaches: appends check the chat's newest message, and nothing is purged.
-UNREACHED_LIMIT = Retention(max_messages_per_chat=10**12)
+UNREACHED_LIMIT = Retention(max_age_seconds=0.0, max_messages_per_chat=10**12)
 
 
 async def measure_growth(stretch_ends: list[int], wildcard_check: bool) -> list[dict[str, float]]:

@@ -5,7 +5,7 @@ request, append it to a JetStream stream and wait for the ack, publish an
 event, reply. Four handler processes do it, one after another, alternating
 twice: plain nats-py; a FastStream subscriber; one with FastStream's 16
 workers and no FastDepends; and one as chatbus configures it (16 at once in
-``services/runtime/command_subscriber.py``, no FastDepends). A driver in this process
+``services/runtime/_faststream/command_subscriber.py``, no FastDepends). A driver in this process
 sends ``--rate`` requests a second for ``--seconds`` and prints, per command,
 the CPU µs of the handler, of nats-server and of the driver itself (which
 stands in for the edge's NATS side), and how long from a request to its
@@ -53,10 +53,11 @@ async def serve(kind: str, url: str) -> None:
             await nc.publish(msg.reply, b'{"ok":true}')
 
         await nc.subscribe(REQUESTS, "floor", cb=handle)
+        await nc.flush()  # nats-server has the subscription before the driver sends
     else:
         from faststream.nats import NatsBroker
 
-        from services.runtime.command_subscriber import take_commands
+        from services.runtime._faststream.command_subscriber import take_commands
 
         concurrent = kind != "faststream"
         broker = NatsBroker(url, log_level=logging.DEBUG, logger=None, apply_types=not concurrent)
@@ -75,6 +76,7 @@ async def serve(kind: str, url: str) -> None:
             return {"ok": True}
 
         await broker.start()
+        await broker.connection.flush()  # nats-server has the subscription before the driver sends
     sys.stdout.write("ready\n")
     sys.stdout.flush()
     await asyncio.Event().wait()

@@ -19,7 +19,7 @@ import sys
 import time
 from typing import Any
 
-from .wire import ConnectRefused, LeanSocket
+from .wire import BenchClient, ConnectRefused
 
 # The text of every benchmark message: "bench:<message index>:<send time ns>".
 TEXT_PREFIX = "bench:"
@@ -81,20 +81,20 @@ class Tally:
 
 async def connect_all(
     plan: dict[str, Any], tally: Tally, retries: list[str]
-) -> tuple[list[LeanSocket], list[float]]:
+) -> tuple[list[BenchClient], list[float]]:
     """Connect every planned socket (joining rooms where asked); their connect times in ms.
 
     A refused or failed connect is tried again (``retries`` gets why); the time
     kept is the successful attempt's.
     """
     gate = asyncio.Semaphore(CONNECTS_AT_ONCE)
-    sockets: list[LeanSocket | None] = [None] * len(plan["sockets"])
+    sockets: list[BenchClient | None] = [None] * len(plan["sockets"])
     connect_ms: list[float] = [0.0] * len(sockets)
 
     async def one(i: int, spec: dict[str, Any]) -> None:
         async with gate:
             for attempt in range(1, CONNECT_ATTEMPTS + 1):
-                socket = LeanSocket(plan["url"], Receiver(tally).on_event)
+                socket = BenchClient(plan["url"], Receiver(tally).on_event)
                 started = time.perf_counter()
                 try:
                     await socket.connect(spec["auth"])
@@ -119,7 +119,7 @@ async def connect_all(
 
 
 async def send_all(
-    plan: dict[str, Any], sockets: list[LeanSocket], go_at_ns: int
+    plan: dict[str, Any], sockets: list[BenchClient], go_at_ns: int
 ) -> dict[str, Any]:
     """Send the planned messages on schedule (open loop); then wait for their acks."""
     acks: list[asyncio.Future[Any]] = []
@@ -179,7 +179,7 @@ async def send_all(
     }
 
 
-async def read_history(plan: dict[str, Any], sockets: list[LeanSocket]) -> dict[str, Any]:
+async def read_history(plan: dict[str, Any], sockets: list[BenchClient]) -> dict[str, Any]:
     """Read the planned history pages one after another; each page's latency in ms."""
     page_ms: list[float] = []
     bad_pages: list[str] = []

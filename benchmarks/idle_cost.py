@@ -3,10 +3,12 @@
 Starts nats-server, the three handler services and the edge as ``chatbus bench``
 does, connects ``--sockets`` idle clients (none by default; they answer pings
 and send nothing), waits until everything has settled, then prints each
-process's CPU per second and how often it woke in ``--seconds``. An idle
-process wakes only for its timers and its clients' pings, and on a VM each
-wake-up costs tens to hundreds of µs: what a quiet deployment burns, and what
-every busy workload pays on top of its messages.
+process's CPU per second and how often it woke in ``--seconds``; with
+sockets, also each process's CPU per connect and the edge's resident memory
+per socket (what it grew by while they connected, as the bench's idle rows
+count it). An idle process wakes only for its timers and its clients' pings,
+and each wake-up costs what ``benchmarks.wakeup_cost`` measures: what a quiet
+deployment burns, and what every busy workload pays on top of its messages.
 """
 
 import argparse
@@ -17,10 +19,10 @@ import time
 from pathlib import Path
 
 from .command import raise_open_files_limit
-from .measure import threads_cpu_ns, threads_wakeups
-from .scenario import idle_scenario
+from .measure import rss_kib, threads_cpu_ns, threads_wakeups
+from .scenario import Setup, idle_scenario
 from .systems import Chatbus
-from .wire import LeanSocket
+from .wire import BenchClient
 
 CONNECTS_AT_ONCE = 50
 
@@ -28,13 +30,27 @@ CONNECTS_AT_ONCE = 50
 async def measure_idle(
     seconds: float, settle_seconds: float, sockets: int = 0
 ) -> dict[str, dict[str, float]]:
-    """Role -> CPU ms per second and wake-ups per second, over ``seconds`` of nothing to do."""
+    """Role -> CPU ms per second and wake-ups per second, over ``seconds`` of nothing to do.
+
+    With ``sockets``, each row also has ``cpu_us_per_connect`` and the edge's
+    ``rss_kib_per_socket``.
+    """
     with tempfile.TemporaryDirectory(prefix="chatbus-idle-cost-") as work_dir:
         system = Chatbus()
         async with system.running(Path(work_dir)):
-            clients = await connect_idle(system, sockets) if sockets else []
-            await asyncio.sleep(settle_seconds)
             pids = system.pids()
+            clients = []
+            if sockets:
+                setup, users = await set_up_idle(system, sockets)
+                rss_before = rss_kib(pids[system.front])
+                cpu_before = {role: threads_cpu_ns(pid) for role, pid in pids.items()}
+                clients = await connect_clients(setup, users)
+                rss_per_socket = (rss_kib(pids[system.front]) - rss_before) / sockets
+                connect_cpu = {
+                    role: (threads_cpu_ns(pid) - cpu_before[role]) / 1e3 / sockets
+                    for role, pid in pids.items()
+                }
+            await asyncio.sleep(settle_seconds)
             cpu = {role: threads_cpu_ns(pid) for role, pid in pids.items()}
             wakeups = {role: threads_wakeups(pid) for role, pid in pids.items()}
             started = time.monotonic()
@@ -42,29 +58,43 @@ async def measure_idle(
             elapsed = time.monotonic() - started
             for client in clients:
                 await client.close()
-            return {
+            rows = {
                 role: {
                     "cpu_ms_per_s": (threads_cpu_ns(pid) - cpu[role]) / 1e6 / elapsed,
                     "wakeups_per_s": (threads_wakeups(pid) - wakeups[role]) / elapsed,
                 }
                 for role, pid in pids.items()
             }
+            if sockets:
+                for role, row in rows.items():
+                    row["cpu_us_per_connect"] = connect_cpu[role]
+                rows[system.front]["rss_kib_per_socket"] = rss_per_socket
+            return rows
 
 
-async def connect_idle(system: Chatbus, sockets: int) -> list[LeanSocket]:
-    """``sockets`` clients of a few users (a thousand each, as the bench's idle row)."""
+async def set_up_idle(system: Chatbus, sockets: int) -> tuple[Setup, list[int]]:
+    """Users for ``sockets`` clients (a thousand sockets each, as the bench's idle row)."""
     scenario = idle_scenario("idle-cost", idle=sockets, members=1, rate=1, seconds=1)
     setup = await system.set_up(scenario, "idle-cost")
+    return setup, scenario.sockets[-sockets:]  # not the busy room's member
+
+
+async def connect_idle(system: Chatbus, sockets: int) -> list[BenchClient]:
+    """``sockets`` idle clients of a few users."""
+    return await connect_clients(*await set_up_idle(system, sockets))
+
+
+async def connect_clients(setup: Setup, users: list[int]) -> list[BenchClient]:
+    """A client per entry of ``users`` (the user it logs in as), 50 connecting at once."""
     gate = asyncio.Semaphore(CONNECTS_AT_ONCE)
 
-    async def connect(user: int) -> LeanSocket:
+    async def connect(user: int) -> BenchClient:
         async with gate:
-            client = LeanSocket(setup.url, lambda name, data: None)
+            client = BenchClient(setup.url, lambda name, data: None)
             await client.connect(setup.auth[user])
             return client
 
-    users_of_idle_sockets = scenario.sockets[-sockets:]  # not the busy room's member
-    return list(await asyncio.gather(*(connect(user) for user in users_of_idle_sockets)))
+    return list(await asyncio.gather(*(connect(user) for user in users)))
 
 
 def main() -> int:
@@ -77,12 +107,24 @@ def main() -> int:
         parser.error("--seconds must be positive, --settle and --sockets not negative")
     raise_open_files_limit()
     rows = asyncio.run(measure_idle(args.seconds, args.settle, args.sockets))
-    sys.stdout.write("| process | CPU ms/s | wake-ups/s |\n|---|---|---|\n")
+    connects = args.sockets > 0
+    sys.stdout.write("| process | CPU ms/s | wake-ups/s |" + (" CPU µs per connect |" * connects))
+    sys.stdout.write("\n|---|---|---|" + ("---|" * connects) + "\n")
     for role, row in rows.items():
-        sys.stdout.write(f"| {role} | {row['cpu_ms_per_s']:.2f} | {row['wakeups_per_s']:.1f} |\n")
+        line = f"| {role} | {row['cpu_ms_per_s']:.2f} | {row['wakeups_per_s']:.1f} |"
+        if connects:
+            line += f" {row['cpu_us_per_connect']:.0f} |"
+        sys.stdout.write(line + "\n")
     total_cpu = sum(row["cpu_ms_per_s"] for row in rows.values())
     total_wakeups = sum(row["wakeups_per_s"] for row in rows.values())
-    sys.stdout.write(f"| all | {total_cpu:.2f} | {total_wakeups:.1f} |\n")
+    total = f"| all | {total_cpu:.2f} | {total_wakeups:.1f} |"
+    if connects:
+        total += f" {sum(row['cpu_us_per_connect'] for row in rows.values()):.0f} |"
+    sys.stdout.write(total + "\n")
+    for role, row in rows.items():
+        if "rss_kib_per_socket" in row:
+            kib = row["rss_kib_per_socket"]
+            sys.stdout.write(f"\n{role}: {kib:.2f} KiB of resident memory per socket\n")
     return 0
 
 

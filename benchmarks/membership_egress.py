@@ -18,7 +18,7 @@ from typing import Any
 from .command import raise_open_files_limit
 from .scenario import idle_scenario
 from .systems import Chatbus
-from .wire import LeanSocket
+from .wire import BenchClient
 
 CONNECTS_AT_ONCE = 50
 GENERAL = "general"
@@ -54,10 +54,10 @@ async def measure(sockets: int, toggles: int) -> dict[str, dict[str, float]]:
             setup = await system.set_up(scenario, "egress")
             gate = asyncio.Semaphore(CONNECTS_AT_ONCE)
 
-            async def connect(user: int) -> tuple[LeanSocket, Counted]:
+            async def connect(user: int) -> tuple[BenchClient, Counted]:
                 counted = Counted()
                 async with gate:
-                    client = LeanSocket(setup.url, counted)
+                    client = BenchClient(setup.url, counted)
                     await client.connect(setup.auth[user])
                 return client, counted
 

@@ -1,4 +1,4 @@
-"""Issue 6's targets checked against the figures, as a markdown table.
+"""The targets of README's Benchmark table checked against the figures, as markdown.
 
 Each row: a workload, a metric, chatbus's figure, the baseline's, their
 ratio, the target and whether it is met (blank where a row only informs).

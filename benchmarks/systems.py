@@ -24,9 +24,9 @@ import nats
 
 from services.core.nats_urls import inbox_prefix_for
 from services.edge.tokens import issue_token
-from services.ops.cli import HANDLER_SERVICES
 from services.ops.embedded_nats import EmbeddedNats, free_port
 from services.ops.processes import http_status, pump_lines, spawn, stop_process
+from services.ops.role_names import HANDLER_SERVICES
 from services.ops.supervisor import READINESS_PROBES, until_answered
 
 from .scenario import Scenario, Setup

@@ -58,7 +58,7 @@ def ping_pong(rounds: int, *, spin: bool) -> RoundTrips:
     _, status = os.waitpid(child, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError("the echoing process failed")
-    # The child's CPU includes its connect; a few hundred µs against seconds of round trips.
+    # The child's CPU includes its connect: little against thousands of round trips.
     child_cpu = _children_cpu() - children_cpu_before
     return RoundTrips(wall / rounds * 1e6, (own_cpu + child_cpu) / rounds * 1e6)
 

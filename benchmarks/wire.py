@@ -1,8 +1,8 @@
-"""A lean socket.io client: Engine.IO v4 / socket.io v5 text frames over one websocket.
+"""The benchmarks' socket.io client: Engine.IO v4 / socket.io v5 text frames over one websocket.
 
 The load generator's receivers must cost far less CPU than the server they
-measure; python-socketio's AsyncClient costs about twice the server's CPU per
-received message. This client does only what a benchmark needs: connect with
+measure; python-socketio's AsyncClient costs more CPU per received message than
+the server does. This client does only what a benchmark needs: connect with
 ``auth``, answer pings, emit with an acknowledgement, and hand each server
 event to a callback. Frames (see the socket.io protocol): ``0{...}`` open,
 ``2``/``3`` ping/pong, ``40{auth}`` connect, ``44{...}`` refused,
@@ -17,7 +17,7 @@ from typing import Any
 
 from .rawsocket import HandshakeRefused, RawWebSocket, open_websocket
 
-__all__ = ["ConnectRefused", "EventSink", "LeanSocket"]
+__all__ = ["BenchClient", "ConnectRefused", "EventSink"]
 
 EventSink = Callable[[str, Any], None]
 """Receives a server event's name and payload."""
@@ -35,7 +35,7 @@ class ConnectRefused(Exception):
     """The server refused the socket.io connection (its ``connect_error`` data)."""
 
 
-class LeanSocket:
+class BenchClient:
     """One socket.io connection on namespace ``/``."""
 
     def __init__(self, url: str, on_event: EventSink) -> None:

@@ -1,4 +1,4 @@
-"""The workloads of ``chatbus bench`` (issue 6) and of its smoke form.
+"""The workloads of ``chatbus bench`` (README's Benchmark table) and of its smoke form.
 
 Sending rates are chosen so that the baseline keeps up on a 2-core machine
 (a few thousand deliveries per second): latency is then measured on an
@@ -15,7 +15,8 @@ from .scenario import (
 
 __all__ = ["full_workloads", "smoke_workloads"]
 
-# Rounds of each workload whose figures are compared (one run's move by up to a quarter).
+# Rounds of each workload whose figures are compared: one run's figures move with the
+# machine's speed, the median of paired rounds much less.
 # Not the idle, history and sustained ones: RSS per connection needs an edge nobody used
 # before, and those are long.
 ROUNDS = 3
@@ -34,7 +35,7 @@ def smoke_workloads() -> list[Scenario]:
 
 
 def full_workloads() -> list[Scenario]:
-    """Issue 6's workloads."""
+    """The workloads of README's Benchmark table."""
     return [
         room_scenario("room-2", members=2, senders=1, rate=200, seconds=10, rounds=ROUNDS),
         room_scenario("room-10", members=10, senders=1, rate=200, seconds=10, rounds=ROUNDS),

@@ -5,7 +5,7 @@ three handler services and the edge as separate processes, connects
 socket.io users that retry unacknowledged sends with the same ``client_id``,
 breaks something mid-burst (see ``chaos.scenarios``) and prints what was
 sent, acknowledged, stored, lost and duplicated, and how long recovery took.
-``tests/test_chaos.py`` runs every scenario in a short form.
+``tests/system/test_chaos.py`` runs every scenario in a short form.
 """
 
 from .figures import Figures

@@ -1,6 +1,6 @@
 """``python -m chaos <scenario|all> [options]``: run fault scenarios and print their figures.
 
-With no options each scenario runs its full form from issue 5 (``FULL_FORMS``).
+With no options each scenario runs its full form (``FULL_FORMS``), as README reports it.
 The exit code is 1 when a message was lost, never stored, stored twice or left a gap.
 """
 

@@ -16,21 +16,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services.contracts import storage, utc_now
-from services.ops.cli import HANDLER_SERVICES
+from services.ops.role_names import EDGE, HANDLER_SERVICES
 from services.status.presence import PresenceRecord
 from services.storage.chat_records import ChatRecord, MemberRecord, member_key
 
 from .clients import Send, Sender
 from .crowd import Progress, burst, chaos_system, crowd, finish
 from .figures import Figures
-from .system import EDGE, ChaosSystem
+from .system import ChaosSystem
 
 __all__ = ["FULL_FORMS", "SCENARIOS", "Options", "run_scenario"]
 
 
 @dataclass
 class Options:
-    """How big a run is; the defaults are the full forms of issue 5."""
+    """How big a run is; the defaults are the full forms README's fault table reports."""
 
     messages: int = 5000
     clients: int = 10
@@ -46,7 +46,7 @@ class Options:
 
 
 async def nats_kill(options: Options) -> Figures:
-    """Item 1: SIGKILL nats-server a third into the burst, restart it on the same store."""
+    """SIGKILL nats-server a third into the burst, restart it on the same store."""
     figures = Figures("nats-kill")
     async with chaos_system(options.root) as system:
         senders, chat_id = await crowd(system, options.clients)
@@ -85,7 +85,7 @@ async def finish_with_replay(
 
 
 async def handler_kill(options: Options) -> Figures:
-    """Item 2: SIGKILL each handler process in turn mid-burst and restart it."""
+    """SIGKILL each handler process in turn mid-burst and restart it."""
     figures = Figures("handler-kill")
     async with chaos_system(options.root) as system:
         senders, chat_id = await crowd(system, options.clients)
@@ -105,7 +105,7 @@ async def handler_kill(options: Options) -> Figures:
 
 
 async def offline(options: Options) -> Figures:
-    """Item 4: a user offline while others post catches up by seq, each message once, in order."""
+    """A user offline while others post catches up by seq, each message once, in order."""
     figures = Figures("offline")
     async with chaos_system(options.root) as system:
         senders, chat_id = await crowd(system, max(2, options.clients))
@@ -132,7 +132,7 @@ async def offline(options: Options) -> Figures:
 
 
 async def nats_restarts(options: Options) -> Figures:
-    """Item 3: restart nats-server ``restarts`` times, one every ``period`` seconds.
+    """Restart nats-server ``restarts`` times, one every ``period`` seconds.
 
     Users other than the two probing ones keep chatting throughout. After each
     restart, times how long until every consumer works again: a send is acked
@@ -231,7 +231,7 @@ async def _timed(check: Callable[[], Awaitable[None]], limit: float = 30.0) -> f
 
 
 async def sigterm(options: Options) -> Figures:
-    """Item 11: SIGTERM each service, the edge, then nats-server, under load; restart each."""
+    """SIGTERM each service, the edge, then nats-server, under load; restart each."""
     figures = Figures("sigterm")
     async with chaos_system(options.root) as system:
         senders, chat_id = await crowd(system, options.clients)
@@ -266,7 +266,7 @@ async def sigterm(options: Options) -> Figures:
     return figures
 
 
-# Issue 5's full forms, where they differ from the defaults. The multi-fault bursts are
+# The full forms, where they differ from the defaults. The multi-fault bursts are
 # spread out so that every fault lands while users are still sending.
 FULL_FORMS = {
     "handler-kill": Options(burst_seconds=30.0),

@@ -23,14 +23,13 @@ import nats.errors
 from nats.aio.client import Client
 
 from services.core.nats_urls import inbox_prefix_for
-from services.ops.cli import HANDLER_SERVICES
 from services.ops.embedded_nats import EmbeddedNats, free_port
 from services.ops.processes import http_status, pump_lines, signal_group, spawn
+from services.ops.role_names import EDGE, HANDLER_SERVICES
 from services.ops.supervisor import READINESS_PROBES
 
-__all__ = ["EDGE", "ROLES", "ChaosSystem", "Exit"]
+__all__ = ["ROLES", "ChaosSystem", "Exit"]
 
-EDGE = "edge"
 ROLES = (*HANDLER_SERVICES, EDGE)
 SECRET = "chaos-signing-key-that-is-long-enough-for-hs256"
 READY_TIMEOUT = 30.0

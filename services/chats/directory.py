@@ -19,7 +19,7 @@ MAX_WRITE_ATTEMPTS = 20
 
 
 class ChatDirectory:
-    """Every chat and membership: written to JetStream, read from the watched copy."""
+    """Every chat and membership: written to JetStream, read from the copy."""
 
     def __init__(self, bucket: KeyValue) -> None:
         self._bucket = bucket

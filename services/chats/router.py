@@ -26,57 +26,56 @@ from services.contracts import (
     success,
 )
 from services.runtime import caller
-from services.runtime.broker import answers, answers_command
+from services.runtime.broker import answers_command
+from services.runtime.edge_only import edge_answers
 
-from .book import ChatBook
+from .rules import ChatRules
 
 QUEUE = "chats"
 
 
-def create_chats_router(book: ChatBook, signing_key: str) -> NatsRouter:
+def create_chats_router(chats: ChatRules, signing_key: str) -> NatsRouter:
     """Subscribe the chats commands, one queue group shared by every replica."""
     router = NatsRouter()
 
     @answers_command(router, LIST_CHATS, queue=QUEUE)
     async def list_chats(request: ListChats) -> dict[str, Any]:
-        return success(await book.list_own(caller.username()))
+        return success(await chats.list_own(caller.username()))
 
     @answers_command(router, BROWSE_CHATS, queue=QUEUE)
     async def browse_chats(request: BrowseChats) -> dict[str, Any]:
-        return success(await book.browse(caller.username(), request))
+        return success(await chats.browse(caller.username(), request))
 
     @answers_command(router, GET_CHAT, queue=QUEUE)
     async def get_chat(request: GetChat) -> dict[str, Any]:
-        return success(await book.get(caller.username(), request))
+        return success(await chats.get(caller.username(), request))
 
     @answers_command(router, LIST_MEMBERS, queue=QUEUE)
     async def list_members(request: ListMembers) -> dict[str, Any]:
-        return success(await book.members(caller.username(), request))
+        return success(await chats.members(caller.username(), request))
 
     @answers_command(router, CREATE_CHAT, queue=QUEUE)
     async def create_chat(request: CreateChat) -> dict[str, Any]:
-        return success(await book.create(caller.username(), request))
+        return success(await chats.create(caller.username(), request))
 
     @answers_command(router, JOIN_CHAT, queue=QUEUE)
     async def join_chat(request: JoinChat) -> dict[str, Any]:
-        return success(await book.join(caller.username(), request))
+        return success(await chats.join(caller.username(), request))
 
     @answers_command(router, LEAVE_CHAT, queue=QUEUE)
     async def leave_chat(request: LeaveChat) -> dict[str, Any]:
-        return success(await book.leave(caller.username(), request))
+        return success(await chats.leave(caller.username(), request))
 
     @answers_command(router, INVITE_TO_CHAT, queue=QUEUE)
     async def invite_to_chat(request: InviteToChat) -> dict[str, Any]:
-        return success(await book.invite(caller.username(), request))
+        return success(await chats.invite(caller.username(), request))
 
-    @answers(
-        router,
-        subjects.CONNECTION_CHATS,
-        queue=QUEUE,
-        description="The chats a connecting user's socket hears from (edge only).",
+    from_the_edge = edge_answers(router, queue=QUEUE, signing_key=signing_key)
+
+    @from_the_edge(
+        subjects.CONNECTION_CHATS, "The chats a connecting user's socket hears from (edge only)."
     )
     async def connection_chats(account: Account) -> dict[str, Any]:
-        caller.require_the_edge(signing_key)
-        return success(await book.connection_chats(account.username))
+        return success(await chats.connection_chats(account.username))
 
     return router

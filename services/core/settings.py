@@ -1,6 +1,5 @@
 """All configuration, from environment variables, in one class."""
 
-import os
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -8,6 +7,10 @@ from typing import Literal
 
 from pydantic import AliasChoices, Field, FilePath, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.core.allowed_hosts import AllowedHosts
+from services.core.nats_tls import client_tls_context
+from services.core.private_files import create_private
 
 SECRET_FILE = "secret"
 # HS256 wants a key at least as long as its hash; shorter secrets are guessable offline.
@@ -37,7 +40,7 @@ class Settings(BaseSettings):
     # Retention (see services/messages/retention.py): 0 keeps messages forever / all of them.
     retention_max_age_seconds: float = Field(default=0.0, ge=0)
     retention_max_messages_per_chat: int = Field(default=0, ge=0)
-    # Copies of every stream and bucket: 1 on one server, 3 in a 3-node cluster (compose.yaml).
+    # Replicas of every stream and bucket: 1 on one server, 3 in a 3-node cluster (compose.yaml).
     replicas: int = Field(default=1, ge=1, le=5)
     log_level: str = "INFO"
     # "text" or "json" (one JSON object per line, for log collectors); see services/core/logs.py.
@@ -105,9 +108,6 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _usable_hosts_and_tls_files(self) -> "Settings":
         # Checked at start, so a wrong entry or file is a settings error, not a failure later.
-        from services.core.nats_tls import client_tls_context
-        from services.edge.hosts import AllowedHosts
-
         AllowedHosts(self.allowed_hosts or [])
         if (self.nats_tls_cert_file is None) != (self.nats_tls_key_file is None):
             raise ValueError(
@@ -144,26 +144,5 @@ class Settings(BaseSettings):
         path = self.data_dir / SECRET_FILE
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            write_secret_file(path, secrets.token_urlsafe(48))
+            create_private(path, secrets.token_urlsafe(48))
         return path.read_text().strip()
-
-
-def write_secret_file(path: Path, secret: str) -> None:
-    """Keep ``secret`` at ``path``, readable by this user only, unless a file is there.
-
-    The draft is created 0600 (never readable by others, not even for a moment before
-    a chmod) and exclusively, then hard-linked into place, which is atomic: of two
-    processes starting at once, one secret wins and both read it.
-    """
-    draft = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "w") as file:
-            file.write(secret)
-            file.flush()
-            os.fsync(file.fileno())
-        os.link(draft, path)
-    except FileExistsError:
-        pass  # another process's secret is in place: theirs is the one
-    finally:
-        draft.unlink()

@@ -18,26 +18,27 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from services.contracts import EdgeHeartbeat, subjects
+from services.core.allowed_hosts import AllowedHosts
 from services.core.logs import configure_logging
 from services.core.settings import Settings
-from services.observability.edge_metrics import (
+
+from ._transport import DirectWriteWebSocketProtocol, log_handshakes_when_debugging
+from .api_docs import create_docs_router
+from .hosts import refusing_other_hosts
+from .http import create_http_router
+from .metrics import (
     EdgeMetrics,
     MeasuredFanOut,
     create_metrics_router,
     internal_metrics_server,
     measure_commands,
 )
-
-from .api_docs import create_docs_router
-from .hosts import AllowedHosts, refusing_other_hosts
-from .http import create_http_router
 from .packets import closing_on_broken_frames
 from .page_headers import with_security_headers
-from .relay import Relay
 from .revocations import Revocations
+from .service_client import ServiceClient
 from .sessions import create_session_router
 from .sockets import SocketDirectory, create_socket_server
-from .websocket import LeanWebSocketProtocol, log_handshakes_when_debugging
 
 log = logging.getLogger("chatbus.edge")
 
@@ -50,8 +51,8 @@ ACK_FLUSH_SECONDS = 0.05
 WAKE_EVERY_SECONDS = 1.0
 # How uvicorn serves the edge's websockets (the tests' edge uses them too).
 WEBSOCKET_OPTIONS: dict[str, Any] = {
-    # websockets-sansio, keeping less per connection.
-    "ws": LeanWebSocketProtocol,
+    # websockets-sansio, keeping less per connection and taking frames written at once.
+    "ws": DirectWriteWebSocketProtocol,
     # Engine.IO pings every socket already; uvicorn's own pings would add a timer each.
     "ws_ping_interval": None,
     # A compressor and a decompressor per socket (tens of KiB in zlib) for chat-sized frames.
@@ -62,19 +63,19 @@ WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
 
 def create_edge(settings: Settings) -> Any:
     """The ASGI app: socket.io at ``/socket.io/``, FastAPI for everything else."""
-    app, _ = _create_edge_and_relay(settings)
+    app, _ = _create_edge_and_service_client(settings)
     return app
 
 
-def _create_edge_and_relay(settings: Settings) -> tuple[Any, Relay]:
+def _create_edge_and_service_client(settings: Settings) -> tuple[Any, ServiceClient]:
     metrics = EdgeMetrics()
-    relay = Relay(settings)
+    service_client = ServiceClient(settings)
     sockets = SocketDirectory()
-    sio = create_socket_server(settings, relay, sockets)
+    sio = create_socket_server(settings, service_client, sockets)
     measure_commands(sio, metrics)
     fanout = MeasuredFanOut(sio, sockets, metrics)
     revocations = Revocations(sio, sockets)
-    metrics.watch(relay, sockets)
+    metrics.watch(service_client, sockets)
 
     # Behind a proxy, the metrics go on a port of their own that the proxy does not reach.
     metrics_server = internal_metrics_server(metrics, settings)
@@ -83,11 +84,12 @@ def _create_edge_and_relay(settings: Settings) -> tuple[Any, Relay]:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if metrics_server is not None:
             metrics_server.start()
-        await relay.connect()
-        await fanout.start(relay)
-        await revocations.start(relay)
+        await service_client.connect()
+        await fanout.start(service_client)
+        await revocations.start(service_client)
         heartbeat = asyncio.create_task(
-            _beat(relay, sockets.edge_id, heartbeat_interval(settings)), name="edge-heartbeat"
+            _beat(service_client, sockets.edge_id, heartbeat_interval(settings)),
+            name="edge-heartbeat",
         )
         log.info("edge %s ready", sockets.edge_id)
         try:
@@ -97,8 +99,8 @@ def _create_edge_and_relay(settings: Settings) -> tuple[Any, Relay]:
             await asyncio.gather(heartbeat, return_exceptions=True)
             await revocations.stop()
             await fanout.stop()
-            await _close_all(sio, relay, sockets)
-            await relay.close()
+            await _close_all(sio, service_client, sockets)
+            await service_client.close()
             if metrics_server is not None:
                 metrics_server.stop()
 
@@ -117,8 +119,8 @@ def _create_edge_and_relay(settings: Settings) -> tuple[Any, Relay]:
             allow_methods=["GET", "POST"],
             allow_headers=["content-type", "authorization"],
         )
-    api.include_router(create_http_router(settings, relay))
-    api.include_router(create_session_router(settings, relay))
+    api.include_router(create_http_router(settings, service_client))
+    api.include_router(create_session_router(settings, service_client))
     # Before the web client's mount at "/", which would otherwise answer these paths.
     api.include_router(create_docs_router())
     if metrics_server is None:
@@ -134,7 +136,7 @@ def _create_edge_and_relay(settings: Settings) -> tuple[Any, Relay]:
     asgi = socketio.ASGIApp(sio, other_asgi_app=api, socketio_path="socket.io")
     # The Host check first: a request for another host name reaches nothing, not even socket.io.
     guarded = with_security_headers(closing_on_broken_frames(asgi))
-    return refusing_other_hosts(guarded, AllowedHosts.from_settings(settings)), relay
+    return refusing_other_hosts(guarded, AllowedHosts.from_settings(settings)), service_client
 
 
 def heartbeat_interval(settings: Settings) -> float:
@@ -147,17 +149,19 @@ def heartbeat_interval(settings: Settings) -> float:
     return min(HEARTBEAT_SECONDS, settings.edge_dead_after_seconds / 6)
 
 
-async def _beat(relay: Relay, edge_id: str, interval: float) -> None:
+async def _beat(service_client: ServiceClient, edge_id: str, interval: float) -> None:
     heartbeat = EdgeHeartbeat(edge_id=edge_id)
     while True:
         try:
-            await relay.announce(subjects.EDGE_HEARTBEAT, heartbeat)
+            await service_client.announce(subjects.EDGE_HEARTBEAT, heartbeat)
         except Exception:
             log.warning("could not send the edge heartbeat", exc_info=True)
         await asyncio.sleep(interval)
 
 
-async def _close_all(sio: socketio.AsyncServer, relay: Relay, sockets: SocketDirectory) -> None:
+async def _close_all(
+    sio: socketio.AsyncServer, service_client: ServiceClient, sockets: SocketDirectory
+) -> None:
     # Tell the status service now rather than letting the 30 s sweep find out.
     await asyncio.gather(
         *(sio.disconnect(sid) for sid in list(sockets.usernames)), return_exceptions=True
@@ -168,9 +172,9 @@ def run_edge(settings: Settings) -> None:
     """``chatbus edge``: serve until SIGINT or SIGTERM."""
     configure_logging(settings)
     log_handshakes_when_debugging()
-    app, relay = _create_edge_and_relay(settings)
+    app, service_client = _create_edge_and_service_client(settings)
     config = edge_server_config(app, settings)
-    _FinishingServer(config, relay, settings.request_timeout_seconds).run()
+    _FinishingServer(config, service_client, settings.request_timeout_seconds).run()
 
 
 def edge_server_config(app: Any, settings: Settings) -> uvicorn.Config:
@@ -198,14 +202,15 @@ class _FinishingServer(uvicorn.Server):
     uvicorn's shutdown closes every websocket at once, so an acknowledgement
     still on its way would be lost and the client would send again.
 
-    And it wakes once a second, or at once on a signal, instead of ten times a
-    second to see whether it should stop: those wake-ups were nearly all of an idle
-    edge's CPU (2.2-3.5 ms a second here, where a wake-up costs 70-200 µs).
+    It also wakes once a second (the Date header changes no faster), or at once on a
+    signal, where uvicorn's own loop wakes ten times a second to see whether it should
+    stop: such wake-ups are most of an idle edge's CPU (benchmarks/FINDINGS.md, "Idle
+    processes wake only when there is something to do").
     """
 
-    def __init__(self, config: uvicorn.Config, relay: Relay, grace: float) -> None:
+    def __init__(self, config: uvicorn.Config, service_client: ServiceClient, grace: float) -> None:
         super().__init__(config)
-        self._relay = relay
+        self._service_client = service_client
         self._grace = grace
         self._loop: asyncio.AbstractEventLoop | None = None
         self._signalled: asyncio.Event | None = None
@@ -225,7 +230,7 @@ class _FinishingServer(uvicorn.Server):
             self._loop.call_soon_threadsafe(self._signalled.set)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        await self._relay.finish_commands(self._grace)
-        # The replies are written to their sockets right after the relay hands them back.
+        await self._service_client.finish_commands(self._grace)
+        # The replies are written to their sockets right after the service client hands them back.
         await asyncio.sleep(ACK_FLUSH_SECONDS)
         await super().shutdown(sockets)

@@ -24,9 +24,9 @@ from services.contracts.events import (
     PRESENCE_EVENT,
 )
 
-from .broadcast import Broadcaster
-from .relay import Relay
+from ._transport import JsonPayload
 from .rooms import chat_room, user_room
+from .service_client import ServiceClient
 from .sockets import SocketDirectory
 
 log = logging.getLogger("chatbus.edge.fanout")
@@ -38,15 +38,14 @@ class FanOut:
     def __init__(self, sio: socketio.AsyncServer, sockets: SocketDirectory) -> None:
         self._sio = sio
         self._sockets = sockets
-        self._broadcast = Broadcaster(sio)
         self._subscriptions: list[Subscription] = []
 
-    async def start(self, relay: Relay) -> None:
+    async def start(self, service_client: ServiceClient) -> None:
         """Subscribe on the edge's NATS connection."""
         self._subscriptions = [
-            await relay.nc.subscribe(subjects.ALL_ROOM_EVENTS, cb=self._on_room_event),
-            await relay.nc.subscribe(subjects.ALL_USER_EVENTS, cb=self._on_user_event),
-            await relay.nc.subscribe(subjects.ALL_PRESENCE, cb=self._on_presence),
+            await service_client.nc.subscribe(subjects.ALL_ROOM_EVENTS, cb=self._on_room_event),
+            await service_client.nc.subscribe(subjects.ALL_USER_EVENTS, cb=self._on_user_event),
+            await service_client.nc.subscribe(subjects.ALL_PRESENCE, cb=self._on_presence),
         ]
 
     async def stop(self) -> None:
@@ -74,7 +73,7 @@ class FanOut:
         elif isinstance(event, MemberEvent):
             await self._member_changed(event)
             rooms = [chat_room(chat_id), user_room(event.username)]
-        self._broadcast.emit(server_event.name, data, rooms)
+        await self._sio.emit(server_event.name, JsonPayload(data), to=rooms)
         self._emitted(event)
 
     def _emitted(self, event: BaseModel) -> None:
@@ -108,12 +107,14 @@ class FanOut:
             return
         if isinstance(event, Chat):
             self._sockets.memberships.note_revision(event.id, event.revision)
-        self._broadcast.emit(server_event.name, event.model_dump_json(), [user_room(username)])
+        await self._sio.emit(
+            server_event.name, JsonPayload(event.model_dump_json()), to=[user_room(username)]
+        )
 
     async def _on_presence(self, msg: Msg) -> None:
         presence = _read(msg, Presence)
         if presence is not None and msg.subject == subjects.presence(presence.username):
-            self._broadcast.emit(PRESENCE_EVENT.name, presence.model_dump_json())
+            await self._sio.emit(PRESENCE_EVENT.name, JsonPayload(presence.model_dump_json()))
 
 
 def _read(msg: Msg, model: type[BaseModel]) -> Any:

@@ -18,7 +18,7 @@ from services.contracts import (
 )
 from services.core.settings import Settings
 
-from .relay import Relay
+from .service_client import ServiceClient
 from .tokens import issue_token
 
 # How a failure envelope's code reads as an HTTP status.
@@ -56,12 +56,12 @@ def http_error(error: dict[str, Any]) -> HTTPException:
     return HTTPException(HTTP_STATUS[ErrorCode(error["code"])], detail=error, headers=headers)
 
 
-def create_http_router(settings: Settings, relay: Relay) -> APIRouter:
+def create_http_router(settings: Settings, service_client: ServiceClient) -> APIRouter:
     """``/api/register``, ``/api/login`` and ``/healthz``."""
     router = APIRouter()
 
     async def account_from(subject: str, payload: BaseModel) -> Account:
-        envelope = await relay.request(subject, payload)
+        envelope = await service_client.request(subject, payload)
         if not envelope.get("ok"):
             raise http_error(envelope["error"])
         return Account.model_validate(envelope["data"])
@@ -86,7 +86,7 @@ def create_http_router(settings: Settings, relay: Relay) -> APIRouter:
     @router.get("/healthz")
     async def healthz() -> JSONResponse:
         """200 while NATS is connected, 503 otherwise."""
-        connected = relay.connected
+        connected = service_client.connected
         body: dict[str, Any] = {
             "status": "ok" if connected else "degraded",
             "nats": "connected" if connected else "disconnected",

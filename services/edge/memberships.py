@@ -8,7 +8,7 @@ chat's room. The list a socket gets on connect is news of the same kind.
 
 The newest revision of a chat seen in any way, replies to this edge's users
 included, goes with their commands on that chat: the messages service answers
-from its watched copy of the chats only when that copy is at least as new
+from its copy of the chats only when that copy is at least as new
 (``services/messages/members.py``).
 """
 

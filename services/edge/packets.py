@@ -31,7 +31,7 @@ class Utf8Json:
 
     Python's default escapes each as ``\\uXXXX`` (six bytes, twelve for an emoji), which
     makes a reply of chats or messages in most of the world's languages two to three times
-    larger on the wire. A string that cannot be UTF-8 (a lone surrogate) is escaped as before.
+    larger on the wire. A string that cannot be UTF-8 (a lone surrogate) is escaped all the same.
     """
 
     loads = staticmethod(json.loads)

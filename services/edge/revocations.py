@@ -16,8 +16,8 @@ from pydantic import ValidationError
 
 from services.contracts import TokenRevocation, subjects
 
-from .relay import Relay
 from .rooms import user_room
+from .service_client import ServiceClient
 from .sockets import SocketDirectory
 
 log = logging.getLogger("chatbus.edge.revocations")
@@ -31,9 +31,11 @@ class Revocations:
         self._sockets = sockets
         self._subscription: Subscription | None = None
 
-    async def start(self, relay: Relay) -> None:
+    async def start(self, service_client: ServiceClient) -> None:
         """Subscribe on the edge's NATS connection."""
-        self._subscription = await relay.nc.subscribe(subjects.TOKENS_REVOKED, cb=self._revoked)
+        self._subscription = await service_client.nc.subscribe(
+            subjects.TOKENS_REVOKED, cb=self._revoked
+        )
 
     async def stop(self) -> None:
         """Stop following revocations."""

@@ -16,7 +16,7 @@ from services.contracts import PasswordChange, TokenInUse, subjects
 from services.core.settings import Settings
 
 from .http import client_address, http_error
-from .relay import Relay
+from .service_client import ServiceClient
 from .tokens import InvalidToken, TokenClaims, read_token
 
 UNAUTHORIZED = {"code": "unauthorized", "message": "log in first: a valid Bearer token is needed"}
@@ -31,7 +31,9 @@ class NewPassword(BaseModel):
     new_password: str = Field(min_length=8, max_length=256, description="At least 8 characters.")
 
 
-def bearer_session(settings: Settings, relay: Relay) -> Callable[[Request], Awaitable[TokenClaims]]:
+def bearer_session(
+    settings: Settings, service_client: ServiceClient
+) -> Callable[[Request], Awaitable[TokenClaims]]:
     """A FastAPI dependency: the claims of the request's Bearer token, when it still works;
     401 otherwise."""
 
@@ -50,7 +52,7 @@ def bearer_session(settings: Settings, relay: Relay) -> Callable[[Request], Awai
         in_use = TokenInUse(
             username=claims.username, token_id=claims.token_id, issued_at=claims.issued_at
         )
-        envelope = await relay.request(subjects.CHECK_TOKEN, in_use)
+        envelope = await service_client.request(subjects.CHECK_TOKEN, in_use)
         if not envelope.get("ok"):
             raise http_error(envelope["error"])
         return claims
@@ -58,10 +60,10 @@ def bearer_session(settings: Settings, relay: Relay) -> Callable[[Request], Awai
     return session
 
 
-def create_session_router(settings: Settings, relay: Relay) -> APIRouter:
+def create_session_router(settings: Settings, service_client: ServiceClient) -> APIRouter:
     """``POST /api/password``."""
     router = APIRouter()
-    Session = Annotated[TokenClaims, Depends(bearer_session(settings, relay))]
+    Session = Annotated[TokenClaims, Depends(bearer_session(settings, service_client))]
 
     @router.post("/api/password", status_code=status.HTTP_204_NO_CONTENT)
     async def change_password(body: NewPassword, request: Request, session: Session) -> Response:
@@ -76,7 +78,7 @@ def create_session_router(settings: Settings, relay: Relay) -> APIRouter:
             new_password=body.new_password,
             address=client_address(request),
         )
-        envelope: dict[str, Any] = await relay.request(subjects.CHANGE_PASSWORD, change)
+        envelope: dict[str, Any] = await service_client.request(subjects.CHANGE_PASSWORD, change)
         if not envelope.get("ok"):
             raise http_error(envelope["error"])
         return Response(status_code=status.HTTP_204_NO_CONTENT)

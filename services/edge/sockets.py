@@ -28,11 +28,11 @@ from services.contracts import (
 from services.core.errors import envelope_for
 from services.core.settings import Settings
 
-from .engine import LeanSocketServer
+from ._transport import DirectWriteSocketServer
 from .memberships import ChatMemberships
 from .packets import MALFORMED_EVENT, GuardedPacket, engineio_logger
-from .relay import Relay
 from .rooms import chat_room, user_room
+from .service_client import ServiceClient
 from .tokens import InvalidToken, TokenClaims, read_token
 
 log = logging.getLogger("chatbus.edge.sockets")
@@ -52,8 +52,8 @@ class SocketDirectory:
         # The token each socket connected with: a revocation may void it (revocations.py).
         self.tokens: dict[str, TokenClaims] = {}
         self.memberships = ChatMemberships()
-        # A timer handle per socket, not a sleeping task: a task and its coroutine cost
-        # about 2 KiB per idle connection (issue 6's memory target).
+        # A timer handle per socket, not a sleeping task: a task and its coroutine would
+        # add to every idle connection's memory, which README's Benchmark bounds.
         self._expiry: dict[str, asyncio.TimerHandle] = {}
         self._disconnecting: set[asyncio.Task[None]] = set()
 
@@ -119,10 +119,10 @@ class SocketDirectory:
 
 
 def create_socket_server(
-    settings: Settings, relay: Relay, sockets: SocketDirectory
+    settings: Settings, service_client: ServiceClient, sockets: SocketDirectory
 ) -> socketio.AsyncServer:
     """The socket.io server with every handler of the client protocol."""
-    sio = LeanSocketServer(
+    sio = DirectWriteSocketServer(
         async_mode="asgi",
         cors_allowed_origins=settings.cors_origins,  # None: the edge's own origin only
         max_http_buffer_size=MAX_PACKET_BYTES,
@@ -160,15 +160,15 @@ def create_socket_server(
         # Both at once: a connect waits for the slower of the two, not their sum.
         connection = sockets.connection(sid, username)
         listed, opened = await asyncio.gather(
-            relay.request(subjects.CONNECTION_CHATS, Account(username=username)),
-            relay.request(subjects.CONNECTION_OPENED, connection),
+            service_client.request(subjects.CONNECTION_CHATS, Account(username=username)),
+            service_client.request(subjects.CONNECTION_OPENED, connection),
         )
         if not (listed.get("ok") and opened.get("ok")):
             sockets.forget(sid)
             await sio.leave_room(sid, user_room(username))
             if opened.get("ok"):
                 # Counted as open, but refused: take it back, or the user would stay online.
-                await relay.request(subjects.CONNECTION_CLOSED, connection)
+                await service_client.request(subjects.CONNECTION_CLOSED, connection)
             codes = {reply["error"]["code"] for reply in (listed, opened) if not reply.get("ok")}
             if ErrorCode.UNAUTHORIZED in codes:
                 # The token is well signed but its user is not registered.
@@ -191,7 +191,9 @@ def create_socket_server(
         username = sockets.username(sid)
         sockets.forget(sid)
         if username is not None:
-            await relay.request(subjects.CONNECTION_CLOSED, sockets.connection(sid, username))
+            await service_client.request(
+                subjects.CONNECTION_CLOSED, sockets.connection(sid, username)
+            )
         return None
 
     @sio.on(MALFORMED_EVENT)
@@ -209,11 +211,13 @@ def create_socket_server(
         return failure(ErrorCode.INVALID, f"unknown event {event[:64]!r}")
 
     for command in COMMANDS:
-        sio.on(command.event, _command_handler(command, relay, sockets))
+        sio.on(command.event, _command_handler(command, service_client, sockets))
     return sio
 
 
-def _command_handler(command: Command, relay: Relay, sockets: SocketDirectory) -> Any:
+def _command_handler(
+    command: Command, service_client: ServiceClient, sockets: SocketDirectory
+) -> Any:
     async def handle(sid: str, *args: Any) -> dict[str, Any]:
         username = sockets.username(sid)
         if username is None:
@@ -231,7 +235,7 @@ def _command_handler(command: Command, relay: Relay, sockets: SocketDirectory) -
             return envelope_for(error)
         chat_id = getattr(request, "chat_id", None)
         revision = sockets.memberships.newest_revision(chat_id) if chat_id else 0
-        reply = await relay.command(command, username, request, chat_revision=revision)
+        reply = await service_client.command(command, username, request, chat_revision=revision)
         if command.area == "chats" and (seen := _chat_revision_in(reply)):
             sockets.memberships.note_revision(*seen)
         return reply

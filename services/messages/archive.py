@@ -12,8 +12,9 @@ replicas never give out the same seq; the loser reads again and retries:
   longer proves ``n`` was never given out. The condition is then that the chat's
   newest message (``chat.store.<c>.*``) is the one read. nats-server finds it by
   matching every subject of the chat, which the limit keeps bounded; without one,
-  that check cost 0.11 ms at 1,000 stored messages and 1.4 ms at 100,000
-  (``python -m benchmarks.append_cost --wildcard-check``).
+  that check would cost more the more the chat holds (benchmarks/FINDINGS.md, "An
+  append checks that its own seq is still free"; ``python -m benchmarks.append_cost
+  --wildcard-check``).
 
 The ``Nats-Msg-Id`` header makes a retried send store nothing new. Retention
 (``retention.py``) trims chats after appends and shapes what pages say.
@@ -31,10 +32,10 @@ from nats.js.errors import APIError
 from services.contracts import HistoryPage, Message, storage, subjects
 from services.core.errors import Unavailable
 from services.storage.jetstream import last_seq, record_last_seq
-from services.storage.newest_seqs import SeenSeqs, newest_near
+from services.storage.newest_seqs import NewestSeqHints, newest_near
 
 from .pages import PROBE, read_page
-from .retention import Retention, purge_chat
+from .retention import KEEP_ALL, Retention, purge_chat
 
 log = logging.getLogger("chatbus.archive")
 
@@ -66,10 +67,10 @@ class MessageArchive:
 
     def __init__(self, js: JetStreamContext, retention: Retention | None = None) -> None:
         self._js = js
-        self._retention = retention or Retention()
+        self._retention = retention or KEEP_ALL
         self._newest: dict[str, Newest] = {}
         # Where reads of a chat's newest seq look first (besides ``_newest``): what pages found.
-        self._seen_in_pages = SeenSeqs()
+        self._seen_in_pages = NewestSeqHints()
         self._turns = [asyncio.Lock() for _ in range(APPEND_TURNS)]
 
     async def append(self, draft: Message, dedupe_key: str) -> tuple[Message, bool]:

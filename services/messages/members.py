@@ -1,8 +1,8 @@
-"""Who may post in or read a chat, answered from a watched copy of the chats bucket when it is
+"""Who may post in or read a chat, answered from a copy of the chats bucket when it is
 new enough.
 
 Reading the chat and the membership from JetStream costs every send round trips;
-a watched copy costs none, but it may be a few milliseconds behind a change. The
+a copy costs none, but it may be a few milliseconds behind a change. The
 edge tells us the newest revision of the chat it has seen, from events and from
 its users' replies (``CHAT_REVISION_HEADER``). A copy that has taken in every
 change up to that revision holds every change the user can know of: whoever has
@@ -42,7 +42,7 @@ class Access:
 
 
 class ChatMembers:
-    """The chats bucket, read through a watched copy where that is safe."""
+    """The chats bucket, read through a copy where that is safe."""
 
     def __init__(self, bucket: KeyValue) -> None:
         self._bucket = bucket

@@ -16,9 +16,9 @@ Only when retention removed the page's first message does a page take more
 round trips: to find the chat's oldest message and read the page again.
 
 A page also stops at ``MAX_PAGE_BYTES`` of messages, measured as the reply
-encodes them (``encoded_size``), whatever they hold: texts stored before
-control characters were refused, or by a program writing to the stream
-directly, take up to six bytes a character. A forward page keeps its first
+encodes them (``encoded_size``), whatever they hold: control characters, which an
+older chatbus or a program writing to the stream directly may have stored, take up
+to six bytes each. A forward page keeps its first
 messages, a backward one its last, and says ``more``: the next page, from the
 last (or first) message kept, goes on where this one stopped.
 """

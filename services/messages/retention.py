@@ -32,10 +32,13 @@ PURGES_PER_LIMIT = 10
 
 @dataclass(frozen=True)
 class Retention:
-    """How long messages stay, and how many a chat keeps; 0 means no limit."""
+    """How long messages stay, and how many a chat keeps; 0 means no limit.
 
-    max_age_seconds: float = 0.0
-    max_messages_per_chat: int = 0
+    Built from ``Settings`` (``from_settings``), where the defaults are.
+    """
+
+    max_age_seconds: float
+    max_messages_per_chat: int
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Retention":
@@ -65,6 +68,10 @@ class Retention:
         if self.max_messages_per_chat:
             return max(oldest_stored, newest - self.max_messages_per_chat + 1)
         return oldest_stored
+
+
+# No limit either way: every message stays.
+KEEP_ALL = Retention(max_age_seconds=0.0, max_messages_per_chat=0)
 
 
 @dataclass(frozen=True)

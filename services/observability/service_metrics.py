@@ -10,11 +10,11 @@ import time
 from typing import Any
 
 from faststream import BaseMiddleware
-from faststream._internal.basic_types import AsyncFuncAny
-from faststream._internal.context.repository import ContextRepo
+from faststream.context import ContextRepo
 from faststream.exceptions import IncorrectState
 from faststream.message import StreamMessage
 from faststream.nats import NatsBroker
+from faststream.types import AsyncFuncAny
 from nats.aio.client import Client
 from prometheus_client import CollectorRegistry
 

@@ -10,18 +10,24 @@ import argparse
 import importlib
 import sys
 from collections.abc import Callable, Sequence
+from types import ModuleType
 
 from pydantic import ValidationError
 
 from services.core.logs import configure_logging
 from services.core.settings import Settings
 from services.ops.gc_freezing import freeze_survivors
+from services.ops.role_names import EDGE, HANDLER_SERVICES
 
-__all__ = ["build_parser", "main"]
-
-HANDLER_SERVICES = ("chats", "messages", "status")
+__all__ = ["EXTRA_COMMAND_MODULES", "AddCommand", "Subcommand", "build_parser", "main"]
 
 Subcommand = Callable[[argparse.Namespace, Settings], int]
+# ``add(name, run, summary)``: adds a subcommand and returns its parser for the arguments.
+AddCommand = Callable[[str, Subcommand, str], argparse.ArgumentParser]
+
+# Commands kept out of the wheel, each added by its module's ``register(add)`` where that
+# module is importable: from a checkout, ``benchmarks`` adds ``chatbus bench``.
+EXTRA_COMMAND_MODULES = ("benchmarks.chatbus_command",)
 
 
 def up(args: argparse.Namespace, settings: Settings) -> int:
@@ -33,7 +39,7 @@ def up(args: argparse.Namespace, settings: Settings) -> int:
 
 def edge(args: argparse.Namespace, settings: Settings) -> int:
     """The socket.io/HTTP edge alone."""
-    configure_logging(settings, role="edge")
+    configure_logging(settings, role=EDGE)
     freeze_survivors()
     from services.edge.app import run_edge
 
@@ -84,8 +90,8 @@ def tail(args: argparse.Namespace, settings: Settings) -> int:
 
 def status(args: argparse.Namespace, settings: Settings) -> int:
     """Which services answer, NATS's health, the streams' and buckets' sizes."""
+    from services.ops.nats_auth.roles import READINESS_PROBES
     from services.ops.status_report import run_status
-    from services.ops.supervisor import READINESS_PROBES
 
     monitors = [url.strip() for url in (args.monitor or "").split(",") if url.strip()]
     return run_status(settings, READINESS_PROBES, monitors, as_json=args.json)
@@ -126,22 +132,19 @@ def bots(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def bench(args: argparse.Namespace, settings: Settings) -> int:
-    """chatbus against a plain python-socketio server, same run, alternating A/B."""
-    try:
-        from benchmarks.command import run_bench
-    except ModuleNotFoundError:
-        sys.stderr.write("chatbus bench: run it from a checkout (benchmarks/ is not installed)\n")
-        return 2
-    return run_bench(args)
-
-
-# Chats made before new ids stopped starting with "-" need "--" in front of their id.
+# An id that starts with "-" (an older chatbus made some) reads as an option unless "--"
+# comes before it.
 CHAT_ID_HELP = "the chat's id, e.g. general (put -- before an id that starts with -)"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser; each subparser sets ``run`` to its subcommand."""
+def build_parser(
+    extra_command_modules: Sequence[str] = EXTRA_COMMAND_MODULES,
+) -> argparse.ArgumentParser:
+    """The argument parser; each subparser sets ``run`` to its subcommand.
+
+    ``extra_command_modules`` that cannot be found add nothing; one that is found
+    but fails to import raises, as any broken command would.
+    """
     parser = argparse.ArgumentParser(
         prog="chatbus",
         description="Real-time chat on NATS. Settings come from environment variables.",
@@ -164,7 +167,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_say(add("say", say, "post a message to a chat as a user, over NATS"))
     add_tail(add("tail", tail, "print a chat's messages as they arrive, over NATS"))
     add_status(add("status", status, "show the services, NATS's health and the stream sizes"))
-    add_bench(add("bench", bench, "benchmark chatbus against a plain socket.io server"))
     add_bots(add("bots", bots, "add, list or remove bots (their accounts and NATS users)"))
     add(
         "nats-url", nats_url, "print a NATS URL for the embedded server as ops or admin"
@@ -174,7 +176,20 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="ops: read-only (chatbus status); admin: every right (the nats CLI)",
     )
+    for name in extra_command_modules:
+        module = _optional_module(name)
+        if module is not None:
+            module.register(add)
     return parser
+
+
+def _optional_module(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as missing:
+        if missing.name is not None and (name + ".").startswith(missing.name + "."):
+            return None
+        raise
 
 
 def add_bots(parser: argparse.ArgumentParser) -> None:
@@ -241,31 +256,6 @@ def add_status(parser: argparse.ArgumentParser) -> None:
         "--monitor",
         metavar="URLS",
         help="nats-server monitoring URLs, comma-separated, for each node's health",
-    )
-
-
-def add_bench(parser: argparse.ArgumentParser) -> None:
-    """``chatbus bench [--smoke] [--out PATH] [--only NAME ...] [--rounds N]``.
-
-    Defined here, not in ``benchmarks``: an image without that package must still
-    build this parser for its other commands.
-    """
-    parser.add_argument(
-        "--smoke", action="store_true", help="a quick run (under a minute) proving the bench works"
-    )
-    parser.add_argument(
-        "--out",
-        default="benchmarks/results/latest.json",
-        help="where to write the JSON report (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--only", nargs="+", metavar="NAME", help="run only these workloads (e.g. room-10)"
-    )
-    parser.add_argument(
-        "--rounds",
-        type=int,
-        metavar="N",
-        help="rounds of each workload that runs in rounds (the rooms and the mix; 3 in a full run)",
     )
 
 

@@ -107,9 +107,9 @@ def server_environment(environ: Mapping[str, str] = os.environ) -> dict[str, str
 
     The embedded server shares its machine with chatbus's Python processes, one core
     each at most. With a Go thread per core it hands much of each message's work to a
-    second thread: on the 2-core benchmark machine, 15 context switches per send
-    instead of 9 and about 20 % more nats-server CPU per delivered message (see
-    benchmarks/FINDINGS.md). A ``GOMAXPROCS`` already set is kept.
+    second thread, which costs more context switches and more nats-server CPU per
+    delivered message (benchmarks/FINDINGS.md, "The embedded nats-server runs Go on
+    half the usable cores"). A ``GOMAXPROCS`` already set is kept.
     """
     if "GOMAXPROCS" in environ:
         return dict(environ)

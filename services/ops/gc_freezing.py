@@ -3,18 +3,17 @@
 CPython's cycle collector walks every tracked container (instances, dicts,
 lists, coroutines, futures...) in a full collection, and one runs whenever a
 quarter as many objects as the last one kept have outlived two younger
-collections. An edge holding 10,000 sockets tracks about 1.2 million objects:
-on the bench's VM each full collection stopped it for 0.8-1.8 s, and while
-10,000 clients connected it spent 6.5 s in fourteen of them.
+collections. An edge holding many thousand sockets tracks over a million
+objects, and each full collection stops it for as long as walking them all
+takes (benchmarks/FINDINGS.md, "Full collections walk only what is new").
 
 ``SurvivorFreezer`` freezes (``gc.freeze``) whatever survives a full
 collection. Frozen objects are still freed when their last reference goes,
 but later collections do not walk them. What no collection then finds is a
 frozen object left in an unreachable reference cycle, so every ``thaw_every``
 seconds the frozen objects are thawed and the next full collection walks them
-all once. Few are left so: after 6,000 sockets opened and closed, that
-collection found 1,191 unreachable objects (uvicorn's HTTP protocol of an
-upgraded connection, and its transport).
+all once. Few are left so (uvicorn's HTTP protocol of an upgraded connection,
+and its transport: FINDINGS counts them).
 """
 
 import gc
@@ -24,7 +23,8 @@ from collections.abc import Callable
 __all__ = ["THAW_EVERY_SECONDS", "SurvivorFreezer", "freeze_survivors"]
 
 # How long a frozen object in an unreachable cycle may wait to be freed. Each thaw costs
-# one full-length collection (about 1 s with 10,000 sockets on the bench's VM).
+# one full-length collection, which stops a busy edge for a while (benchmarks/FINDINGS.md,
+# "Full collections walk only what is new").
 THAW_EVERY_SECONDS = 3600.0
 
 _OLDEST = 2  # the generation a full collection collects

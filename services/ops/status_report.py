@@ -41,7 +41,7 @@ CONNECT_TIMEOUT = 3.0
 MONITOR_TIMEOUT = 2.0
 # JetStream names a key-value bucket's stream KV_<bucket>.
 BUCKET_STREAM_PREFIX = "KV_"
-# The NATS connection names chatbus's processes use (see create_broker and the edge's Relay).
+# The NATS connection names chatbus's processes use (see create_broker and ServiceClient).
 PROCESS_NAME_PREFIX = "chatbus-"
 
 

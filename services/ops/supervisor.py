@@ -28,7 +28,6 @@ from services.core.logs import configure_logging, json_line
 from services.core.nats_tls import nats_tls_context
 from services.core.nats_urls import inbox_prefix_for, with_credentials, without_credentials
 from services.core.settings import Settings
-from services.ops.cli import HANDLER_SERVICES
 from services.ops.embedded_nats import EmbeddedNats, NatsServerError, free_port
 from services.ops.nats_auth.credentials import CredentialStore
 from services.ops.nats_auth.embedded import embedded_store, write_authorization
@@ -41,6 +40,7 @@ from services.ops.processes import (
     spawn,
     stop_process,
 )
+from services.ops.role_names import EDGE, HANDLER_SERVICES
 
 __all__ = ["READINESS_PROBES", "Role", "chatbus_roles", "run_up", "supervise", "tag"]
 
@@ -92,7 +92,7 @@ def chatbus_roles() -> list[Role]:
         Role(name, (*cli, "service", name), answers_on=READINESS_PROBES[name])
         for name in HANDLER_SERVICES
     ]
-    return [*services, Role("edge", (*cli, "edge"), after_answers=True)]
+    return [*services, Role(EDGE, (*cli, EDGE), after_answers=True)]
 
 
 def tag(role: str) -> str:

@@ -5,14 +5,13 @@ import functools
 import inspect
 import json
 import logging
+import signal
 from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, cast
 
-import anyio
 import nats.errors
 from faststream import Context, ExceptionMiddleware, FastStream
-from faststream._internal.cli.supervisors.utils import set_exit
 from faststream.message import StreamMessage
 from faststream.nats import NatsBroker, NatsRouter
 from pydantic import BaseModel
@@ -20,14 +19,14 @@ from pydantic import BaseModel
 from services.contracts import Command
 from services.core.errors import envelope_for
 from services.core.logs import configure_logging
-from services.core.nats_connection import close_unreachable
 from services.core.nats_tls import broker_security
 from services.core.nats_urls import inbox_prefix_for
 from services.core.settings import Settings
 from services.observability.service_metrics import MetricsServer, ServiceMetrics
+from services.runtime._faststream.command_subscriber import CommandSubscriber, take_commands
 from services.runtime.caller import remember_message
-from services.runtime.command_subscriber import CommandSubscriber, take_commands
 from services.runtime.rate_limits import CommandRateLimit
+from services.storage.nats_connection import close_unreachable
 
 log = logging.getLogger("chatbus.broker")
 
@@ -117,9 +116,7 @@ class ServiceBroker(NatsBroker):
             await super().stop(exc_type, exc_val, exc_tb)
         except nats.errors.ConnectionReconnectingError:
             # Raised by the drain, after the subscribers stopped: finish what it left undone.
-            connection, self._connection = self._connection, None
-            if connection is not None:
-                await close_unreachable(connection)
+            await close_unreachable(self.connection)
             self.config.disconnect()
 
 
@@ -136,8 +133,9 @@ def validating(handler: Callable[[Any], Awaitable[Any]]) -> Callable[[Any], Awai
     """``handler`` given its one argument as the model it is annotated with.
 
     The brokers run without FastDepends (``apply_types=False``), whose per-message
-    injection cost about 50 µs a command; FastStream still reads the annotation for
-    the AsyncAPI document, through ``__wrapped__``.
+    injection costs more than most handlers' own work (benchmarks/FINDINGS.md);
+    FastStream still reads the annotation for the AsyncAPI document, through
+    ``__wrapped__``.
     """
     (parameter,) = inspect.signature(handler, eval_str=True).parameters.values()
     model = cast(type[BaseModel], parameter.annotation)
@@ -163,7 +161,7 @@ def _quiet_logger(name: str) -> logging.Logger:
 def create_app(broker: NatsBroker, settings: Settings) -> FastStream:
     """A FastStream app around ``broker`` with chatbus logging and a graceful stop."""
     configure_logging(settings)
-    app = ServiceApp(broker, logger=logging.getLogger("chatbus"))
+    app = FastStream(broker, logger=logging.getLogger("chatbus"))
     serve_metrics(app, broker, settings)
 
     @app.on_shutdown
@@ -172,43 +170,6 @@ def create_app(broker: NatsBroker, settings: Settings) -> FastStream:
         await stop_taking_commands(broker)
 
     return app
-
-
-class ServiceApp(FastStream):
-    """FastStream's app, woken by SIGINT or SIGTERM instead of looking for one again and again.
-
-    FastStream's ``run`` looks every ``sleep_time``: with 0.5 s, two of an idle service's
-    eight wake-ups a second, and on this VM a wake-up costs 70-200 µs of CPU. This ``run``
-    is FastStream 0.7's with a wait for ``exit`` in place of that loop.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._exit_asked = asyncio.Event()
-
-    def exit(self) -> None:
-        super().exit()
-        self._exit_asked.set()
-
-    async def run(
-        self,
-        log_level: int = logging.INFO,
-        run_extra_options: dict[str, Any] | None = None,
-        sleep_time: float = 0.1,  # FastStream's signature; nothing sleeps here
-    ) -> None:
-        set_exit(lambda *_: self.exit(), sync=False)
-        async with self.lifespan_context(**(run_extra_options or {})):
-            try:
-                async with anyio.create_task_group() as tasks:
-                    # Started beside the wait, as FastStream does: a signal during a long
-                    # start-up (NATS away) still stops the service.
-                    tasks.start_soon(self._startup, log_level, run_extra_options)
-                    await self._exit_asked.wait()
-                    await self._shutdown(log_level)
-                    tasks.cancel_scope.cancel()
-            except ExceptionGroup as group:
-                for error in group.exceptions:
-                    raise error from None
 
 
 def serve_metrics(app: FastStream, broker: NatsBroker, settings: Settings) -> None:
@@ -272,4 +233,46 @@ def run_app(app: FastStream) -> None:
         uvloop.install()
     except ImportError:  # pragma: no cover - uvloop is a dependency via uvicorn[standard]
         pass
-    asyncio.run(app.run())
+    asyncio.run(serve_until_signalled(app))
+
+
+async def serve_until_signalled(app: FastStream) -> None:
+    """Start ``app``, and stop it on SIGINT or SIGTERM: FastStream's ``run``, woken by the signal.
+
+    FastStream's ``run`` looks every ``sleep_time`` whether a signal came, which is
+    most of what an idle service wakes for; here the signal itself wakes the stop.
+    As in FastStream, the start runs beside the wait, so a signal during a long
+    start (NATS away) still stops the service, and a start that fails ends the run
+    with its error.
+    """
+    signalled = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, signalled.set)
+    async with app.lifespan_context():
+        starting = asyncio.ensure_future(_start(app))
+        waiting = asyncio.ensure_future(signalled.wait())
+        try:
+            await asyncio.wait({starting, waiting}, return_when=asyncio.FIRST_COMPLETED)
+            if starting.done():
+                starting.result()
+                await waiting
+            _log(app, "FastStream app shutting down...")
+            await app.stop()
+            _log(app, "FastStream app shut down gracefully.")
+        finally:
+            starting.cancel()
+            waiting.cancel()
+            await asyncio.gather(starting, waiting, return_exceptions=True)
+
+
+async def _start(app: FastStream) -> None:
+    _log(app, "FastStream app starting...")
+    await app.start()
+    _log(app, "FastStream app started successfully! To exit, press CTRL+C")
+
+
+def _log(app: FastStream, message: str) -> None:
+    # The lines FastStream's ``run`` logs, on the app's logger.
+    if app.logger is not None:
+        app.logger.log(logging.INFO, message)

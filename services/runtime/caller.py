@@ -1,8 +1,8 @@
 """Who sent the command in hand, read from its NATS message.
 
 FastStream resolves ``Path()`` and ``Header()`` parameters on a worker thread,
-a thread hand-off per command that took a quarter of the messages service's
-CPU; handlers read the subject and headers here instead. ``remember_message``,
+a thread hand-off for every command; handlers read the subject and headers here
+instead, in the task that runs them. ``remember_message``,
 a broker middleware, holds the message for the handler running in its task.
 """
 
@@ -11,8 +11,8 @@ from contextvars import ContextVar
 from typing import Any
 
 from faststream import BaseMiddleware
-from faststream._internal.basic_types import AsyncFuncAny
 from faststream.message import StreamMessage
+from faststream.types import AsyncFuncAny
 
 from services.contracts import storage, subjects
 from services.core.errors import InvalidInput

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from faststream import BaseMiddleware
-from faststream._internal.basic_types import AsyncFuncAny
-from faststream._internal.context.repository import ContextRepo
+from faststream.context import ContextRepo
 from faststream.message import StreamMessage
+from faststream.types import AsyncFuncAny
 
 from services.contracts import TYPING, subjects
 from services.core.errors import RateLimited

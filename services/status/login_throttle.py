@@ -32,7 +32,7 @@ import hashlib
 import ipaddress
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from nats.js import JetStreamContext
 from nats.js.api import KeyValueConfig, StorageType
@@ -52,30 +52,24 @@ Clock = Callable[[], float]
 
 @dataclass(frozen=True)
 class ThrottleLimits:
-    """How many failed logins go free, how the waits grow, and the registration limit."""
+    """How many failed logins go free, how the waits grow, and the registration limit.
 
-    login_failures_per_pair: int = 5
-    login_failures_per_user: int = 10
-    login_failures_per_address: int = 20
-    login_first_delay_seconds: float = 1.0
-    login_max_delay_seconds: float = 120.0
-    login_window_seconds: float = 3600.0
-    registrations_per_address: int = 100
-    registration_window_seconds: float = 600.0
+    Each field is the ``Settings`` field of the same name, where its default is.
+    """
+
+    login_failures_per_pair: int
+    login_failures_per_user: int
+    login_failures_per_address: int
+    login_first_delay_seconds: float
+    login_max_delay_seconds: float
+    login_failure_window_seconds: float
+    registrations_per_address: int
+    registration_window_seconds: float
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "ThrottleLimits":
         """The limits set by ``CHATBUS_LOGIN_*`` and ``CHATBUS_REGISTRATION*``."""
-        return cls(
-            login_failures_per_pair=settings.login_failures_per_pair,
-            login_failures_per_user=settings.login_failures_per_user,
-            login_failures_per_address=settings.login_failures_per_address,
-            login_first_delay_seconds=settings.login_first_delay_seconds,
-            login_max_delay_seconds=settings.login_max_delay_seconds,
-            login_window_seconds=settings.login_failure_window_seconds,
-            registrations_per_address=settings.registrations_per_address,
-            registration_window_seconds=settings.registration_window_seconds,
-        )
+        return cls(**{field.name: getattr(settings, field.name) for field in fields(cls)})
 
     def wait_after(self, failures: int, free: int) -> float:
         """Seconds the next attempt waits after the latest of ``failures`` (``free`` go free)."""
@@ -89,7 +83,8 @@ class Failures(BaseModel):
     """A login counter as stored: how many failures, and when the latest was (Unix seconds)."""
 
     count: int
-    # Counters written before waits grew held their window's start: close enough.
+    # A counter stored with ``since`` (its window's start, by an older chatbus) reads that
+    # as its latest failure: close enough.
     last: float = Field(validation_alias=AliasChoices("last", "since"))
 
 
@@ -144,7 +139,7 @@ class LoginThrottle:
         clock: Clock = time.time,
     ) -> "LoginThrottle":
         """The throttle on its bucket, created on first use with the longest window as TTL."""
-        ttl = max(limits.login_window_seconds, limits.registration_window_seconds)
+        ttl = max(limits.login_failure_window_seconds, limits.registration_window_seconds)
         try:
             bucket = await js.key_value(storage.THROTTLE_BUCKET)
         except BucketNotFoundError:
@@ -235,7 +230,7 @@ class LoginThrottle:
         if entry is None:
             return None
         failures = Failures.model_validate_json(entry[0])
-        if self._clock() - failures.last >= self._limits.login_window_seconds:
+        if self._clock() - failures.last >= self._limits.login_failure_window_seconds:
             return None
         return failures
 
@@ -244,7 +239,7 @@ class LoginThrottle:
             entry = await self._get(key)
             now = self._clock()
             failures = Failures.model_validate_json(entry[0]) if entry else None
-            if failures is None or now - failures.last >= self._limits.login_window_seconds:
+            if failures is None or now - failures.last >= self._limits.login_failure_window_seconds:
                 count = 1  # forgotten, or never counted
             else:
                 count = failures.count + 1

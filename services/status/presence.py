@@ -52,13 +52,13 @@ def connection_key(connection: Connection) -> str:
     return f"{connection.edge_id}.{connection.connection_id}"
 
 
-class PresenceBoard:
+class PresenceTracker:
     """Who is online, kept in the presence bucket and announced on change."""
 
     def __init__(self, nc: Client, bucket: KeyValue, *, dead_after: float) -> None:
         self._nc = nc
         self._bucket = bucket
-        self._mirror = BucketCopy(bucket, "presence", PresenceRecord.model_validate_json)
+        self._copy = BucketCopy(bucket, "presence", PresenceRecord.model_validate_json)
         self._dead_after = dead_after
         self._started = time.monotonic()
         self._edges_seen: dict[str, float] = {}
@@ -68,11 +68,11 @@ class PresenceBoard:
 
     async def start(self) -> None:
         """Load everyone's presence and follow changes."""
-        await self._mirror.start()
+        await self._copy.start()
 
     async def stop(self) -> None:
         """Stop following changes."""
-        await self._mirror.stop()
+        await self._copy.stop()
 
     async def connection_opened(self, connection: Connection) -> Presence:
         """Count a new connection; the first one brings the user online."""
@@ -116,7 +116,7 @@ class PresenceBoard:
     def online(self) -> list[Presence]:
         """Everyone who is not offline, by name."""
         return sorted(
-            (record.public() for record in self._mirror.values() if record.connections),
+            (record.public() for record in self._copy.values() if record.connections),
             key=lambda presence: presence.username,
         )
 
@@ -133,7 +133,7 @@ class PresenceBoard:
         now = time.monotonic()
         silent_for = self._dead_after - before_next_sweep
         closed = 0
-        for record in list(self._mirror.values()):
+        for record in list(self._copy.values()):
             dead = [
                 key
                 for key, edge_id in record.connections.items()
@@ -201,9 +201,9 @@ class PresenceBoard:
             del self._writers[username]
 
     async def _write(self, username: str, mutations: list[Mutation]) -> Presence:
-        # First from the watched copy, nearly always current: no read from JetStream, and
+        # First from the copy, nearly always current: no read from JetStream, and
         # its value is decoded already. Compare-and-set refuses a stale one; then we read.
-        known = self._mirror.entry(username)
+        known = self._copy.entry(username)
         for _ in range(MAX_WRITE_ATTEMPTS):
             from_copy = known is not None
             if known is not None:
@@ -225,7 +225,7 @@ class PresenceBoard:
                 new_revision = await self._bucket.update(username, value, last=revision)
             except KeyWrongLastSequenceError:
                 continue  # changed by another replica: read again
-            self._mirror.apply(username, value, new_revision)
+            self._copy.apply(username, value, new_revision)
             after = record.public()
             if after.status != before.status:
                 await publish_event(self._nc, subjects.presence(username), after)

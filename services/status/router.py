@@ -21,106 +21,84 @@ from services.contracts import (
     success,
 )
 from services.runtime import caller
-from services.runtime.broker import answers, answers_command, validating
+from services.runtime.broker import answers_command, validating
+from services.runtime.edge_only import edge_answers, from_the_edge_only
 
-from .desk import StatusDesk
+from .state import StatusState
 
 QUEUE = "status"
 
 
-def create_status_router(desk: StatusDesk, signing_key: str) -> NatsRouter:
+def create_status_router(status: StatusState, signing_key: str) -> NatsRouter:
     """Subscribe the status commands and the edge-to-service subjects."""
     router = NatsRouter()
 
     @answers_command(router, SET_STATUS, queue=QUEUE)
     async def set_status(request: SetStatus) -> dict[str, Any]:
         user = caller.username()
-        await desk.require_registered(user)
-        return success(await desk.presence.set_status(user, request.status))
+        await status.require_registered(user)
+        return success(await status.presence.set_status(user, request.status))
 
     @answers_command(router, LIST_PRESENCE, queue=QUEUE)
     async def list_presence(request: ListPresence) -> dict[str, Any]:
         caller.username()
-        return success(desk.presence.online())
+        return success(status.presence.online())
 
     @answers_command(router, TYPING, queue=QUEUE)
     async def typing(request: Typing) -> dict[str, Any]:
         user = caller.username()
-        await desk.typing.typing(user, request.chat_id)
+        await status.typing.typing(user, request.chat_id)
         return success({})
 
-    @answers(
-        router, subjects.REGISTER_USER, queue=QUEUE, description="Create an account (edge only)."
-    )
+    from_the_edge = edge_answers(router, queue=QUEUE, signing_key=signing_key)
+
+    @from_the_edge(subjects.REGISTER_USER, "Create an account (edge only).")
     async def register_user(registration: Registration) -> dict[str, Any]:
-        caller.require_the_edge(signing_key)
-        return success(await desk.accounts.register(registration))
+        return success(await status.accounts.register(registration))
 
-    @answers(
-        router,
-        subjects.LOGIN,
-        queue=QUEUE,
-        description="Check a username and password (edge only).",
-    )
+    @from_the_edge(subjects.LOGIN, "Check a username and password (edge only).")
     async def log_in(attempt: LoginRequest) -> dict[str, Any]:
-        caller.require_the_edge(signing_key)
-        return success(await desk.accounts.login(attempt))
+        return success(await status.accounts.login(attempt))
 
-    @answers(
-        router,
+    @from_the_edge(
         subjects.CHECK_TOKEN,
-        queue=QUEUE,
-        description="Whether a token an HTTP route was called with still works (edge only).",
+        "Whether a token an HTTP route was called with still works (edge only).",
     )
     async def check_token(token: TokenInUse) -> dict[str, Any]:
-        caller.require_the_edge(signing_key)
         return success(
-            await desk.accounts.require_token_works(token.username, token.token_id, token.issued_at)
+            await status.accounts.require_token_works(
+                token.username, token.token_id, token.issued_at
+            )
         )
 
-    @answers(
-        router,
+    @from_the_edge(
         subjects.CHANGE_PASSWORD,
-        queue=QUEUE,
-        description="Change a password; the user's other tokens stop working (edge only).",
+        "Change a password; the user's other tokens stop working (edge only).",
     )
     async def change_password(change: PasswordChange) -> dict[str, Any]:
-        caller.require_the_edge(signing_key)
-        revocation = await desk.accounts.change_password(change)
-        await desk.announce_revocation(revocation)
+        revocation = await status.accounts.change_password(change)
+        await status.announce_revocation(revocation)
         return success({})
 
-    @answers(
-        router,
-        subjects.CONNECTION_OPENED,
-        queue=QUEUE,
-        description="A socket connection was opened on an edge.",
-    )
+    @from_the_edge(subjects.CONNECTION_OPENED, "A socket connection was opened on an edge.")
     async def connection_opened(connection: Connection) -> dict[str, Any]:
-        caller.require_the_edge(signing_key)
         # A validly signed token for a name with no account (never issued, or deleted), or
         # one a password change voided, is refused.
-        await desk.accounts.require_token_works(
+        await status.accounts.require_token_works(
             connection.username, connection.token_id, connection.token_issued_at
         )
-        return success(await desk.presence.connection_opened(connection))
+        return success(await status.presence.connection_opened(connection))
 
-    @answers(
-        router,
-        subjects.CONNECTION_CLOSED,
-        queue=QUEUE,
-        description="A socket connection was closed on an edge.",
-    )
+    @from_the_edge(subjects.CONNECTION_CLOSED, "A socket connection was closed on an edge.")
     async def connection_closed(connection: Connection) -> dict[str, Any]:
-        caller.require_the_edge(signing_key)
-        return success(await desk.presence.connection_closed(connection))
+        return success(await status.presence.connection_closed(connection))
 
     # Every replica hears every heartbeat: each one judges which edges are alive.
     # No reply, whatever reply subject a heartbeat names: this path never publishes.
     @router.subscriber(subjects.EDGE_HEARTBEAT, description="An edge is alive.", no_reply=True)
     @validating
+    @from_the_edge_only(signing_key)
     async def edge_heartbeat(heartbeat: EdgeHeartbeat) -> None:
-        caller.require_the_edge(signing_key)
-        desk.presence.edge_alive(heartbeat.edge_id)
+        status.presence.edge_alive(heartbeat.edge_id)
 
     return router

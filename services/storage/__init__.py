@@ -1,1 +1,1 @@
-"""chatbus's state in JetStream: the message stream, the buckets and copies of them."""
+"""chatbus's state in JetStream: the message stream, the buckets and in-memory copies of them."""

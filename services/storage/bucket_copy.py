@@ -1,23 +1,23 @@
-"""A process-local, always-updating copy of a key-value bucket.
+"""An in-memory copy of a key-value bucket in one process, kept current by a watch.
 
 Reads that scan a whole bucket (the chats a user can see, who is online) are
 answered from memory; writes still go to JetStream with compare-and-set, and a
 writer applies its own result at once so it reads what it wrote. Values are
-kept decoded, each once per change: decoding every chat on every ``chats:list``
-cost the chats service 16 ms of CPU per connect with 3,000 chats, and in a storm
-of 1,000 connects some were refused. A value that does not decode (a program on
-NATS wrote junk) is left out of the copy with a warning, instead of failing every
-read that scans it. A key deleted or left out keeps the revision it went at, so
-an older write of this process's own, applied after, does not bring it back.
+kept decoded, each once per change, so a read that scans every chat decodes
+none of them (benchmarks/FINDINGS.md, "Copies of buckets keep their values
+decoded"). A value that does not decode (a program on NATS wrote junk) is left
+out of the copy with a warning, instead of failing every read that scans it. A
+key deleted or left out keeps the revision it went at, so an older write of this
+process's own, applied after, does not bring it back.
 
 A watch can die silently (a restarted nats-server forgets its consumers). So
-the mirror reloads everything as soon as its connection says it has reconnected
-(looking at the connection twice a second cost an idle process two wake-ups, at
-70-200 µs of CPU each on a VM), and every few seconds compares the bucket's last
-revision with the newest one its watch delivered, reloading once it has been
-behind for a second: that catches a watch lost without a reconnect (a cluster
-node that held it restarted). Its own writes do not count as delivered: one made
-after a write the dead watch missed would otherwise hide the miss.
+the copy reloads everything as soon as its connection says it has reconnected
+(it is told, so an idle process does not wake to look), and every few seconds
+compares the bucket's last revision with the newest one its watch delivered,
+reloading once it has been behind for a second: that catches a watch lost
+without a reconnect (a cluster node that held it restarted). Its own writes do
+not count as delivered: one made after a write the dead watch missed would
+otherwise hide the miss.
 """
 
 import asyncio
@@ -30,16 +30,17 @@ from typing import Generic, Protocol, TypeVar
 
 from nats.js.kv import KV_DEL, KV_PURGE, KeyValue
 
-from services.core.nats_connection import call_on_reconnect
-from services.storage.flow_control import answer_flow_control_when_asked
+from services.storage._natspy.flow_control import stop_flow_control_polling
+from services.storage._natspy.jetstream_connection import bucket_connection
+from services.storage._natspy.reconnect_callbacks import call_on_reconnect
 
-log = logging.getLogger("chatbus.kvmirror")
+log = logging.getLogger("chatbus.bucket_copy")
 
-# How soon the mirror compares again while its watch is behind the bucket.
+# How soon the copy compares again while its watch is behind the bucket.
 RECHECK_BEHIND_SECONDS = 0.5
-# How often it asks nats-server for the bucket's last revision. A stream-info request
-# costs about 0.5 ms here and 0.4-1.5 ms in nats-server; asked twice a second by each
-# mirror, it was most of an idle chatbus's CPU.
+# How often it asks nats-server for the bucket's last revision: each stream-info request
+# costs this process and nats-server more than an idle second's other work
+# (benchmarks/FINDINGS.md, "Idle services stop asking nats-server").
 COMPARE_EVERY_SECONDS = 5.0
 # An update may be in flight when we look; only a lag that lasts this long is a dead watch.
 STALE_AFTER_SECONDS = 1.0
@@ -62,7 +63,7 @@ class CopyListener(Protocol[T_contra]):
 
 
 class BucketCopy(Generic[T]):
-    """Mirror of a bucket: key -> (value as ``decode`` makes it of the stored bytes, revision).
+    """Copy of a bucket: key -> (value as ``decode`` makes it of the stored bytes, revision).
 
     ``decode_entry`` instead of ``decode`` decodes a value knowing its key, for buckets
     that keep several kinds of record.
@@ -106,10 +107,9 @@ class BucketCopy(Generic[T]):
 
     async def start(self) -> None:
         """Load every key, then follow changes in the background."""
-        # nats-py has no public accessor for a KeyValue's connection.
-        call_on_reconnect(self._bucket._js._nc, self._reconnected.set)
+        call_on_reconnect(bucket_connection(self._bucket), self._reconnected.set)
         watcher = await self._load()
-        self._task = asyncio.create_task(self._follow(watcher), name=f"mirror-{self._name}")
+        self._task = asyncio.create_task(self._follow(watcher), name=f"copy-{self._name}")
 
     async def stop(self) -> None:
         """Stop following changes."""
@@ -118,7 +118,7 @@ class BucketCopy(Generic[T]):
             await asyncio.gather(self._task, return_exceptions=True)
 
     def apply(self, key: str, value: bytes | None, revision: int) -> None:
-        """Record a change this process made (ignored if the mirror already knows a newer one).
+        """Record a change this process made (ignored if the copy already knows a newer one).
 
         ``value`` None: the key was deleted.
         """
@@ -148,12 +148,12 @@ class BucketCopy(Generic[T]):
         return [key for changed_at, key in self._changes if changed_at > version]
 
     def get(self, key: str) -> T | None:
-        """The value of ``key``, if the mirror has it."""
+        """The value of ``key``, if the copy has it."""
         entry = self._entries.get(key)
         return entry[0] if entry else None
 
     def entry(self, key: str) -> tuple[T, int] | None:
-        """The value of ``key`` with its revision, if the mirror has it."""
+        """The value of ``key`` with its revision, if the copy has it."""
         return self._entries.get(key)
 
     def keys(self) -> list[str]:
@@ -202,7 +202,7 @@ class BucketCopy(Generic[T]):
         # A reconnect from now on may have taken this watch with it.
         self._reconnected.clear()
         watcher = await self._bucket.watchall()
-        answer_flow_control_when_asked(watcher)
+        stop_flow_control_polling(watcher)
         loaded: dict[str, tuple[T, int]] = {}
         absent: dict[str, int] = {}
         while (entry := await watcher.updates(timeout=30)) is not None:

@@ -8,7 +8,7 @@ One bucket, two kinds of key::
 A chat id never holds a dot, so the two kinds never collide. Keeping both in one
 bucket numbers every change to a chat, to its record or to one membership, from
 one sequence (the bucket's stream sequence): a chat's revision is the newest
-revision of its keys, so it grows with every change, and a watched copy that has
+revision of its keys, so it grows with every change, and a copy that has
 taken in revision R holds every change made up to R.
 
 A membership is never deleted, only marked ``left`` or ``kicked``: every write

@@ -1,4 +1,4 @@
-"""A watched copy of the chats bucket, indexed for the questions the services ask of it.
+"""A copy of the chats bucket, indexed for the questions the services ask of it.
 
 Every service that checks membership keeps one (see ``services/storage/chat_records.py`` for the
 keys). The indexes follow each change the copy takes in, so a question costs no JetStream

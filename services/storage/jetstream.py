@@ -2,7 +2,7 @@
 
 Every service opens the state it uses with the deployment's replica count
 (``CHATBUS_REPLICAS``) before taking commands, so whichever process starts
-first creates each bucket and the stream with the right number of copies.
+first creates each bucket and the stream with the right number of replicas.
 """
 
 import asyncio
@@ -84,7 +84,7 @@ async def ensure_state(
     message_stream: bool = True,
     max_age_seconds: float | None = None,
 ) -> None:
-    """Create a service's buckets and the message stream with ``replicas`` copies, if missing.
+    """Create a service's buckets and the message stream, ``replicas`` replicas each, if missing.
 
     Each service names only what it uses: its NATS permissions cover no more.
     ``max_age_seconds`` (0: keep forever) is applied to the stream even when it
@@ -127,7 +127,7 @@ async def until_led(
 
     A replicated stream takes writes only once its replicas have elected a leader, a
     moment after it is created; a write before that finds no stream ("no response from
-    stream"), which at startup crashed a service writing its first record (the chats
+    stream"), which at startup would crash a service writing its first record (the chats
     service's general chat) in a fresh 3-node cluster. On one server this returns at once.
     """
     loop = asyncio.get_running_loop()

@@ -17,6 +17,8 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.errors import APIError
 
+from services.storage._natspy.jetstream_connection import api_prefix, connection
+
 __all__ = ["MAX_SUBJECTS", "last_for_each"]
 
 # The server refuses a multi_last request matching more subjects (status 413).
@@ -38,10 +40,9 @@ async def last_for_each(
     """
     if len(subjects) > MAX_SUBJECTS:
         raise ValueError(f"at most {MAX_SUBJECTS} subjects in one read")
-    # nats.py has no public accessor for a context's connection and API prefix.
-    nc: Client = js._nc
     request = json.dumps({"multi_last": list(subjects)}).encode()
-    found, last = await _replies(nc, f"{js._prefix}.DIRECT.GET.{stream}", request)
+    subject = f"{api_prefix(js)}.DIRECT.GET.{stream}"
+    found, last = await _replies(connection(js), subject, request)
     headers = last.headers or {}
     status = headers["Status"]
     if status == NO_RESULTS:

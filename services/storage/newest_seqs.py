@@ -2,7 +2,8 @@
 
 The plain way (``jetstream.last_seq``) asks for the last message on
 ``chat.store.<c>.*``, and nats-server matches every stored subject of the chat
-to answer: 1.4–2.0 ms at 100,000 messages. A chat's stored seqs are one run
+to answer, which costs more the more the chat holds (benchmarks/FINDINGS.md, "A
+chat's newest seq is found near the newest seen before"). A chat's stored seqs are one run
 (retention removes only the oldest), so a batched read of a seq seen stored
 (the hint) and the few above it shows where the run ends now, by literal
 subjects, at a cost that does not grow with the chat. It cannot tell when the
@@ -17,13 +18,13 @@ from nats.js import JetStreamContext
 from services.contracts import storage, subjects
 from services.storage.multi_get import MAX_SUBJECTS, last_for_each
 
-__all__ = ["SeenSeqs", "newest_near", "top_of_run"]
+__all__ = ["NewestSeqHints", "newest_near", "top_of_run"]
 
 # Chats a process remembers a newest seq of, at most; past it, it starts again.
 MAX_CHATS_SEEN = 100_000
 
 
-class SeenSeqs:
+class NewestSeqHints:
     """Chats' newest seqs as this process last found them: where the next look starts."""
 
     def __init__(self) -> None:

@@ -34,8 +34,8 @@ from playwright.sync_api import (
 from services.core.settings import Settings
 from services.ops.embedded_nats import free_port
 from services.ops.nats_auth.embedded import embedded_url
-
-from ..support import CHATBUS_UP, PASSWORD, chatbus_up_env
+from tests.support.chatbus_up import CHATBUS_UP, chatbus_up_env
+from tests.support.clients import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB_INDEX = ROOT / "web" / "dist" / "index.html"

@@ -7,7 +7,7 @@ from typing import TypeVar
 
 import nats
 
-from ..support import NatsUser
+from tests.support.nats_programs import NatsUser
 
 T = TypeVar("T")
 STEPS_WITHIN_SECONDS = 15

@@ -6,8 +6,8 @@ from typing import Any
 from playwright.sync_api import expect
 
 from services.contracts import CREATE_CHAT
+from tests.support.nats_programs import NatsUser
 
-from ..support import NatsUser
 from . import ui
 from .conftest import BROWSER_TEST_TIMEOUT, Chatbus, OpenUser, unique_username
 from .on_nats import as_nats_user

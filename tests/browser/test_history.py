@@ -8,8 +8,8 @@ import nats
 from playwright.sync_api import expect
 
 from services.contracts import JOIN_CHAT, SEND_MESSAGE
+from tests.support.nats_programs import NatsUser
 
-from ..support import NatsUser
 from . import ui
 from .conftest import BROWSER_TEST_TIMEOUT, Chatbus, OpenUser, unique_username
 

@@ -3,7 +3,8 @@
 import httpx
 from playwright.sync_api import Locator, Page, expect
 
-from ..support import PASSWORD
+from tests.support.clients import PASSWORD
+
 from .conftest import OpenUser, User, unique_username
 
 # Selectors shared by the tests.

@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from services.core.private_files import PRIVATE, write_private
+
 from .roles import ROLE_NAMES, NatsUser, bot_user, users
 
 __all__ = [
@@ -26,12 +28,10 @@ __all__ = [
     "CredentialsMissing",
     "NatsCredentials",
     "new_password",
-    "write_private",
 ]
 
 CREDENTIALS_FILE = "nats-credentials.json"
 _LOCK_FILE = ".nats-credentials.lock"
-PRIVATE = 0o600
 
 
 class CredentialsMissing(Exception):
@@ -144,18 +144,3 @@ class CredentialStore:
             yield
         finally:
             os.close(descriptor)  # closing it releases the lock
-
-
-def write_private(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in a file only its owner can read, from its first byte."""
-    draft = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE)
-    try:
-        with os.fdopen(descriptor, "w") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(draft, path)
-    except BaseException:
-        draft.unlink(missing_ok=True)
-        raise

@@ -19,11 +19,12 @@ import nats
 import nats.errors
 
 from services.core.nats_urls import inbox_prefix_for, with_credentials
+from services.core.private_files import write_private
 from services.core.settings import Settings
 from services.ops.embedded_nats import LOOPBACK
 
 from .conf import authorization_block
-from .credentials import CredentialsMissing, CredentialStore, NatsCredentials, write_private
+from .credentials import CredentialsMissing, CredentialStore, NatsCredentials
 
 __all__ = [
     "AUTHORIZATION_FILE",

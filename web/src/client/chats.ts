@@ -4,23 +4,16 @@
  * that keep them current. The rules for each are pure functions in ownChats, browse and members.
  */
 
-import type { Chat, ClientEvents, MemberEvent } from "../protocol";
-import { RequestError, describeError } from "../lib/errors";
+import type { Chat, MemberEvent } from "../protocol";
+import { explainFailure, withNotice } from "../lib/errors";
 import { browsedChatChanged, browsing, pageArrived, pageFailed } from "./browse";
 import { memberListChanged, memberPageArrived, memberPageFailed, membersOf } from "./members";
 import { chatReceived, isMember, joined, left, listed, memberChanged, needsCopy } from "./ownChats";
+import type { Requester } from "./connection";
 import { withoutChat, type ChatState } from "./state";
 
 export const BROWSE_PAGE = 50;
 export const MEMBERS_PAGE = 50;
-
-type EventName = keyof ClientEvents;
-
-/** One client -> server event, answered through its acknowledgement. */
-export type Requester = <E extends EventName>(
-  event: E,
-  payload: ClientEvents[E]["request"],
-) => Promise<ClientEvents[E]["reply"]>;
 
 /** What the directory needs of the session it belongs to. */
 export interface DirectoryHost {
@@ -154,7 +147,7 @@ export class ChatsDirectory {
       this.host.update((s) => (s.browse ? { ...s, browse: pageArrived(s.browse, page, true) } : s));
     } catch (error) {
       if (asked !== this.browseAsked) return;
-      this.host.update((s) => (s.browse ? { ...s, browse: pageFailed(s.browse, explain(error)) } : s));
+      this.host.update((s) => (s.browse ? { ...s, browse: pageFailed(s.browse, explainFailure(error)) } : s));
     }
   }
 
@@ -175,7 +168,7 @@ export class ChatsDirectory {
       this.host.update((s) => (s.browse ? { ...s, browse: pageArrived(s.browse, page, false) } : s));
     } catch (error) {
       if (asked !== this.browseAsked) return;
-      this.host.update((s) => (s.browse ? { ...s, browse: pageFailed(s.browse, explain(error)) } : s));
+      this.host.update((s) => (s.browse ? { ...s, browse: pageFailed(s.browse, explainFailure(error)) } : s));
     }
   }
 
@@ -219,22 +212,13 @@ export class ChatsDirectory {
       });
     } catch (error) {
       this.host.update((s) =>
-        current(s) && s.memberList ? { ...s, memberList: memberPageFailed(s.memberList, explain(error)) } : s,
+        current(s) && s.memberList ? { ...s, memberList: memberPageFailed(s.memberList, explainFailure(error)) } : s,
       );
     }
   }
 
   /** Runs a user's action; a failure becomes a notice in plain words. Returns null on failure. */
-  private async act<T>(action: () => Promise<T>): Promise<T | null> {
-    try {
-      return await action();
-    } catch (error) {
-      this.host.notify(explain(error));
-      return null;
-    }
+  private act<T>(action: () => Promise<T>): Promise<T | null> {
+    return withNotice(action, (text) => this.host.notify(text));
   }
-}
-
-function explain(error: unknown): string {
-  return describeError(error instanceof RequestError ? error : { code: "internal" });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 
-import { RequestError, describeError } from "./errors";
+import { RequestError, describeError, explainFailure, withNotice } from "./errors";
 
 describe("errors in plain words", () => {
   test("known server messages are reworded", () => {
@@ -20,5 +20,21 @@ describe("errors in plain words", () => {
     );
     expect(describeError(new RequestError("offline", "not connected"))).toMatch(/offline/);
     expect(describeError({ code: "something-new" })).toBe("Something went wrong on our side. Please try again.");
+  });
+});
+
+describe("failures of a user's action", () => {
+  test("a request's failure is explained by its code, anything else as ours", () => {
+    expect(explainFailure(new RequestError("rate_limited", "slow down"))).toBe(
+      "Slow down a little and try again in a moment.",
+    );
+    expect(explainFailure(new TypeError("x is undefined"))).toBe("Something went wrong on our side. Please try again.");
+  });
+
+  test("a failed action is told once and gives null; one that succeeds tells nothing", async () => {
+    const told: string[] = [];
+    const failed = await withNotice(() => Promise.reject(new RequestError("offline", "")), (t) => told.push(t));
+    const done = await withNotice(() => Promise.resolve(7), (t) => told.push(t));
+    expect([failed, done, told]).toEqual([null, 7, ["You are offline. Try again once the connection is back."]]);
   });
 });

@@ -57,3 +57,18 @@ export function describeError(error: ErrorDetail | RequestError | { code: string
   }
   return BY_CODE[code] ?? (message ? sentence(message) : BY_CODE.internal);
 }
+
+/** What went wrong with a request, in plain words; anything but a RequestError is ours. */
+export function explainFailure(error: unknown): string {
+  return describeError(error instanceof RequestError ? error : { code: "internal" });
+}
+
+/** Runs a user's action; a failure is told through `notify`, in plain words, and gives null. */
+export async function withNotice<T>(action: () => Promise<T>, notify: (text: string) => void): Promise<T | null> {
+  try {
+    return await action();
+  } catch (error) {
+    notify(explainFailure(error));
+    return null;
+  }
+}

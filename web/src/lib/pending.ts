@@ -80,17 +80,21 @@ export function loadPending(username: string, storage: Storage = sessionStorage)
   try {
     const value: unknown = JSON.parse(storage.getItem(key(username)) ?? "[]");
     if (!Array.isArray(value)) return [];
-    return value.filter(
-      (p): p is PendingMessage =>
-        typeof p === "object" &&
-        p !== null &&
-        typeof p.clientId === "string" &&
-        typeof p.chatId === "string" &&
-        typeof p.text === "string" &&
-        typeof p.afterSeq === "number" &&
-        (p.error === null || typeof p.error === "string"),
-    );
+    return (value as unknown[]).filter(isPendingMessage);
   } catch {
     return [];
   }
+}
+
+/** Whether a value read back from storage is a pending message (storage may hold anything). */
+function isPendingMessage(value: unknown): value is PendingMessage {
+  if (typeof value !== "object" || value === null) return false;
+  const p = value as Record<string, unknown>;
+  return (
+    typeof p.clientId === "string" &&
+    typeof p.chatId === "string" &&
+    typeof p.text === "string" &&
+    typeof p.afterSeq === "number" &&
+    (p.error === null || typeof p.error === "string")
+  );
 }

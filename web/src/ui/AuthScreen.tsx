@@ -69,7 +69,7 @@ export function AuthScreen({ onLoggedIn, notice }: Props) {
         </p>
       )}
       <div className="auth-forms">
-        <form className="card" onSubmit={submitLogin} aria-labelledby={`${id}-login-title`} noValidate>
+        <form className="card" onSubmit={(event) => void submitLogin(event)} aria-labelledby={`${id}-login-title`} noValidate>
           <h2 id={`${id}-login-title`}>Log in</h2>
           {registered && (
             <p className="success" role="status" data-testid="register-success">
@@ -107,7 +107,7 @@ export function AuthScreen({ onLoggedIn, notice }: Props) {
           </button>
         </form>
 
-        <form className="card" onSubmit={submitRegister} aria-labelledby={`${id}-register-title`} noValidate>
+        <form className="card" onSubmit={(event) => void submitRegister(event)} aria-labelledby={`${id}-register-title`} noValidate>
           <h2 id={`${id}-register-title`}>Create an account</h2>
           <label htmlFor={`${id}-register-username`}>Username</label>
           <input

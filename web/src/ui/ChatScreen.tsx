@@ -24,6 +24,9 @@ export function ChatScreen({ session, onLoggedOut }: Props) {
       username: session.username,
       onSessionEnded: (reason) => onLoggedOut(reason),
     });
+    // The client is a connection this effect owns (StrictMode runs the effect twice, each
+    // time with a client of its own); the screen learns of the live one through its state.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     setClient(next);
     next.start();
     return () => next.close();

@@ -87,14 +87,14 @@ export function Conversation({ client, state, chat }: Props) {
 function TypingLine({ typers }: { typers: Readonly<Record<string, number>> | undefined }) {
   const [now, setNow] = useState(() => Date.now());
   const names = activeTypers(typers, now);
-  const anyone = typers !== undefined && Object.values(typers).some((expiry) => expiry > Date.now());
 
   useEffect(() => {
-    setNow(Date.now());
-    if (!anyone) return;
-    const timer = setInterval(() => setNow(Date.now()), 500);
-    return () => clearInterval(timer);
-  }, [typers, anyone]);
+    // Look at the clock again when the next notice shown expires: at once for one already past.
+    const next = Math.min(...Object.values(typers ?? {}).filter((expiry) => expiry > now));
+    if (next === Infinity) return;
+    const timer = setTimeout(() => setNow(Date.now()), Math.max(0, next - Date.now()));
+    return () => clearTimeout(timer);
+  }, [typers, now]);
 
   return (
     <div className="typing-line" aria-live="polite">

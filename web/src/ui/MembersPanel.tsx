@@ -145,7 +145,7 @@ export function MembersPanel({ client, state, chat, open, onClose }: Props) {
           Show more
         </button>
       )}
-      <form className="invite" onSubmit={submit}>
+      <form className="invite" onSubmit={(event) => void submit(event)}>
         <label htmlFor={`${id}-invite`}>Invite someone</label>
         <div className="row">
           <input

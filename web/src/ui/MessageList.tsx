@@ -3,7 +3,7 @@ import { useLayoutEffect, useMemo, useRef, useState, useEffect } from "react";
 import type { ChatClient } from "../client/ChatClient";
 import type { ChatMessages } from "../client/state";
 import type { Message } from "../protocol";
-import { timeOfDay, withDaySeparators } from "../lib/days";
+import { timeOfDay, withDaySeparators, type TimelineItem } from "../lib/days";
 import type { PendingMessage } from "../lib/pending";
 import { MessageText } from "./MessageText";
 
@@ -31,6 +31,7 @@ export function MessageList({ client, chatId, me, held, pending }: Props) {
   });
   const [today, setToday] = useState(() => new Date());
   const timeline = useMemo(() => withDaySeparators(held.items, today), [held.items, today]);
+  const grouped = useMemo(() => groupedUnderPrevious(timeline), [timeline]);
 
   useEffect(() => {
     const timer = setInterval(() => setToday(new Date()), 60_000);
@@ -59,7 +60,6 @@ export function MessageList({ client, chatId, me, held, pending }: Props) {
     if (el.scrollTop < NEAR_TOP_PX) void client.loadOlder(chatId);
   }
 
-  let last: Message | undefined;
   return (
     <div className="message-scroller" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label="Conversation">
       {held.loaded && !held.hasOlder && held.items.length > 0 && !held.olderGone && (
@@ -83,7 +83,6 @@ export function MessageList({ client, chatId, me, held, pending }: Props) {
       <ol className="messages" data-testid="message-list" aria-label="Messages" role="log">
         {timeline.map((item) => {
           if (item.kind === "day") {
-            last = undefined;
             return (
               <li key={item.key} className="day" data-testid="day-separator">
                 <span>{item.label}</span>
@@ -91,20 +90,16 @@ export function MessageList({ client, chatId, me, held, pending }: Props) {
             );
           }
           const message = item.message;
-          const grouped =
-            last !== undefined &&
-            last.sender === message.sender &&
-            Date.parse(message.sent_at) - Date.parse(last.sent_at) < GROUP_MS;
-          last = message;
+          const underPrevious = grouped.has(message.id);
           return (
             <li
               key={message.id}
-              className={`message${message.sender === me ? " mine" : ""}${grouped ? " grouped" : ""}`}
+              className={`message${message.sender === me ? " mine" : ""}${underPrevious ? " grouped" : ""}`}
               data-testid="message"
               data-seq={message.seq}
               data-sender={message.sender}
             >
-              {!grouped && (
+              {!underPrevious && (
                 <div className="meta">
                   <span className="sender">{message.sender}</span>
                   {message.via === "nats" && <span className="via">bot</span>}
@@ -149,4 +144,26 @@ export function MessageList({ client, chatId, me, held, pending }: Props) {
       </ol>
     </div>
   );
+}
+
+/** The ids of the messages shown under the one before them: same sender, same day, within GROUP_MS. */
+function groupedUnderPrevious(timeline: readonly TimelineItem[]): ReadonlySet<string> {
+  const grouped = new Set<string>();
+  let last: Message | undefined;
+  for (const item of timeline) {
+    if (item.kind === "day") {
+      last = undefined;
+      continue;
+    }
+    const message = item.message;
+    if (
+      last !== undefined &&
+      last.sender === message.sender &&
+      Date.parse(message.sent_at) - Date.parse(last.sent_at) < GROUP_MS
+    ) {
+      grouped.add(message.id);
+    }
+    last = message;
+  }
+  return grouped;
 }

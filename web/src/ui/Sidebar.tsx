@@ -160,7 +160,7 @@ function NewChatForm({ client }: { client: ChatClient }) {
   }
 
   return (
-    <form className="new-chat" onSubmit={submit} aria-labelledby={`${id}-title`}>
+    <form className="new-chat" onSubmit={(event) => void submit(event)} aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>New chat</h2>
       <div className="row">
         <label className="sr-only" htmlFor={`${id}-name`}>

@@ -1,0 +1,1 @@
+"""Helpers shared by every tier: clients, programs on NATS, servers run in-process."""
