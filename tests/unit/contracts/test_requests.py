@@ -149,12 +149,13 @@ def test_history_bounds_are_checked(payload: dict[str, Any], field: str) -> None
     assert refused(MessageHistory, payload) == [field]
 
 
-def test_history_defaults_to_the_newest_fifty() -> None:
+def test_history_defaults_to_the_newest_fifty_without_revisions() -> None:
     assert MessageHistory(chat_id="g").model_dump() == {
         "chat_id": "g",
         "before": None,
         "after": None,
         "limit": 50,
+        "revisions": False,
     }
 
 
