@@ -82,7 +82,7 @@ class MessageArchive:
         async with self._turns[hash(draft.chat_id) % APPEND_TURNS]:
             message, is_new = await self._append(draft, dedupe_key)
         if is_new and self._retention.purge_due(message.seq):
-            await self._trim(message.chat_id)
+            await self._trim(message.chat_id, message.seq)
         return message, is_new
 
     async def _append(self, draft: Message, dedupe_key: str) -> tuple[Message, bool]:
@@ -179,10 +179,12 @@ class MessageArchive:
         newest = self._newest.get(chat_id)
         return max(newest.seq if newest else 0, self._seen_in_pages.get(chat_id))
 
-    async def _trim(self, chat_id: str) -> None:
+    async def _trim(self, chat_id: str, newest: int) -> None:
         """Purge the chat down to its limit; a failure waits for the next due purge."""
         try:
-            await purge_chat(self._js, chat_id, keep=self._retention.max_messages_per_chat)
+            await purge_chat(
+                self._js, chat_id, self._retention.max_messages_per_chat, newest=newest
+            )
         except NatsError as error:
             # The send itself succeeded, and history already hides what is over the limit.
             log.warning("could not trim chat %s: %s", chat_id, error)

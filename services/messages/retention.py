@@ -6,9 +6,10 @@ Two limits, both off by default (``CHATBUS_RETENTION_*``):
 - by count per chat: every message has its own subject, so the stream's
   per-subject limit cannot count them. After every ``purge_every``-th append
   a chat is purged down to its newest ``max_messages_per_chat`` (one purge
-  with a ``chat.store.<c>.*`` filter and ``keep``). Between purges a chat may
-  hold up to ``purge_every - 1`` more; history hides them already, so what a
-  reader sees does not depend on when the last purge ran.
+  of ``chat.store.<c>.>`` up to where its oldest kept message was appended).
+  Between purges a chat may hold up to ``purge_every - 1`` more; history
+  hides them already, so what a reader sees does not depend on when the last
+  purge ran.
 
 A history page whose range reaches below the chat's oldest kept message says
 so with ``truncated``; its ``more`` never leads below that message, so a
@@ -23,6 +24,8 @@ from nats.js.errors import NotFoundError
 
 from services.contracts import storage, subjects
 from services.core.settings import Settings
+from services.storage.jetstream import last_seq
+from services.storage.newest_seqs import end_of_run
 
 log = logging.getLogger("chatbus.retention")
 
@@ -119,10 +122,12 @@ def plan_page(
 async def oldest_stored_seq(js: JetStreamContext, chat_id: str) -> int | None:
     """The seq of a chat's oldest message still in the stream; None when it has none.
 
-    One direct get: the first message on ``chat.store.<c>.*`` from stream seq 1.
+    The chat's first write in the stream is a stored message, but not always the
+    oldest: a message rolled up (deleted) or revised past the revisions kept has
+    its first stored revision further on. So the run is followed down from it.
     """
     try:
-        oldest = await js.get_msg(
+        first = await js.get_msg(
             storage.MESSAGES_STREAM,
             seq=1,
             subject=subjects.stored_messages(chat_id),
@@ -131,11 +136,40 @@ async def oldest_stored_seq(js: JetStreamContext, chat_id: str) -> int | None:
         )
     except NotFoundError:
         return None
-    return int((oldest.subject or "").rsplit(".", 1)[1])
+    seq = int((first.subject or "").rsplit(".", 1)[1])
+    return await end_of_run(js, chat_id, seq, step=-1) if seq > 1 else seq
 
 
-async def purge_chat(js: JetStreamContext, chat_id: str, keep: int) -> None:
-    """Remove all but a chat's newest ``keep`` messages."""
-    await js.purge_stream(
-        storage.MESSAGES_STREAM, subject=subjects.stored_messages(chat_id), keep=keep
-    )
+async def purge_chat(
+    js: JetStreamContext, chat_id: str, keep: int, newest: int | None = None
+) -> None:
+    """Remove all but a chat's newest ``keep`` messages (every revision of the others),
+    and the thread index entries of what goes. ``newest``: the chat's newest seq, when
+    the caller knows it.
+
+    By message, not by write: a purge keeping the newest ``keep`` writes would count
+    each revision as a message. Everything of the chat written before the oldest kept
+    message was appended goes: every revision of every older message but those
+    written since (an edit of a message then among the newest ``keep``). History
+    hides those already, and a later purge takes them once the messages appended
+    after them are the oldest kept, so a chat never holds more than twice its limit.
+    """
+    if keep <= 0:
+        await js.purge_stream(storage.MESSAGES_STREAM, subject=subjects.stored_chat(chat_id))
+        return
+    if newest is None:
+        newest, _ = await last_seq(js, chat_id)
+    oldest_kept = newest - keep + 1
+    if oldest_kept <= 1:
+        return
+    try:
+        current = await js.get_last_msg(
+            storage.MESSAGES_STREAM, subjects.stored_message(chat_id, oldest_kept), direct=True
+        )
+    except NotFoundError:
+        return  # gone already (purged by another replica, or expired)
+    appended_at = int((current.headers or {}).get(storage.REVISION_OF_HEADER) or current.seq or 0)
+    if appended_at:
+        await js.purge_stream(
+            storage.MESSAGES_STREAM, subject=subjects.stored_chat(chat_id), seq=appended_at
+        )

@@ -26,6 +26,7 @@ from nats.js.kv import KeyValue
 from pydantic import BaseModel
 
 from services.contracts import storage, subjects
+from services.storage.newest_seqs import end_of_run
 
 log = logging.getLogger("chatbus.jetstream")
 
@@ -53,6 +54,20 @@ NOT_READY_YET = (
 
 # Each chat's newest seq, kept only while messages expire by age (see record_last_seq).
 LAST_SEQS_BUCKET = "chat_last_seqs"
+# Revisions the stream keeps of one message: the current one and a few before it, for
+# an edit that reads one and writes the next. Earlier texts travel in the current
+# revision itself (services/messages/revisions.py), so a storm of reactions, each a
+# revision, pushes out no text.
+REVISIONS_KEPT = 4
+
+# What the message stream needs beyond a plain stream: bounded revisions, rollups (a
+# delete replaces every revision by a tombstone) and per-message TTLs (a revision
+# expires with the message it revises).
+REVISION_SETTINGS: dict[str, int | bool] = {
+    "max_msgs_per_subject": REVISIONS_KEPT,
+    "allow_rollup_hdrs": True,
+    "allow_msg_ttl": True,
+}
 
 
 async def open_bucket(js: JetStreamContext, bucket: str, *, replicas: int = 1) -> KeyValue:
@@ -166,6 +181,9 @@ async def ensure_message_stream(
             max_age=max_age_seconds or 0,
             duplicate_window=_deduplication_window(max_age_seconds or 0),
             allow_direct=True,
+            max_msgs_per_subject=REVISIONS_KEPT,
+            allow_rollup_hdrs=True,
+            allow_msg_ttl=True,
         )
         try:
             await js.add_stream(config)
@@ -175,7 +193,13 @@ async def ensure_message_stream(
             # Created concurrently by another replica; check its settings below.
             info = await js.stream_info(storage.MESSAGES_STREAM)
     current = info.config
-    wanted: dict[str, float | int] = {}
+    wanted: dict[str, float | int | bool] = {}
+    if replicas is not None:
+        wanted.update(
+            (name, value)
+            for name, value in REVISION_SETTINGS.items()
+            if getattr(current, name) != value
+        )
     if replicas is not None and (current.num_replicas or 1) != replicas:
         wanted["num_replicas"] = replicas
     if max_age_seconds is not None and abs((current.max_age or 0) - max_age_seconds) > 1e-3:
@@ -218,14 +242,21 @@ async def last_seq(js: JetStreamContext, chat_id: str) -> tuple[int, int]:
     When retention by age has removed every message of a chat, the chat seq
     comes from its recorded last seq (see ``record_last_seq``) and the stream
     seq is 0: nothing is stored under the chat's subjects any more.
+
+    The stream seq is that of the chat's last write, which a count-limited append
+    is conditioned on. That write is the newest message unless it revises an older
+    one (an edit, a reaction): then the newest seq is looked for above it.
     """
     try:
-        newest = await js.get_last_msg(
+        last = await js.get_last_msg(
             storage.MESSAGES_STREAM, subjects.stored_messages(chat_id), direct=True
         )
     except NotFoundError:
         return await recorded_last_seq(js, chat_id), 0
-    return int((newest.subject or "").rsplit(".", 1)[1]), newest.seq or 0
+    seq = int((last.subject or "").rsplit(".", 1)[1])
+    if storage.REVISION_OF_HEADER in (last.headers or {}):
+        seq = await end_of_run(js, chat_id, seq)
+    return seq, last.seq or 0
 
 
 async def record_last_seq(js: JetStreamContext, chat_id: str, seq: int) -> None:

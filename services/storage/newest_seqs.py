@@ -18,10 +18,15 @@ from nats.js import JetStreamContext
 from services.contracts import storage, subjects
 from services.storage.multi_get import MAX_SUBJECTS, last_for_each
 
-__all__ = ["NewestSeqHints", "newest_near", "top_of_run"]
+__all__ = ["NewestSeqHints", "end_of_run", "newest_near", "top_of_run"]
 
 # Chats a process remembers a newest seq of, at most; past it, it starts again.
 MAX_CHATS_SEEN = 100_000
+# ``end_of_run`` reads this many seqs next to the one it starts from one by one, then
+# seqs at doubling distances: one read finds the end of the run when it is near, and
+# brackets it otherwise, however long the chat.
+DENSE_STEPS = 32
+DOUBLINGS = 48
 
 
 class NewestSeqHints:
@@ -83,3 +88,42 @@ async def newest_near(js: JetStreamContext, hints: Mapping[str, int], probe: int
             if top is not None:
                 newest[chat_id] = top
     return newest
+
+
+async def end_of_run(js: JetStreamContext, chat_id: str, stored: int, *, step: int = 1) -> int:
+    """The last seq of the run of stored seqs through ``stored``: upwards with ``step``
+    1 (the chat's newest), downwards with -1 (its oldest).
+
+    ``stored`` is a seq known to be stored. Finding the newest message from the last
+    write to the chat fails once that write can be a revision of an old message;
+    this finds it by literal subjects instead: one batched read when the end is
+    within ``DENSE_STEPS``, a few more otherwise (each narrows the bracket a
+    thousandfold). Seqs never stored on the way (a gap left by retention) are
+    stepped over when a read lands past them.
+    """
+    known = stored
+    offsets = [*range(1, DENSE_STEPS + 1), *(2**power for power in range(6, DOUBLINGS))]
+    asked = [known + step * offset for offset in offsets if known + step * offset >= 1]
+    while asked:
+        found = await _stored_seqs(js, chat_id, asked)
+        beyond = [seq for seq in found if (seq - known) * step > 0]
+        if beyond:
+            known = max(beyond) if step > 0 else min(beyond)
+        missing = [seq for seq in asked if (seq - known) * step > 0]
+        if not missing:
+            return known  # downwards, down to seq 1
+        gap = min(abs(seq - known) for seq in missing)
+        if gap == 1:
+            return known
+        count = min(MAX_SUBJECTS, gap - 1)
+        # ``count`` seqs spread over the gap, the last right before its end.
+        offsets = {-(-index * (gap - 1) // count) for index in range(1, count + 1)}
+        asked = sorted(known + step * offset for offset in offsets)
+    return known
+
+
+async def _stored_seqs(js: JetStreamContext, chat_id: str, seqs: list[int]) -> set[int]:
+    """Which of these seqs of the chat hold a message."""
+    seq_of = {subjects.stored_message(chat_id, seq): seq for seq in seqs}
+    found = await last_for_each(js, storage.MESSAGES_STREAM, list(seq_of))
+    return {seq_of[subject] for subject in found}
