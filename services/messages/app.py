@@ -15,13 +15,21 @@ from .router import create_messages_router
 
 def create_messages_service(settings: Settings, messenger: Messenger | None = None) -> FastStream:
     """A FastStream app that answers the messages commands (with ``messenger``, for tests)."""
-    messenger = messenger or Messenger(Retention.from_settings(settings))
+    messenger = messenger or Messenger(
+        Retention.from_settings(settings), replicas=settings.replicas
+    )
     return create_service(
         settings,
         "messages",
         messenger,
         create_messages_router(messenger, settings.signing_key),
-        buckets=[storage.CHATS_BUCKET, LAST_SEQS_BUCKET],
+        buckets=[
+            storage.CHATS_BUCKET,
+            LAST_SEQS_BUCKET,
+            storage.USERS_BUCKET,
+            storage.PRESENCE_BUCKET,
+            storage.REACTIONS_BUCKET,
+        ],
         owns_message_stream=True,
     )
 

@@ -1,26 +1,52 @@
-"""The rules of messages: only members post, private chats are read by members only."""
+"""The rules of messages: only members post, private chats are read by members only.
+
+Members edit their own messages and react; a message is deleted by its sender, the
+chat's owner and admins, and workspace admins. Every change is a revision of the
+message (``revisions``), announced to the chat as ``message_changed``.
+"""
 
 import asyncio
 import hashlib
 import uuid
 
 from nats.aio.client import Client
+from nats.js.kv import KeyValue
 
 from services.contracts import (
     HistoryPage,
     Message,
     MessageHistory,
     SendMessage,
+    ThreadPage,
     storage,
     subjects,
     utc_now,
 )
-from services.core.errors import Forbidden, InvalidInput
+from services.contracts.message_requests import (
+    DeleteMessage,
+    EditMessage,
+    ListMentions,
+    MessageThread,
+    ReactToMessage,
+)
+from services.contracts.messages import MessageRevisions
+from services.contracts.people import MentionPage
+from services.core.errors import Forbidden, InvalidInput, NotFound
 from services.storage.jetstream import ensure_message_stream, open_bucket, publish_event
+from services.storage.mentions import ensure_mentions_stream
+from services.storage.multi_get import last_for_each
 
+from .admins import is_workspace_admin
 from .archive import MessageArchive
-from .members import ChatMembers
-from .retention import Retention
+from .changes import edited, replied, tombstone
+from .members import Access, ChatMembers
+from .mentions import Mentions, mention_page
+from .reactions import Reactions
+from .retention import KEEP_ALL, Retention
+from .revisions import StoredMessage, revise
+from .threads import find_root, index_reply, thread_page
+
+CHAT_ROLES_THAT_DELETE = ("owner", "admin")
 
 
 class Messenger:
@@ -29,24 +55,38 @@ class Messenger:
     _nc: Client
     members: ChatMembers
     _archive: MessageArchive
+    _users: KeyValue
+    _reactions: Reactions
+    _mentions: Mentions
 
-    def __init__(self, retention: Retention | None = None) -> None:
+    def __init__(self, retention: Retention | None = None, *, replicas: int = 1) -> None:
         self._retention = retention
+        self._replicas = replicas
 
     async def open(self, nc: Client) -> None:
-        """Attach to NATS: the message stream and the chats bucket."""
+        """Attach to NATS: the message and mentions streams, the chats, users, presence and
+        reactions buckets."""
         self._nc = nc
-        js = nc.jetstream()
+        js = self._js = nc.jetstream()
         await ensure_message_stream(js)
+        await ensure_mentions_stream(js, replicas=self._replicas)
         self._archive = MessageArchive(js, self._retention)
+        self._users = await open_bucket(js, storage.USERS_BUCKET)
+        retention = self._retention or KEEP_ALL
+        self._reactions = Reactions(js, await open_bucket(js, storage.REACTIONS_BUCKET), retention)
         members = ChatMembers(await open_bucket(js, storage.CHATS_BUCKET))
-        # Last: once it follows the bucket, a failed open could not simply be run again.
+        mentions = Mentions(nc, members.copy, await open_bucket(js, storage.PRESENCE_BUCKET))
+        # Last: once they follow their buckets, a failed open could not simply be run again.
         await members.start()
         self.members = members
+        await mentions.start()
+        self._mentions = mentions
 
     async def close(self) -> None:
-        """Stop following the chats bucket."""
-        if hasattr(self, "members"):  # not when open never finished
+        """Stop following the buckets."""
+        if hasattr(self, "_mentions"):  # not when open never finished
+            await self._mentions.stop()
+        if hasattr(self, "members"):
             await self.members.stop()
 
     async def send(
@@ -60,6 +100,9 @@ class Messenger:
         if not access.is_member:
             raise Forbidden("join the chat before posting in it")
         chat = access.chat
+        root = None
+        if request.reply_to is not None:
+            root = (await find_root(self._js, chat.id, request.reply_to)).message.seq
         message_id = uuid.uuid4().hex
         draft = Message(
             chat_id=chat.id,
@@ -69,13 +112,144 @@ class Messenger:
             text=request.text,
             sent_at=utc_now(),
             via="web" if via_web else "nats",
+            reply_to=root,
+            mentions=self._mentions.named(chat.id, request.text),
         )
         message, is_new = await self._archive.append(
             draft, _dedupe_key(chat.id, username, request.client_id) or message_id
         )
         if is_new:
             await publish_event(self._nc, subjects.room_event(chat.id, "message"), message)
+            if message.mentions:
+                await self._mentions.tell(message, message.mentions)
+        if root is not None:
+            # Also on a retry: the index entry is written once, and a count left behind by
+            # a crash right after the reply was stored is made up for by the retry.
+            await self._add_reply(message, root, count=is_new)
         return message
+
+    async def _add_reply(self, reply: Message, root: int, *, count: bool) -> None:
+        await index_reply(self._js, reply, root)
+        if not count:
+            return
+
+        def add(message: StoredMessage) -> StoredMessage:
+            return replied(message, reply.sent_at)
+
+        _, revised = await revise(self._js, self._retention or KEEP_ALL, reply.chat_id, root, add)
+        if revised is not None:
+            await self._changed(revised)
+
+    async def _changed(self, message: StoredMessage) -> None:
+        public = message.public()
+        await publish_event(self._nc, subjects.room_event(message.chat_id, "changed"), public)
+
+    async def edit(
+        self, username: str, request: EditMessage, *, seen_revision: int | None
+    ) -> Message:
+        """Replace the text of one's own message; mentions it adds are told once."""
+        access = await self.members.access(request.chat_id, username, seen_revision, to_post=True)
+        if not access.is_member:
+            raise Forbidden("join the chat before editing in it")
+        named = self._mentions.named(request.chat_id, request.text)
+        at = utc_now()
+
+        def edit(message: StoredMessage) -> StoredMessage | None:
+            return edited(message, username, request.text, named, at)
+
+        before, after = await revise(
+            self._js, self._retention or KEEP_ALL, request.chat_id, request.seq, edit
+        )
+        if after is None:
+            return before.public()
+        await self._changed(after)
+        added = [user for user in after.mentions if user not in before.mentions]
+        if added:
+            await self._mentions.tell(after, added)
+        return after.public()
+
+    async def delete(
+        self, username: str, request: DeleteMessage, *, seen_revision: int | None
+    ) -> Message:
+        """Delete a message for good: every revision, reaction and reactor goes; the
+        tombstone keeps seq, id, sender and time."""
+        access = await self.members.access(request.chat_id, username, seen_revision, to_post=False)
+        current = await self._archive_current(request.chat_id, request.seq, access, username)
+        if current.sender != username and not await self._may_delete_others(access, username):
+            raise Forbidden("only its sender, the chat's owner and admins may delete it")
+        before, after = await revise(
+            self._js,
+            self._retention or KEEP_ALL,
+            request.chat_id,
+            request.seq,
+            tombstone,
+            rollup=True,
+        )
+        await self._reactions.forget(request.chat_id, request.seq)
+        if after is None:
+            return before.public()
+        await self._changed(after)
+        return after.public()
+
+    async def _archive_current(
+        self, chat_id: str, seq: int, access: Access, username: str
+    ) -> Message:
+        """The message as it is, for someone who may read the chat (workspace admins may)."""
+        if not access.can_read and not await is_workspace_admin(self._users, username):
+            raise Forbidden("this chat is private")
+        stored = await last_for_each(
+            self._js, storage.MESSAGES_STREAM, [subjects.stored_message(chat_id, seq)]
+        )
+        if not stored:
+            raise NotFound("no such message")
+        return Message.model_validate_json(next(iter(stored.values())))
+
+    async def _may_delete_others(self, access: Access, username: str) -> bool:
+        """Whether the user moderates the chat (its owner or an admin) or the workspace."""
+
+        def moderates(checked: Access) -> bool:
+            membership = checked.membership
+            return checked.chat.owner == username or (
+                membership is not None
+                and membership.active
+                and membership.role in CHAT_ROLES_THAT_DELETE
+            )
+
+        if moderates(access):
+            return True
+        # Read again from JetStream before refusing: a copy may not have the new role yet.
+        fresh = await self.members.access(access.chat.id, username, None, to_post=True)
+        return moderates(fresh) or await is_workspace_admin(self._users, username)
+
+    async def react(
+        self, username: str, request: ReactToMessage, *, seen_revision: int | None
+    ) -> Message:
+        """Turn one's emoji reaction on or off; a repeat changes nothing."""
+        access = await self.members.access(request.chat_id, username, seen_revision, to_post=True)
+        if not access.is_member:
+            raise Forbidden("join the chat before reacting in it")
+        message, changed = await self._reactions.toggle(
+            request.chat_id, request.seq, request.emoji, username, on=request.on
+        )
+        if changed:
+            await publish_event(self._nc, subjects.room_event(request.chat_id, "changed"), message)
+        return message
+
+    async def thread(
+        self, username: str, request: MessageThread, *, seen_revision: int | None
+    ) -> ThreadPage:
+        """A page of the replies to a message; private chats only for their members."""
+        access = await self.members.access(request.chat_id, username, seen_revision, to_post=False)
+        if not access.can_read:
+            raise Forbidden("this chat is private")
+        root = await find_root(self._js, request.chat_id, request.root)
+        return await thread_page(self._js, request.chat_id, root, request.after, request.limit)
+
+    async def mentions(self, username: str, request: ListMentions) -> MentionPage:
+        """The user's mentions, newest first."""
+        return await mention_page(
+            self._js, self.members.copy, username, request.before, request.limit
+        )
 
     async def history(
         self, username: str, request: MessageHistory, *, seen_revision: int | None
@@ -103,7 +277,35 @@ class Messenger:
             page.cancel()
             await asyncio.gather(page, return_exceptions=True)
             raise
-        return await page
+        read = await page
+        if request.revisions:
+            read.revisions = await self._earlier_texts(read.messages, username)
+        return read
+
+    async def _earlier_texts(
+        self, messages: list[Message], username: str
+    ) -> list[MessageRevisions]:
+        """The earlier texts of the edited messages among ``messages`` that the user sent
+        (a workspace admin: of all of them)."""
+        edited_ones = [m for m in messages if m.edited_at is not None and not m.deleted]
+        if any(m.sender != username for m in edited_ones) and not await is_workspace_admin(
+            self._users, username
+        ):
+            edited_ones = [m for m in edited_ones if m.sender == username]
+        if not edited_ones:
+            return []
+        chat_id = edited_ones[0].chat_id
+        stored = await last_for_each(
+            self._js,
+            storage.MESSAGES_STREAM,
+            [subjects.stored_message(chat_id, m.seq) for m in edited_ones],
+        )
+        revisions = []
+        for data in stored.values():
+            record = StoredMessage.model_validate_json(data)
+            if record.earlier and not record.deleted:
+                revisions.append(MessageRevisions(seq=record.seq, revisions=record.earlier))
+        return sorted(revisions, key=lambda r: r.seq)
 
 
 def _dedupe_key(chat_id: str, username: str, client_id: str | None) -> str | None:

@@ -38,7 +38,15 @@ from services.storage.newest_seqs import top_of_run
 
 from .retention import Retention, oldest_stored_seq, plan_page
 
-__all__ = ["MAX_PAGE_BYTES", "PROBE", "encoded_size", "read_page"]
+__all__ = [
+    "MAX_PAGE_BYTES",
+    "PROBE",
+    "Stored",
+    "encoded_size",
+    "fitting",
+    "read_page",
+    "read_stored",
+]
 
 # Seqs above the hint read to find where the chat ends now. Another replica's
 # appends since the hint was seen make it stale; past this many, the slow way.
@@ -81,7 +89,9 @@ async def read_page(
         found, asked = {}, set()
     else:
         # A cursor says where the page most likely is: read it while the newest seq is found.
-        (newest, _), found = await asyncio.gather(last_seq(js, chat_id), _read(js, chat_id, likely))
+        (newest, _), found = await asyncio.gather(
+            last_seq(js, chat_id), read_stored(js, chat_id, likely)
+        )
         asked = set(likely)
     # The oldest seq retention by count still shows; messages below it may be stored.
     oldest = retention.oldest_kept(newest, 1)
@@ -92,7 +102,7 @@ async def read_page(
     # A backward page says more when a message below it is still there.
     below = plan.first - 1 if after is None and plan.more else None
     wanted = [*([] if below is None else [below]), *plan.seqs]
-    found |= await _read(js, chat_id, [seq for seq in wanted if seq not in asked])
+    found |= await read_stored(js, chat_id, [seq for seq in wanted if seq not in asked])
     asked.update(wanted)
     more = plan.more if below is None else below in found
     if plan.first not in found and not any(seq < plan.first for seq in found):
@@ -102,13 +112,13 @@ async def read_page(
         stored = min(kept) if kept else await oldest_stored_seq(js, chat_id)
         oldest = retention.oldest_kept(newest, newest + 1 if stored is None else stored)
         plan = plan_page(newest=newest, oldest=oldest, before=before, after=after, limit=limit)
-        found |= await _read(js, chat_id, [seq for seq in plan.seqs if seq not in asked])
+        found |= await read_stored(js, chat_id, [seq for seq in plan.seqs if seq not in asked])
         more = plan.more
     on_page = [found[seq] for seq in plan.seqs if seq in found]
-    fitting = _fitting(on_page, keep_last=after is None)
-    messages = [message for message, _ in fitting]
+    shown = fitting(on_page, keep_last=after is None)
+    messages = [message for message, _ in shown]
     covered = plan.seqs
-    if len(fitting) < len(on_page):
+    if len(shown) < len(on_page):
         more = True  # stopped at MAX_PAGE_BYTES: the rest is for the next page
         if after is None:
             covered = range(messages[0].seq, plan.last + 1)
@@ -132,7 +142,7 @@ def encoded_size(message: Message) -> int:
     return len(json.dumps(message.model_dump(mode="json"), separators=(",", ":")))
 
 
-def _fitting(stored: Sequence[Stored], *, keep_last: bool) -> Sequence[Stored]:
+def fitting(stored: Sequence[Stored], *, keep_last: bool) -> Sequence[Stored]:
     """The messages that fit in ``MAX_PAGE_BYTES``: the first ones, or with ``keep_last``
     the last ones; never none, so paging always moves on."""
     if _surely_fit(stored):
@@ -170,7 +180,7 @@ async def _newest_from_hint(
     """
     ending_at_hint = range(max(1, hint - limit), hint) if likely is None else range(0)
     asked = {*(likely or ()), *ending_at_hint, *range(hint, hint + PROBE + 1)}
-    found = await _read(js, chat_id, asked)
+    found = await read_stored(js, chat_id, asked)
     newest = top_of_run(found.keys(), hint, asked)
     if newest is None:
         newest, _ = await last_seq(js, chat_id)
@@ -190,7 +200,7 @@ def _likely_seqs(*, before: int | None, after: int | None, limit: int) -> range 
     return None
 
 
-async def _read(js: JetStreamContext, chat_id: str, seqs: Iterable[int]) -> dict[int, Stored]:
+async def read_stored(js: JetStreamContext, chat_id: str, seqs: Iterable[int]) -> dict[int, Stored]:
     """The chat's messages with these seqs that are still stored, by seq."""
     seq_of = {subjects.stored_message(chat_id, seq): seq for seq in seqs}
     if not seq_of:

@@ -19,7 +19,7 @@ from nats.js.errors import APIError
 
 from services.storage._natspy.jetstream_connection import api_prefix, connection
 
-__all__ = ["MAX_SUBJECTS", "last_for_each"]
+__all__ = ["MAX_SUBJECTS", "last_for_each", "next_on_subject"]
 
 # The server refuses a multi_last request matching more subjects (status 413).
 MAX_SUBJECTS = 1024
@@ -41,26 +41,47 @@ async def last_for_each(
     if len(subjects) > MAX_SUBJECTS:
         raise ValueError(f"at most {MAX_SUBJECTS} subjects in one read")
     request = json.dumps({"multi_last": list(subjects)}).encode()
+    found, pending = await _batch(js, stream, request)
+    if pending:
+        # Only a batch over the server's byte limit (64 MiB by default) ends early;
+        # a page is far smaller. Better unavailable than a page that skips messages.
+        raise APIError(code=int(END_OF_BATCH), description="batched read ended early")
+    return {subject: data for subject, _, data in found}
+
+
+async def next_on_subject(
+    js: JetStreamContext, stream: str, subject: str, start: int, batch: int
+) -> list[tuple[str, int, bytes]]:
+    """Up to ``batch`` messages on ``subject`` (wildcards allowed) from stream seq ``start``
+    on, in stream order: ``(subject, stream seq, payload)`` each."""
+    request = json.dumps({"seq": start, "next_by_subj": subject, "batch": batch}).encode()
+    found, _ = await _batch(js, stream, request)
+    return found
+
+
+async def _batch(
+    js: JetStreamContext, stream: str, request: bytes
+) -> tuple[list[tuple[str, int, bytes]], int]:
+    """The messages a batched direct get answers with, and how many more it left out;
+    raises as a single direct get would."""
     subject = f"{api_prefix(js)}.DIRECT.GET.{stream}"
     found, last = await _replies(connection(js), subject, request)
     headers = last.headers or {}
     status = headers["Status"]
     if status == NO_RESULTS:
-        return {}
+        return [], 0
     if status == NO_RESPONDERS:
         raise nats.errors.NoRespondersError
     if status != END_OF_BATCH:
         raise APIError(code=int(status), description=headers.get("Description"))
-    if int(headers.get("Nats-Num-Pending") or 0):
-        # Only a batch over the server's byte limit (64 MiB by default) ends early;
-        # a page is far smaller. Better unavailable than a page that skips messages.
-        raise APIError(code=int(status), description="batched read ended early")
-    return found
+    return found, int(headers.get("Nats-Num-Pending") or 0)
 
 
-async def _replies(nc: Client, subject: str, request: bytes) -> tuple[dict[str, bytes], Msg]:
-    """The payloads by subject that answer ``request``, and the status message that ends them."""
-    found: dict[str, bytes] = {}
+async def _replies(
+    nc: Client, subject: str, request: bytes
+) -> tuple[list[tuple[str, int, bytes]], Msg]:
+    """The messages that answer ``request``, and the status message that ends them."""
+    found: list[tuple[str, int, bytes]] = []
     ended: asyncio.Future[Msg] = asyncio.get_running_loop().create_future()
 
     async def collect(msg: Msg) -> None:
@@ -69,7 +90,7 @@ async def _replies(nc: Client, subject: str, request: bytes) -> tuple[dict[str, 
             if not ended.done():
                 ended.set_result(msg)
         else:
-            found[headers["Nats-Subject"]] = msg.data
+            found.append((headers["Nats-Subject"], int(headers["Nats-Sequence"]), msg.data))
 
     inbox = nc.new_inbox()
     subscription = await nc.subscribe(inbox, cb=collect)

@@ -117,8 +117,8 @@ async def end_of_run(js: JetStreamContext, chat_id: str, stored: int, *, step: i
             return known
         count = min(MAX_SUBJECTS, gap - 1)
         # ``count`` seqs spread over the gap, the last right before its end.
-        offsets = {-(-index * (gap - 1) // count) for index in range(1, count + 1)}
-        asked = sorted(known + step * offset for offset in offsets)
+        spread = {-(-index * (gap - 1) // count) for index in range(1, count + 1)}
+        asked = sorted(known + step * offset for offset in spread)
     return known
 
 

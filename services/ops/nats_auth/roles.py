@@ -142,7 +142,9 @@ USERS = bucket(storage.USERS_BUCKET)
 PRESENCE = bucket(storage.PRESENCE_BUCKET)
 THROTTLE = bucket(storage.THROTTLE_BUCKET)
 LAST_SEQS = bucket(LAST_SEQS_BUCKET)
+REACTIONS = bucket(storage.REACTIONS_BUCKET)
 MESSAGES = storage.MESSAGES_STREAM
+MENTIONS = storage.MENTIONS_STREAM
 
 ROLES: tuple[Role, ...] = (
     Role(
@@ -178,6 +180,7 @@ ROLES: tuple[Role, ...] = (
             *opens(MESSAGES),
             *direct_reads(MESSAGES),
             f"$JS.API.DIRECT.GET.{LAST_SEQS}.>",
+            *direct_reads(MENTIONS),
         ),
         subscribe=(subjects.command("*", "chats", "*"), subjects.CONNECTION_CHATS),
         answers=True,
@@ -185,11 +188,27 @@ ROLES: tuple[Role, ...] = (
     Role(
         "messages",
         "messages: appends to and reads stream CHAT_MESSAGES, reads and watches chat\n"
-        "membership (chat_chats, never writes it) and keeps each chat's last seq\n"
-        "(chat_last_seqs); announces messages.",
+        "membership (chat_chats, never writes it) and presence (chat_presence), reads\n"
+        "accounts' roles (chat_users), keeps each chat's last seq (chat_last_seqs), who\n"
+        "reacted (chat_reactions) and mentions (stream CHAT_MENTIONS); announces messages,\n"
+        "their changes and mentions.",
         publish=(
             "chat.room.*.message",
+            "chat.room.*.changed",
+            "chat.user.*.mention",
             subjects.ALL_STORED_MESSAGES,
+            subjects.ALL_STORED_MENTIONS,
+            *opens(MENTIONS),
+            *direct_reads(MENTIONS),
+            *opens(USERS),
+            *reads(USERS),
+            *opens(PRESENCE),
+            *reads(PRESENCE),
+            *watches(PRESENCE),
+            *opens(REACTIONS, "PURGE"),
+            *reads(REACTIONS),
+            *watches(REACTIONS),
+            writes(storage.REACTIONS_BUCKET),
             ACCOUNT_INFO,
             *opens(MESSAGES, "UPDATE", "PURGE"),
             *reads(MESSAGES),
@@ -200,7 +219,10 @@ ROLES: tuple[Role, ...] = (
             *direct_reads(LAST_SEQS),
             writes(LAST_SEQS_BUCKET),
         ),
-        subscribe=(subjects.command("*", "messages", "*"),),
+        subscribe=(
+            subjects.command("*", "messages", "*"),
+            subjects.command("*", "mentions", "*"),
+        ),
         answers=True,
     ),
     Role(
