@@ -11,7 +11,7 @@ right; beyond that the count stays one off (README, "Guarantees").
 """
 
 from nats.js import JetStreamContext
-from nats.js.errors import KeyDeletedError, KeyWrongLastSequenceError, NotFoundError
+from nats.js.errors import APIError, KeyDeletedError, KeyWrongLastSequenceError, NotFoundError
 from nats.js.kv import KeyValue
 
 from services.contracts import (
@@ -23,6 +23,7 @@ from services.contracts import (
 from services.core.errors import NotFound, TooLarge
 from services.storage.jetstream import KV_STREAM_PREFIX
 
+from .archive import WRONG_LAST_SEQUENCE
 from .changes import reacted
 from .retention import Retention
 from .revisions import StoredMessage, read_current, revise
@@ -115,6 +116,11 @@ class Reactions:
                 await self._bucket.delete(key, last=entry.revision)
             except KeyWrongLastSequenceError:
                 continue
+            except APIError as error:
+                # nats-py reports a lost race of a delete as the API error itself.
+                if error.err_code == WRONG_LAST_SEQUENCE:
+                    continue
+                raise
             return True
         return False
 

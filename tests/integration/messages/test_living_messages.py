@@ -349,3 +349,14 @@ async def test_a_private_chats_thread_is_for_its_members(users: Users, private: 
         await bob.refused("messages:delete", {"chat_id": chat_id, "seq": root["seq"]})
         == "forbidden"
     )
+
+
+async def test_the_edge_gives_user_events_to_that_users_sockets_only(
+    users: Users, nc: Client
+) -> None:
+    alice, bob = await users.connect(), await users.connect()
+    marker = {"chat_id": "general", "read_seq": 7}
+    await nc.publish(subjects.user_event(alice.username, "read"), json.dumps(marker).encode())
+    assert await alice.wait_for("read") == marker
+    await bob.sync()
+    assert bob.received("read") == []
