@@ -23,7 +23,7 @@ Internal (edge <-> services only; NATS permissions keep bots out):
     chat.conn.chats                              the chats a connecting user's socket joins
     chat.conn.heartbeat                          an edge is alive
     chat.store.<chat_id>.<seq>                   the message stream's storage subjects
-    chat.store.<chat_id>.<root>.<seq>            a thread's index: one empty entry per reply
+    chat.store.<chat_id>.<root>.<n>              a thread's index: the seq of its n-th reply
     chat.mentions.<username>                     the mentions stream's, one per user
 
 Replies (see ``is_inbox``):
@@ -139,14 +139,9 @@ def stored_chat(chat_id: str) -> str:
     return f"chat.store.{chat_id}.>"
 
 
-def stored_thread_reply(chat_id: str, root: int, seq: int) -> str:
-    """The thread index entry saying message ``seq`` replies to ``root``."""
-    return f"chat.store.{chat_id}.{root}.{seq}"
-
-
-def stored_thread(chat_id: str, root: int) -> str:
-    """Every index entry of one thread."""
-    return f"chat.store.{chat_id}.{root}.*"
+def stored_thread_reply(chat_id: str, root: int, place: int) -> str:
+    """The thread index entry holding the seq of the ``place``-th reply to ``root``."""
+    return f"chat.store.{chat_id}.{root}.{place}"
 
 
 def inbox_prefix(name: str) -> str:

@@ -23,6 +23,7 @@ The ``Nats-Msg-Id`` header makes a retried send store nothing new. Retention
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import NamedTuple
 
 from nats.errors import Error as NatsError
@@ -73,14 +74,23 @@ class MessageArchive:
         self._seen_in_pages = NewestSeqHints()
         self._turns = [asyncio.Lock() for _ in range(APPEND_TURNS)]
 
-    async def append(self, draft: Message, dedupe_key: str) -> tuple[Message, bool]:
+    async def append(
+        self,
+        draft: Message,
+        dedupe_key: str,
+        then: Callable[[Message], Awaitable[None]] | None = None,
+    ) -> tuple[Message, bool]:
         """Store ``draft`` as its chat's next message.
 
         Returns the message as stored and whether it is new (False: a retry of
-        one already stored, which is returned instead).
+        one already stored, which is returned instead). ``then`` runs with a new
+        message before the chat's next append here: a reply takes its place in its
+        thread in the order of the seqs this process gives out.
         """
         async with self._turns[hash(draft.chat_id) % APPEND_TURNS]:
             message, is_new = await self._append(draft, dedupe_key)
+            if is_new and then is not None:
+                await then(message)
         if is_new and self._retention.purge_due(message.seq):
             await self._trim(message.chat_id, message.seq)
         return message, is_new

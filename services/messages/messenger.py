@@ -115,30 +115,35 @@ class Messenger:
             reply_to=root,
             mentions=self._mentions.named(chat.id, request.text),
         )
+        changed_root: list[StoredMessage] = []
+
+        async def add_to_thread(reply: Message) -> None:
+            if root is not None:
+                changed_root.append(await self._add_reply(reply, root))
+
         message, is_new = await self._archive.append(
-            draft, _dedupe_key(chat.id, username, request.client_id) or message_id
+            draft,
+            _dedupe_key(chat.id, username, request.client_id) or message_id,
+            then=add_to_thread if root is not None else None,
         )
         if is_new:
             await publish_event(self._nc, subjects.room_event(chat.id, "message"), message)
+            for revised in changed_root:
+                await self._changed(revised)
             if message.mentions:
                 await self._mentions.tell(message, message.mentions)
-        if root is not None:
-            # Also on a retry: the index entry is written once, and a count left behind by
-            # a crash right after the reply was stored is made up for by the retry.
-            await self._add_reply(message, root, count=is_new)
         return message
 
-    async def _add_reply(self, reply: Message, root: int, *, count: bool) -> None:
-        await index_reply(self._js, reply, root)
-        if not count:
-            return
+    async def _add_reply(self, reply: Message, root: int) -> StoredMessage:
+        """Count ``reply`` in its root's thread and index it at the place that gives it."""
 
         def add(message: StoredMessage) -> StoredMessage:
             return replied(message, reply.sent_at)
 
         _, revised = await revise(self._js, self._retention or KEEP_ALL, reply.chat_id, root, add)
-        if revised is not None:
-            await self._changed(revised)
+        assert revised is not None and revised.thread is not None  # ``replied`` always changes
+        await index_reply(self._js, reply, root, revised.thread.count)
+        return revised
 
     async def _changed(self, message: StoredMessage) -> None:
         public = message.public()

@@ -12,7 +12,13 @@ import pytest
 from nats.js import JetStreamContext
 
 from services.contracts import storage
-from services.contracts.message_requests import DeleteMessage, EditMessage, ReactToMessage
+from services.contracts.message_requests import (
+    DeleteMessage,
+    EditMessage,
+    MessageThread,
+    ReactToMessage,
+    SendMessage,
+)
 from services.core.errors import NotFound
 from services.core.settings import Settings
 from services.messages.messenger import Messenger
@@ -113,3 +119,35 @@ async def test_a_reaction_storm_across_two_replicas_counts_exactly(
     (reaction,) = page["messages"][0]["reactions"]
     assert reaction["count"] == 5
     assert sorted(reaction["users"]) == sorted(c.username for c in storm[15:])
+
+
+async def test_replies_racing_on_two_replicas_each_appear_once_in_the_threads_pages(
+    users: Users, replicas: tuple[Messenger, Messenger]
+) -> None:
+    alice = await users.connect()
+    chat_id, root = await chat_with_message(alice)
+
+    async def reply(n: int) -> int:
+        request = SendMessage(chat_id=chat_id, text=f"reply {n}", reply_to=root)
+        sent = await replicas[n % 2].send(
+            alice.username, request, via_web=False, seen_revision=None
+        )
+        return sent.seq
+
+    replies = sorted(await asyncio.gather(*(reply(n) for n in range(80))))
+    walked: list[int] = []
+    after = None
+    while True:
+        request = MessageThread(chat_id=chat_id, root=root, after=after, limit=7)
+        page = await replicas[0].thread(alice.username, request, seen_revision=None)
+        walked += [message.seq for message in page.messages]
+        if not page.more:
+            break
+        after = page.messages[-1].seq
+    assert walked == replies
+    history = await alice.ok("messages:history", {"chat_id": chat_id, "limit": 1})
+    assert history["messages"][0]["seq"] == root + 80  # no gap, no seq twice
+    (stored_root,) = (await alice.ok("messages:history", {"chat_id": chat_id, "before": 2}))[
+        "messages"
+    ]
+    assert stored_root["thread"]["count"] == 80
