@@ -4,10 +4,12 @@ An entry names a message (chat, seq, sender, time), never its words: a deleted
 message leaves no text here, and readers take the excerpt from the message
 itself. A user keeps their newest ``MENTIONS_KEPT`` (the stream's per-subject
 limit). The messages service writes entries and pages them (``mentions:list``);
-the chats service counts a chat's unread ones with ``mentions_after``. A
+the chats service counts unread ones with ``unread_mentions`` (every chat of a
+user in one read) or ``mentions_after`` (one chat). A
 mention's id is its stream seq, zero-padded, so ids sort as they were written.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from nats.errors import NoRespondersError
@@ -28,6 +30,7 @@ __all__ = [
     "mentions_after",
     "read_mentions",
     "record_mention",
+    "unread_mentions",
 ]
 
 MENTIONS_KEPT = 1000
@@ -94,3 +97,15 @@ async def mentions_after(
         for seq, record in await read_mentions(js, username)
         if record.chat_id == chat_id and record.seq > after_seq
     ]
+
+
+async def unread_mentions(
+    js: JetStreamContext, username: str, read_seqs: Mapping[str, int]
+) -> dict[str, int]:
+    """How many kept mentions of ``username`` each chat of ``read_seqs`` (chat id -> the
+    user's read seq) holds after the read seq; one read for all the chats."""
+    counts = dict.fromkeys(read_seqs, 0)
+    for _, record in await read_mentions(js, username):
+        if record.chat_id in counts and record.seq > read_seqs[record.chat_id]:
+            counts[record.chat_id] += 1
+    return counts

@@ -20,19 +20,19 @@ from services.contracts.message_requests import (
     SendMessage,
 )
 from services.core.errors import NotFound
-from services.core.settings import Settings
 from services.messages.messenger import Messenger
+from services.ops.embedded_nats import EmbeddedNats
 from tests.support.clients import ChatClient, Users
 
 
 @pytest.fixture
 async def replicas(
-    settings: Settings, services: None
+    nats_server: EmbeddedNats, services: None
 ) -> AsyncIterator[tuple[Messenger, Messenger]]:
     """Two messages replicas beside the stack's own."""
     opened = []
     for _ in range(2):
-        nc = await nats.connect(settings.nats_url)
+        nc = await nats.connect(nats_server.url)
         messenger = Messenger()
         await messenger.open(nc)
         opened.append((nc, messenger))
