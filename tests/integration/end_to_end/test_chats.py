@@ -512,7 +512,7 @@ async def test_non_member_cannot_post_in_private_chat(users: Users) -> None:
     request = {"chat_id": chat["id"], "text": "let me in"}
     assert await bob.refused("messages:send", request) == "forbidden"
     page = await alice.ok("messages:history", {"chat_id": chat["id"]})
-    assert page == {"messages": [], "more": False, "truncated": False}
+    assert page == {"messages": [], "more": False, "truncated": False, "revisions": None}
 
 
 async def test_non_member_cannot_invite_into_private_chat(users: Users) -> None:

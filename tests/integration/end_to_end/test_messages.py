@@ -220,7 +220,12 @@ async def filled_chat(client: ChatClient, count: int) -> str:
 async def test_history_of_empty_chat_is_empty(users: Users) -> None:
     alice = await users.connect()
     chat_id = await chat_with(alice)
-    assert await history(alice, chat_id) == {"messages": [], "more": False, "truncated": False}
+    assert await history(alice, chat_id) == {
+        "messages": [],
+        "more": False,
+        "truncated": False,
+        "revisions": None,
+    }
 
 
 async def test_history_gives_the_newest_page_by_default(users: Users) -> None:
@@ -258,6 +263,7 @@ async def test_history_pages_forward_with_after_until_more_is_false(users: Users
         "messages": [],
         "more": False,
         "truncated": False,
+        "revisions": None,
     }
     assert seqs(await read_all_after(alice, chat_id, after=0, limit=2)) == list(range(1, 8))
 

@@ -217,6 +217,21 @@ WRONG_FIELDS: dict[str, list[dict[str, Any]]] = {
         {"chat_id": GENERAL, "after": "3"},
         {"chat_id": GENERAL, "before": 0},
     ],
+    "messages:thread": [{}, {"chat_id": GENERAL}, {"chat_id": GENERAL, "root": 0}],
+    "messages:edit": [
+        {},
+        {"chat_id": GENERAL, "seq": 1},
+        {"chat_id": GENERAL, "seq": 1, "text": " "},
+        {"chat_id": GENERAL, "seq": "1", "text": "x"},
+    ],
+    "messages:delete": [{}, {"chat_id": GENERAL}, {"chat_id": GENERAL, "seq": -1}],
+    "messages:react": [
+        {},
+        {"chat_id": GENERAL, "seq": 1, "emoji": "👍"},
+        {"chat_id": GENERAL, "seq": 1, "emoji": "no", "on": True},
+        {"chat_id": GENERAL, "seq": 1, "emoji": "👍" * 5, "on": True},
+    ],
+    "mentions:list": [{"limit": 0}, {"before": "x"}, {"before": 5}],
     "typing": [{}, {"chat_id": ""}, {"chat_id": GENERAL, "until": 5}],
     "status:set": [{}, {"status": "offline"}, {"status": "sleeping"}, {"status": True}],
     "presence:list": [{"status": "online"}],
@@ -232,13 +247,20 @@ NEEDS_FIELDS = {
     "chats:invite",
     "messages:send",
     "messages:history",
+    "messages:thread",
+    "messages:edit",
+    "messages:delete",
+    "messages:react",
     "typing",
     "status:set",
 }
+# The commands whose good request names a message of the bot's own.
+ON_A_MESSAGE = {"messages:thread", "messages:edit", "messages:delete", "messages:react"}
 
 
-def good_payload(command: Command, friend: str) -> dict[str, Any]:
-    """A request that succeeds for a registered member of "general"."""
+def good_payload(command: Command, friend: str, seq: int = 1) -> dict[str, Any]:
+    """A request that succeeds for a registered member of "general" (``seq``: a message
+    they sent there)."""
     return {
         "chats:list": {},
         "chats:browse": {},
@@ -250,6 +272,11 @@ def good_payload(command: Command, friend: str) -> dict[str, Any]:
         "chats:invite": {"chat_id": GENERAL, "username": friend},
         "messages:send": {"chat_id": GENERAL, "text": "still here"},
         "messages:history": {"chat_id": GENERAL},
+        "messages:thread": {"chat_id": GENERAL, "root": seq},
+        "messages:edit": {"chat_id": GENERAL, "seq": seq, "text": "edited"},
+        "messages:delete": {"chat_id": GENERAL, "seq": seq},
+        "messages:react": {"chat_id": GENERAL, "seq": seq, "emoji": "👍", "on": True},
+        "mentions:list": {},
         "typing": {"chat_id": GENERAL},
         "status:set": {"status": "away"},
         "presence:list": {},
@@ -287,7 +314,11 @@ async def test_malformed_requests_are_answered_invalid_and_good_ones_still_work(
     }
     assert answers == expected
     friend = await users.register()
-    assert (await bot.call(command, good_payload(command, friend)))["ok"] is True
+    seq = 1
+    if command.event in ON_A_MESSAGE:
+        sent = await bot.ok(SEND_MESSAGE, {"chat_id": GENERAL, "text": "mine"})
+        seq = sent["seq"]
+    assert (await bot.call(command, good_payload(command, friend, seq)))["ok"] is True
 
 
 async def test_a_username_token_with_a_dot_or_an_unknown_verb_reaches_no_handler(
@@ -335,7 +366,12 @@ async def test_room_subscribers_see_every_message_once_it_is_stored(
     assert room.items == [from_web, from_nats]
     assert [m["via"] for m in room.items] == ["web", "nats"]
     stored = await bot.ok(MESSAGE_HISTORY, {"chat_id": GENERAL, "after": newest})
-    assert stored == {"messages": [from_web, from_nats], "more": False, "truncated": False}
+    assert stored == {
+        "messages": [from_web, from_nats],
+        "more": False,
+        "truncated": False,
+        "revisions": None,
+    }
 
 
 async def test_presence_changes_are_published_per_user(users: Users, nc: Client) -> None:
