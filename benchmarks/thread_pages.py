@@ -10,7 +10,6 @@ checks every page holds exactly the replies it should.
 
 import argparse
 import asyncio
-import statistics
 import sys
 import tempfile
 import time
@@ -26,6 +25,8 @@ from services.messages.revisions import StoredMessage, read_current, revise
 from services.messages.threads import index_reply, thread_page
 from services.ops.embedded_nats import EmbeddedNats
 from services.storage.jetstream import ensure_message_stream
+
+from .measure import percentile
 
 CHAT = "threaded"
 ROOT = 1
@@ -110,8 +111,8 @@ def main() -> int:
         "| page | p50 ms | p99 ms |\n|---|---|---|\n"
     )
     for kind, values in timings.items():
-        p99 = statistics.quantiles(values, n=100)[98] if len(values) > 1 else values[0]
-        sys.stdout.write(f"| {kind} | {statistics.median(values):.2f} | {p99:.2f} |\n")
+        p50, p99 = percentile(values, 0.5), percentile(values, 0.99)
+        sys.stdout.write(f"| {kind} | {p50 or 0:.2f} | {p99 or 0:.2f} |\n")
     return 0
 
 

@@ -96,10 +96,7 @@ class Messenger:
 
         ``seen_revision``: the chat's newest revision the edge has seen (see ``members``).
         """
-        access = await self.members.access(request.chat_id, username, seen_revision, to_post=True)
-        if not access.is_member:
-            raise Forbidden("join the chat before posting in it")
-        chat = access.chat
+        chat = (await self._as_member(request.chat_id, username, seen_revision, "posting")).chat
         root = None
         if request.reply_to is not None:
             root = (await find_root(self._js, chat.id, request.reply_to)).message.seq
@@ -134,6 +131,15 @@ class Messenger:
                 await self._mentions.tell(message, message.mentions)
         return message
 
+    async def _as_member(
+        self, chat_id: str, username: str, seen_revision: int | None, doing: str
+    ) -> Access:
+        """The chat and the user's membership; ``forbidden`` unless they are a member."""
+        access = await self.members.access(chat_id, username, seen_revision, to_post=True)
+        if not access.is_member:
+            raise Forbidden(f"join the chat before {doing} in it")
+        return access
+
     async def _add_reply(self, reply: Message, root: int) -> StoredMessage:
         """Count ``reply`` in its root's thread and index it at the place that gives it."""
 
@@ -153,9 +159,7 @@ class Messenger:
         self, username: str, request: EditMessage, *, seen_revision: int | None
     ) -> Message:
         """Replace the text of one's own message; mentions it adds are told once."""
-        access = await self.members.access(request.chat_id, username, seen_revision, to_post=True)
-        if not access.is_member:
-            raise Forbidden("join the chat before editing in it")
+        await self._as_member(request.chat_id, username, seen_revision, "editing")
         named = self._mentions.named(request.chat_id, request.text)
         at = utc_now()
 
@@ -230,9 +234,7 @@ class Messenger:
         self, username: str, request: ReactToMessage, *, seen_revision: int | None
     ) -> Message:
         """Turn one's emoji reaction on or off; a repeat changes nothing."""
-        access = await self.members.access(request.chat_id, username, seen_revision, to_post=True)
-        if not access.is_member:
-            raise Forbidden("join the chat before reacting in it")
+        await self._as_member(request.chat_id, username, seen_revision, "reacting")
         message, changed = await self._reactions.toggle(
             request.chat_id, request.seq, request.emoji, username, on=request.on
         )

@@ -1,11 +1,17 @@
 """Messages written straight into JetStream, as a send stores them."""
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+import nats
+import pytest
 from nats.js import JetStreamContext
 
 from services.contracts import Message
 from services.messages.archive import MessageArchive
+from services.messages.retention import KEEP_ALL, Retention
+from services.ops.embedded_nats import EmbeddedNats
+from services.storage.jetstream import LAST_SEQS_BUCKET, ensure_state
 
 # The longest texts as sent, each stored the way an older version stored them (without text
 # checks): control characters and DELs take six bytes each in socket.io's JSON, characters
@@ -35,3 +41,23 @@ def message_draft(chat_id: str, message_id: str, text: str) -> Message:
         sent_at=datetime.now(UTC),
         via="nats",
     )
+
+
+@pytest.fixture(name="retention")
+def no_retention() -> Retention:
+    """No limits; tests with a limit parametrize their own."""
+    return KEEP_ALL
+
+
+@pytest.fixture(name="js")
+async def js_with_retention(
+    nats_server: EmbeddedNats, retention: Retention
+) -> AsyncIterator[JetStreamContext]:
+    """JetStream on the test's server, with the message stream set up for ``retention``."""
+    nc = await nats.connect(nats_server.url)
+    js = nc.jetstream()
+    await ensure_state(
+        js, [LAST_SEQS_BUCKET], replicas=1, max_age_seconds=retention.max_age_seconds
+    )
+    yield js
+    await nc.drain()

@@ -7,39 +7,21 @@ checks that its message still gets the next seq, not one already given out.
 """
 
 import asyncio
-from collections.abc import AsyncIterator
 
-import nats
 import pytest
 from nats.js import JetStreamContext
 
 from services.contracts import Message, storage, subjects
 from services.messages.archive import MessageArchive
-from services.messages.retention import KEEP_ALL, Retention
-from services.ops.embedded_nats import EmbeddedNats
-from services.storage.jetstream import LAST_SEQS_BUCKET, ensure_state
+from services.messages.retention import Retention
 from tests.support.polling import wait_until
-from tests.support.stored_messages import message_draft
+from tests.support.stored_messages import (  # noqa: F401 (the module's fixtures)
+    js_with_retention,
+    message_draft,
+    no_retention,
+)
 
 CHAT = "appends"
-
-
-@pytest.fixture
-def retention() -> Retention:
-    """No limits; tests with a limit parametrize their own."""
-    return KEEP_ALL
-
-
-@pytest.fixture
-async def js(nats_server: EmbeddedNats, retention: Retention) -> AsyncIterator[JetStreamContext]:
-    """JetStream on the test's server, with the message stream set up for ``retention``."""
-    nc = await nats.connect(nats_server.url)
-    js = nc.jetstream()
-    await ensure_state(
-        js, [LAST_SEQS_BUCKET], replicas=1, max_age_seconds=retention.max_age_seconds
-    )
-    yield js
-    await nc.drain()
 
 
 @pytest.fixture

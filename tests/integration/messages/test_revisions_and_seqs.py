@@ -7,9 +7,7 @@ messages, so the chat's last write is a revision while both replicas append.
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
 
-import nats
 import pytest
 from nats.js import JetStreamContext
 
@@ -17,37 +15,29 @@ from services.contracts import Message, storage, subjects
 from services.messages.archive import MessageArchive
 from services.messages.retention import KEEP_ALL, Retention, oldest_stored_seq, purge_chat
 from services.messages.revisions import StoredMessage, read_current, revise
-from services.ops.embedded_nats import EmbeddedNats
-from services.storage.jetstream import LAST_SEQS_BUCKET, ensure_state, last_seq
-from tests.support.stored_messages import message_draft
+from services.storage.jetstream import last_seq
+from tests.support.stored_messages import (  # noqa: F401 (the module's fixtures)
+    js_with_retention,
+    message_draft,
+    no_retention,
+)
 
 CHAT = "revised"
 BY_AGE = Retention(max_age_seconds=3600.0, max_messages_per_chat=0)
 BY_COUNT = Retention(max_age_seconds=0.0, max_messages_per_chat=10)
 
 
-@pytest.fixture
-def retention() -> Retention:
-    """No limits; tests with a limit parametrize their own."""
-    return KEEP_ALL
-
-
-@pytest.fixture
-async def js(nats_server: EmbeddedNats, retention: Retention) -> AsyncIterator[JetStreamContext]:
-    """JetStream on the test's server, with the message stream set up for ``retention``."""
-    nc = await nats.connect(nats_server.url)
-    js = nc.jetstream()
-    await ensure_state(
-        js, [LAST_SEQS_BUCKET], replicas=1, max_age_seconds=retention.max_age_seconds
-    )
-    yield js
-    await nc.drain()
-
-
 async def append(archive: MessageArchive, text: str) -> int:
     message, is_new = await archive.append(message_draft(CHAT, text, text), dedupe_key=text)
     assert is_new
     return message.seq
+
+
+async def chat_of(js: JetStreamContext, count: int) -> None:
+    """The chat with ``count`` messages, m1..m<count>."""
+    archive = MessageArchive(js)
+    for n in range(1, count + 1):
+        await append(archive, f"m{n}")
 
 
 async def edit(js: JetStreamContext, retention: Retention, seq: int, text: str) -> None:
@@ -98,9 +88,7 @@ async def test_two_replicas_appending_among_edits_give_every_seq_once(
 async def test_the_newest_seq_is_found_above_a_revision_of_an_old_message(
     js: JetStreamContext,
 ) -> None:
-    archive = MessageArchive(js)
-    for n in range(1, 301):
-        await append(archive, f"m{n}")
+    await chat_of(js, 300)
     await edit(js, KEEP_ALL, 2, "far below the newest")
     newest, stream_seq = await last_seq(js, CHAT)
     assert newest == 300
@@ -109,9 +97,7 @@ async def test_the_newest_seq_is_found_above_a_revision_of_an_old_message(
 
 
 async def test_a_purge_keeps_messages_not_revisions(js: JetStreamContext) -> None:
-    archive = MessageArchive(js)
-    for n in range(1, 21):
-        await append(archive, f"m{n}")
+    await chat_of(js, 20)
     for n in range(6):
         await edit(js, KEEP_ALL, 18, f"m18 edited {n}")
     await purge_chat(js, CHAT, keep=5)
@@ -129,9 +115,7 @@ async def test_a_purge_keeps_messages_not_revisions(js: JetStreamContext) -> Non
 async def test_the_oldest_stored_seq_is_a_message_whose_first_revision_went(
     js: JetStreamContext,
 ) -> None:
-    archive = MessageArchive(js)
-    for n in range(1, 6):
-        await append(archive, f"m{n}")
+    await chat_of(js, 5)
 
     def tombstone(message: StoredMessage) -> StoredMessage:
         return message.model_copy(update={"text": "", "deleted": True})
