@@ -65,7 +65,7 @@ async def thread_page(
     place = await _first_place_after(js, chat_id, root.message.seq, count, floor)
     seqs: set[int] = set()
     while place <= count and len(seqs) <= limit + LOOK_AHEAD:
-        window = range(place, min(count, place + limit + 2 * LOOK_AHEAD) + 1)
+        window = range(place, min(count, place + limit + LOOK_AHEAD) + 1)
         seqs.update(
             seq
             for seq in (await _replies_at(js, chat_id, root.message.seq, window)).values()
