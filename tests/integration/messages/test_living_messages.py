@@ -20,6 +20,7 @@ from services.contracts import (
 )
 from tests.support.clients import ChatClient, Users, read_all_after
 from tests.support.nats_programs import NatsUser, error_code
+from tests.support.polling import wait_until
 from tests.support.shared_stack import (  # noqa: F401 (the module's fixtures)
     IN_THE_MODULES_LOOP,
     shared_edge_url,
@@ -360,3 +361,44 @@ async def test_the_edge_gives_user_events_to_that_users_sockets_only(
     assert await alice.wait_for("read") == marker
     await bob.sync()
     assert bob.received("read") == []
+
+
+async def test_at_here_names_the_members_online(users: Users) -> None:
+    alice, bob, gone = await users.connect(), await users.connect(), await users.connect()
+    chat_id = await chat_of(alice, bob, gone)
+    stranger = await users.connect()  # online, not a member
+    await gone.sio.disconnect()
+    named: list[str] = []
+
+    async def only_bob_is_named() -> bool:
+        # The messages service learns who is online from its copy of the presence bucket.
+        named[:] = (await send(alice, chat_id, "@here stand-up"))["mentions"]
+        return bob.username in named and gone.username not in named
+
+    await wait_until(only_bob_is_named)
+    assert named == sorted([alice.username, bob.username])
+    assert stranger.username not in named
+    await bob.wait_for("mention", lambda m: m["chat_id"] == chat_id)
+
+
+async def test_a_workspace_admin_deletes_in_any_chat_and_reads_earlier_texts(
+    users: Users, js: JetStreamContext
+) -> None:
+    alice, admin = await users.connect(), await users.connect()
+    chat_id = await chat_of(alice, private=True)
+    sent = await send(alice, chat_id, "draft")
+    await alice.ok("messages:edit", {"chat_id": chat_id, "seq": sent["seq"], "text": "final"})
+    delete = {"chat_id": chat_id, "seq": sent["seq"]}
+    assert await admin.refused("messages:delete", delete) == "forbidden"
+
+    users_bucket = await js.key_value(storage.USERS_BUCKET)
+    entry = await users_bucket.get(admin.username)
+    record = json.loads(entry.value or b"{}")
+    await users_bucket.put(admin.username, json.dumps({**record, "role": "admin"}).encode())
+    assert (await admin.ok("messages:delete", delete))["deleted"] is True
+
+    public = await chat_of(alice)
+    edited = await send(alice, public, "v1")
+    await alice.ok("messages:edit", {"chat_id": public, "seq": edited["seq"], "text": "v2"})
+    page = await admin.ok("messages:history", {"chat_id": public, "revisions": True})
+    assert [r["text"] for r in page["revisions"][0]["revisions"]] == ["v1"]
