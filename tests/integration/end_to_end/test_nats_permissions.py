@@ -146,6 +146,29 @@ async def test_chatting_works_with_every_program_as_its_own_user(users: Users) -
     assert violations_by(*ROLES[:4]) == []
 
 
+async def test_messages_that_live_work_with_every_program_as_its_own_user(users: Users) -> None:
+    alice, bob = await asyncio.gather(users.connect(), users.connect())
+    chat = await alice.ok("chats:create", {"name": "living"})
+    chat_id = chat["id"]
+    await bob.ok("chats:join", {"chat_id": chat_id})
+    sent = await alice.ok("messages:send", {"chat_id": chat_id, "text": f"@{bob.username} hi"})
+    await bob.wait_for("mention", lambda m: m["seq"] == sent["seq"])
+    seq = sent["seq"]
+    await alice.ok("messages:edit", {"chat_id": chat_id, "seq": seq, "text": "hi there"})
+    react = {"chat_id": chat_id, "seq": seq, "emoji": "👍", "on": True}
+    await bob.ok("messages:react", react)
+    await bob.ok("messages:react", {**react, "on": False})
+    await bob.ok("messages:send", {"chat_id": chat_id, "text": "reply", "reply_to": seq})
+    thread = await alice.ok("messages:thread", {"chat_id": chat_id, "root": seq})
+    assert [m["text"] for m in thread["messages"]] == ["reply"]
+    assert len((await bob.ok("mentions:list", {}))["mentions"]) == 1
+    page = await alice.ok("messages:history", {"chat_id": chat_id, "revisions": True})
+    assert page["revisions"][0]["seq"] == seq
+    await alice.ok("messages:delete", {"chat_id": chat_id, "seq": seq})
+    await bob.wait_for("message_changed", lambda m: m["seq"] == seq and m["deleted"])
+    assert violations_by(*ROLES[:4]) == []
+
+
 async def test_a_password_change_disconnects_other_sockets_with_every_program_as_its_own_user(
     users: Users, edge_url: str
 ) -> None:
