@@ -8,14 +8,17 @@ messages, so the chat's last write is a revision while both replicas append.
 import asyncio
 import random
 
+import nats
 import pytest
 from nats.js import JetStreamContext
+from nats.js.api import StorageType, StreamConfig
 
 from services.contracts import Message, storage, subjects
 from services.messages.archive import MessageArchive
 from services.messages.retention import KEEP_ALL, Retention, oldest_stored_seq, purge_chat
 from services.messages.revisions import StoredMessage, read_current, revise
-from services.storage.jetstream import last_seq
+from services.ops.embedded_nats import EmbeddedNats
+from services.storage.jetstream import LAST_SEQS_BUCKET, REVISIONS_KEPT, ensure_state, last_seq
 from tests.support.stored_messages import (  # noqa: F401 (the module's fixtures)
     js_with_retention,
     message_draft,
@@ -141,3 +144,26 @@ async def test_a_revision_expires_with_the_message_it_revises(
     assert last.time is not None
     # What the message had left of its max age when revised, to the second above.
     assert ttl == pytest.approx(3600 - (last.time - sent_at).total_seconds(), abs=1.5)
+
+
+async def test_a_stream_made_before_revisions_gets_their_settings_at_start(
+    nats_server: EmbeddedNats,
+) -> None:
+    nc = await nats.connect(nats_server.url)
+    js = nc.jetstream()
+    await js.add_stream(
+        StreamConfig(
+            name=storage.MESSAGES_STREAM,
+            subjects=[subjects.ALL_STORED_MESSAGES],
+            storage=StorageType.FILE,
+            allow_direct=True,
+        )
+    )
+    await ensure_state(js, [LAST_SEQS_BUCKET], replicas=1, max_age_seconds=0)
+    config = (await js.stream_info(storage.MESSAGES_STREAM)).config
+    await nc.drain()
+    assert (config.max_msgs_per_subject, config.allow_rollup_hdrs, config.allow_msg_ttl) == (
+        REVISIONS_KEPT,
+        True,
+        True,
+    )
