@@ -31,7 +31,7 @@ from services.contracts.message_requests import (
 )
 from services.contracts.messages import MessageRevisions
 from services.contracts.people import MentionPage
-from services.core.errors import Forbidden, InvalidInput, NotFound
+from services.core.errors import Forbidden, InvalidInput, NotFound, Unavailable
 from services.storage.jetstream import ensure_message_stream, open_bucket, publish_event
 from services.storage.mentions import ensure_mentions_stream
 from services.storage.multi_get import last_for_each
@@ -147,7 +147,8 @@ class Messenger:
             return replied(message, reply.sent_at)
 
         _, revised = await revise(self._js, self._retention or KEEP_ALL, reply.chat_id, root, add)
-        assert revised is not None and revised.thread is not None  # ``replied`` always changes
+        if revised is None or revised.thread is None:  # ``replied`` always changes the root
+            raise Unavailable("the thread could not take the reply; try again")
         await index_reply(self._js, reply, root, revised.thread.count)
         return revised
 
@@ -183,7 +184,7 @@ class Messenger:
         """Delete a message for good: every revision, reaction and reactor goes; the
         tombstone keeps seq, id, sender and time."""
         access = await self.members.access(request.chat_id, username, seen_revision, to_post=False)
-        current = await self._archive_current(request.chat_id, request.seq, access, username)
+        current = await self._readable_message(request.chat_id, request.seq, access, username)
         if current.sender != username and not await self._may_delete_others(access, username):
             raise Forbidden("only its sender, the chat's owner and admins may delete it")
         before, after = await revise(
@@ -200,7 +201,7 @@ class Messenger:
         await self._changed(after)
         return after.public()
 
-    async def _archive_current(
+    async def _readable_message(
         self, chat_id: str, seq: int, access: Access, username: str
     ) -> Message:
         """The message as it is, for someone who may read the chat (workspace admins may)."""
