@@ -9,8 +9,9 @@ the replies by their own subjects, never the chat's other messages, at a cost
 that does not grow with the chat. The index lives in the message stream, so
 retention removes it with the chat's messages.
 
-A reply whose index entry was lost (a crash between the root's revision and the
-entry) is in history but not in its thread's pages.
+A reply whose index entry was never written (a crash after the reply was stored and
+before its entry) is in history but not in its thread's pages, and its root's count
+may miss it.
 """
 
 from collections.abc import Iterable
