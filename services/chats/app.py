@@ -19,7 +19,7 @@ def create_chats_service(settings: Settings) -> FastStream:
         "chats",
         chats,
         create_chats_router(chats, settings.signing_key),
-        buckets=[storage.CHATS_BUCKET, storage.USERS_BUCKET],
+        buckets=[storage.CHATS_BUCKET, storage.USERS_BUCKET, storage.READS_BUCKET],
     )
 
 

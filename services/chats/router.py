@@ -13,6 +13,7 @@ from services.contracts import (
     LEAVE_CHAT,
     LIST_CHATS,
     LIST_MEMBERS,
+    MARK_READ,
     Account,
     BrowseChats,
     CreateChat,
@@ -22,6 +23,7 @@ from services.contracts import (
     LeaveChat,
     ListChats,
     ListMembers,
+    MarkRead,
     subjects,
     success,
 )
@@ -69,6 +71,10 @@ def create_chats_router(chats: ChatRules, signing_key: str) -> NatsRouter:
     @answers_command(router, INVITE_TO_CHAT, queue=QUEUE)
     async def invite_to_chat(request: InviteToChat) -> dict[str, Any]:
         return success(await chats.invite(caller.username(), request))
+
+    @answers_command(router, MARK_READ, queue=QUEUE)
+    async def mark_read(request: MarkRead) -> dict[str, Any]:
+        return success(await chats.mark_read(caller.username(), request))
 
     from_the_edge = edge_answers(router, queue=QUEUE, signing_key=signing_key)
 

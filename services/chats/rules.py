@@ -25,10 +25,12 @@ from services.contracts import (
     JoinChat,
     LeaveChat,
     ListMembers,
+    MarkRead,
     Member,
     MemberAction,
     MemberEvent,
     MemberPage,
+    ReadMarker,
     storage,
     subjects,
     utc_now,
@@ -46,6 +48,7 @@ from services.storage.newest_seqs import NewestSeqHints, newest_near
 
 from .directory import ChatDirectory
 from .legacy import move_members_out_of_records
+from .read_state import ReadState
 
 GENERAL_CHAT_ID = "general"
 
@@ -80,6 +83,7 @@ class ChatRules:
     _js: JetStreamContext
     _directory: ChatDirectory
     _users: KeyValue
+    reads: ReadState
 
     def __init__(self) -> None:
         self._newest_seq_hints = NewestSeqHints()
@@ -97,11 +101,18 @@ class ChatRules:
         self._users = await open_bucket(self._js, storage.USERS_BUCKET)
         await ensure_message_stream(self._js)
         await self._ensure_general()
-        # Last: once it follows the bucket, a failed open could not simply be run again.
+        reads = ReadState(
+            nc, await open_bucket(self._js, storage.READS_BUCKET), self._newest_seq_hints
+        )
+        # Last: once they follow their buckets, a failed open could not simply be run again.
         await self._directory.start()
+        await reads.start()
+        self.reads = reads
 
     async def close(self) -> None:
-        """Stop following changes to the chats bucket."""
+        """Stop following changes to the chats and reads buckets."""
+        if hasattr(self, "reads"):  # not when open never finished
+            await self.reads.stop()
         await self._directory.stop()
 
     async def _ensure_general(self) -> None:
@@ -129,17 +140,59 @@ class ChatRules:
         known.sort(key=lambda pair: (pair[0].created_at, pair[0].id))
         chats = await self._as_chats([record for record, _ in known])
         return [
-            ChatView(
-                **chat.model_dump(),
-                role=membership.role,
-                # Read state arrives with read markers; until then everything counts as read.
-                read_seq=chat.last_seq,
-                unread=0,
-                mentions=0,
-                muted=False,
-            )
+            self._view(chat, username, membership)
             for chat, (_, membership) in zip(chats, known, strict=True)
         ]
+
+    def _view(self, chat: Chat, username: str, membership: MemberRecord) -> ChatView:
+        """The chat as its member sees it: their role and read state.
+
+        Every message after the marker counts as unread: the user's own sends move their
+        marker past them (``read_state``).
+        """
+        read_seq = min(self._read_seq(chat.id, username, membership), chat.last_seq)
+        return ChatView(
+            **chat.model_dump(),
+            role=membership.role,
+            read_seq=read_seq,
+            unread=chat.last_seq - read_seq,
+            mentions=0,
+            muted=membership.muted,
+        )
+
+    def _read_seq(self, chat_id: str, username: str, membership: MemberRecord) -> int:
+        return max(self.reads.read_seq(username, chat_id), membership.read_from)
+
+    async def mark_read(self, username: str, request: MarkRead) -> ReadMarker:
+        """Move the user's marker forward to ``request.seq``, clamped to the chat's newest."""
+        record = await self._record(request.chat_id)
+        membership = await self._current_membership(record.id, username)
+        if membership is None:
+            raise Forbidden("only members have a read marker in a chat")
+        seq = request.seq
+        if seq > self._newest_seq_hints.get(record.id):
+            seq = min(seq, await self._newest_seq(record.id))
+        if seq <= membership.read_from:
+            return ReadMarker(
+                chat_id=record.id, read_seq=self._read_seq(record.id, username, membership)
+            )
+        read_seq = await self.reads.move_forward(username, record.id, seq)
+        return ReadMarker(chat_id=record.id, read_seq=max(read_seq, membership.read_from))
+
+    async def _current_membership(self, chat_id: str, username: str) -> MemberRecord | None:
+        """The user's current membership: from the copy, else from JetStream before a no."""
+        membership, _ = self._directory.copy.membership(chat_id, username)
+        if membership is None or not membership.active:
+            membership = await self._directory.membership(chat_id, username)
+        return membership if membership is not None and membership.active else None
+
+    async def _newest_seq(self, chat_id: str) -> int:
+        hint = self._newest_seq_hints.get(chat_id)
+        newest = await newest_near(self._js, {chat_id: hint}, PROBE) if hint else {}
+        if chat_id not in newest:
+            newest[chat_id], _ = await last_seq(self._js, chat_id)
+        self._newest_seq_hints.learn(newest)
+        return newest[chat_id]
 
     async def browse(self, username: str, request: BrowseChats) -> ChatPage:
         """Public channels by name, a page at a time."""
@@ -203,7 +256,7 @@ class ChatRules:
             )
             revision = await self._directory.create(record)
         for member in [username, *invited]:
-            await self._add_member(record, member, invited=True)
+            await self._add_member(record, member, invited=True, read_from=0)
         chat = (await self._as_chats([record]))[0]
         everyone = not record.private and record.kind == "channel"
         await self._announce_chat(chat, everyone=everyone)
@@ -257,20 +310,23 @@ class ChatRules:
     # --- helpers ---
 
     async def _add_member(
-        self, record: ChatRecord, username: str, *, invited: bool = False
+        self, record: ChatRecord, username: str, *, invited: bool = False, read_from: int = -1
     ) -> None:
         """Make ``username`` a current member (within their quota) and announce it.
 
-        ``invited``: by a member, which lets back in someone who was kicked.
+        ``invited``: by a member, which lets back in someone who was kicked. ``read_from``:
+        the chat's newest seq (-1: look it up), which the newcomer counts as read.
         """
         role: ChatRole = "owner" if username == record.owner else "member"
+        if read_from < 0:
+            read_from = await self._newest_seq(record.id)
 
         def add(current: MemberRecord | None) -> MemberRecord | None:
             if current is not None and current.active:
                 return None
             if current is not None and current.status == "kicked" and not invited:
                 raise Forbidden("you were removed from this chat; ask to be invited")
-            return MemberRecord(role=role, joined_at=utc_now())
+            return MemberRecord(role=role, joined_at=utc_now(), read_from=read_from)
 
         async with self._turn(username):
             self._require_room_for(username)

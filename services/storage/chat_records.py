@@ -63,11 +63,16 @@ class MemberRecord(BaseModel):
 
     ``left``: they left; a private chat lets them back in without a new invitation.
     ``kicked``: removed by an owner or admin; only a new invitation lets them back in.
+    ``read_from``: the chat's newest seq when they joined; everything up to it counts as
+    read, so a newcomer does not find the chat's whole past unread. ``muted``: they hear
+    of no mention in it (its counts go on).
     """
 
     role: ChatRole = "member"
     joined_at: datetime
     status: MemberStatus = "member"
+    read_from: int = 0
+    muted: bool = False
 
     @property
     def active(self) -> bool:

@@ -141,6 +141,7 @@ CHATS = bucket(storage.CHATS_BUCKET)
 USERS = bucket(storage.USERS_BUCKET)
 PRESENCE = bucket(storage.PRESENCE_BUCKET)
 THROTTLE = bucket(storage.THROTTLE_BUCKET)
+READS = bucket(storage.READS_BUCKET)
 LAST_SEQS = bucket(LAST_SEQS_BUCKET)
 REACTIONS = bucket(storage.REACTIONS_BUCKET)
 MESSAGES = storage.MESSAGES_STREAM
@@ -163,18 +164,25 @@ ROLES: tuple[Role, ...] = (
     ),
     Role(
         "chats",
-        "chats: the chat directory (bucket chat_chats), reads accounts (chat_users) and each\n"
-        "chat's newest seq (stream CHAT_MESSAGES, chat_last_seqs); announces chat changes,\n"
-        "to a chat's room and to each user added or removed (chat.user.<name>.chat).",
+        "chats: the chat directory (bucket chat_chats), read markers (chat_reads), reads\n"
+        "accounts (chat_users) and each chat's newest seq (stream CHAT_MESSAGES,\n"
+        "chat_last_seqs); hears messages sent (to move their senders' read markers);\n"
+        "announces chat changes, to a chat's room and to each user added or removed\n"
+        "(chat.user.<name>.chat), and read markers (chat.user.<name>.read).",
         publish=(
             "chat.room.*.updated",
             "chat.room.*.member",
             "chat.user.*.chat",
+            "chat.user.*.read",
             ACCOUNT_INFO,
             *opens(CHATS),
             *reads(CHATS),
             *watches(CHATS),
             writes(storage.CHATS_BUCKET),
+            *opens(READS),
+            *reads(READS),
+            *watches(READS),
+            writes(storage.READS_BUCKET),
             *opens(USERS),
             *reads(USERS),
             *opens(MESSAGES),
@@ -182,7 +190,12 @@ ROLES: tuple[Role, ...] = (
             f"$JS.API.DIRECT.GET.{LAST_SEQS}.>",
             *direct_reads(MENTIONS),
         ),
-        subscribe=(subjects.command("*", "chats", "*"), subjects.CONNECTION_CHATS),
+        subscribe=(
+            subjects.command("*", "chats", "*"),
+            subjects.command("*", "reads", "*"),
+            subjects.CONNECTION_CHATS,
+            subjects.room_event("*", "message"),
+        ),
         answers=True,
     ),
     Role(
