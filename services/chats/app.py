@@ -13,7 +13,7 @@ from .rules import ChatRules
 
 def create_chats_service(settings: Settings) -> FastStream:
     """A FastStream app that answers the chats commands."""
-    chats = ChatRules()
+    chats = ChatRules(settings.replicas)
     return create_service(
         settings,
         "chats",

@@ -44,6 +44,7 @@ from services.storage.jetstream import (
     open_bucket,
     publish_event,
 )
+from services.storage.mention_counts import MentionCounts, ensure_mentions_stream
 from services.storage.newest_seqs import NewestSeqHints, newest_near
 
 from .directory import ChatDirectory
@@ -84,8 +85,10 @@ class ChatRules:
     _directory: ChatDirectory
     _users: KeyValue
     reads: ReadState
+    mentions: MentionCounts
 
-    def __init__(self) -> None:
+    def __init__(self, replicas: int = 1) -> None:
+        self._replicas = replicas
         self._newest_seq_hints = NewestSeqHints()
         # A user's joins take turns within a process, so two cannot both pass the quota;
         # each lock with how many are waiting for it or holding it.
@@ -104,14 +107,18 @@ class ChatRules:
         reads = ReadState(
             nc, await open_bucket(self._js, storage.READS_BUCKET), self._newest_seq_hints
         )
+        await ensure_mentions_stream(self._js, replicas=self._replicas)
+        mentions = MentionCounts(self._js)
         # Last: once they follow their buckets, a failed open could not simply be run again.
         await self._directory.start()
         await reads.start()
-        self.reads = reads
+        await mentions.start()
+        self.reads, self.mentions = reads, mentions
 
     async def close(self) -> None:
         """Stop following changes to the chats and reads buckets."""
         if hasattr(self, "reads"):  # not when open never finished
+            await self.mentions.stop()
             await self.reads.stop()
         await self._directory.stop()
 
@@ -156,7 +163,7 @@ class ChatRules:
             role=membership.role,
             read_seq=read_seq,
             unread=chat.last_seq - read_seq,
-            mentions=0,
+            mentions=self.mentions.unread(username, chat.id, read_seq),
             muted=membership.muted,
         )
 

@@ -165,8 +165,9 @@ ROLES: tuple[Role, ...] = (
     Role(
         "chats",
         "chats: the chat directory (bucket chat_chats), read markers (chat_reads), reads\n"
-        "accounts (chat_users) and each chat's newest seq (stream CHAT_MESSAGES,\n"
-        "chat_last_seqs); hears messages sent (to move their senders' read markers);\n"
+        "accounts (chat_users), each chat's newest seq (stream CHAT_MESSAGES,\n"
+        "chat_last_seqs) and follows the mentions (stream CHAT_MENTIONS) to count them;\n"
+        "hears messages sent (to move their senders' read markers);\n"
         "announces chat changes, to a chat's room and to each user added or removed\n"
         "(chat.user.<name>.chat), and read markers (chat.user.<name>.read).",
         publish=(
@@ -185,6 +186,8 @@ ROLES: tuple[Role, ...] = (
             writes(storage.READS_BUCKET),
             *opens(USERS),
             *reads(USERS),
+            *opens(MENTIONS),
+            *watches(MENTIONS),
             *opens(MESSAGES),
             *direct_reads(MESSAGES),
             f"$JS.API.DIRECT.GET.{LAST_SEQS}.>",

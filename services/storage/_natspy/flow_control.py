@@ -19,13 +19,21 @@ callback (or the task waiting on an ``asyncio.Event`` that
 ``schedule_flow_control_response`` sets) would make this module unnecessary.
 """
 
+from nats.js import JetStreamContext
 from nats.js.kv import KeyValue
 
-__all__ = ["stop_flow_control_polling"]
+__all__ = ["stop_flow_control_polling", "stop_subscription_flow_control_polling"]
 
 
 def stop_flow_control_polling(watcher: KeyValue.KeyWatcher) -> None:
     """Cancel ``watcher``'s flow-control task: nats-py answers every request on arrival."""
-    jsi = watcher._sub._sub._jsi
+    stop_subscription_flow_control_polling(watcher._sub)
+
+
+def stop_subscription_flow_control_polling(
+    subscription: JetStreamContext.PushSubscription,
+) -> None:
+    """The same for an ordered consumer with a callback (a stream followed like a bucket)."""
+    jsi = subscription._sub._jsi
     if jsi is not None and jsi._fctask is not None:
         jsi._fctask.cancel()

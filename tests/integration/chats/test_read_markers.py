@@ -7,16 +7,27 @@ from typing import Any
 
 import pytest_asyncio
 from nats.aio.client import Client
+from nats.js import JetStreamContext
 
-from services.contracts import CREATE_CHAT, LIST_CHATS, MARK_READ, SEND_MESSAGE, subjects
+from services.contracts import (
+    CREATE_CHAT,
+    LIST_CHATS,
+    MARK_READ,
+    SEND_MESSAGE,
+    Mention,
+    subjects,
+    utc_now,
+)
 from services.core.settings import Settings
 from services.ops.embedded_nats import free_port
 from tests.support.clients import ChatClient, Users, user_pool
 from tests.support.nats_programs import Inbox, NatsUser, error_code
+from tests.support.polling import wait_until
 from tests.support.serving import running_edge
 from tests.support.shared_stack import (  # noqa: F401 (the module's fixtures)
     IN_THE_MODULES_LOOP,
     shared_edge_url,
+    shared_js,
     shared_nats_server,
     shared_nc,
     shared_services,
@@ -165,3 +176,38 @@ async def test_read_markers_over_nats_follow_the_same_rules(users: Users, nc: Cl
     )
     with contextlib.suppress(Exception):
         await nc.flush()
+
+
+async def store_mention(js: JetStreamContext, username: str, chat_id: str, seq: int) -> None:
+    """A mention as the messages service stores it."""
+    mention = Mention(
+        id=f"{seq:016d}",
+        chat_id=chat_id,
+        seq=seq,
+        sender="someone",
+        excerpt="hi",
+        sent_at=utc_now(),
+    )
+    await js.publish(subjects.stored_mentions(username), mention.model_dump_json().encode())
+
+
+async def test_unread_mentions_count_those_above_the_marker(
+    users: Users, js: JetStreamContext
+) -> None:
+    alice, bob = await users.connect(), await users.connect()
+    chat_id = await chat_with_messages(alice, 5, bob.username)
+    for seq in (2, 4, 5):
+        await store_mention(js, bob.username, chat_id, seq)
+    await store_mention(js, alice.username, chat_id, 3)  # another user's
+
+    async def bobs_mentions() -> int:
+        return int(view_of(await bob.ok("chats:list"), chat_id)["mentions"])
+
+    async def all_three_counted() -> bool:
+        return await bobs_mentions() == 3
+
+    await wait_until(all_three_counted)
+    await bob.ok("reads:mark", {"chat_id": chat_id, "seq": 4})
+    assert await bobs_mentions() == 1
+    await bob.ok("reads:mark", {"chat_id": chat_id, "seq": 5})
+    assert await bobs_mentions() == 0
