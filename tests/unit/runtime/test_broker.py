@@ -136,6 +136,31 @@ WRONG_FIELDS: dict[str, list[dict[str, Any]]] = {
         {"chat_id": "general", "after": "Bob"},
     ],
     "presence:list": [{"status": "online"}],
+    "chats:update": [
+        {"chat_id": "general"},
+        {"chat_id": "general", "name": ""},
+        {"chat_id": "general", "name": "two\nlines"},
+        {"chat_id": "general", "topic": 5},
+        {"name": "x"},
+    ],
+    "chats:kick": [{}, {"chat_id": "general"}, {"chat_id": "general", "username": "Bob"}],
+    "chats:set_role": [
+        {"chat_id": "general", "username": "bob"},
+        {"chat_id": "general", "username": "bob", "role": "owner"},
+        {"chat_id": "general", "username": "bob", "role": "ADMIN"},
+    ],
+    "chats:open_dm": [{}, {"username": "B"}, {"username": ["bob"]}],
+    "chats:pin": [
+        {"chat_id": "general", "seq": 1},
+        {"chat_id": "general", "seq": 0, "pinned": True},
+        {"chat_id": "general", "seq": 1, "pinned": "yes"},
+    ],
+    "chats:mute": [{"chat_id": "general"}, {"chat_id": "general", "muted": 1}],
+    "reads:mark": [{"chat_id": "general"}, {"chat_id": "general", "seq": -1}, {"seq": 1}],
+    "users:get": [{}, {"username": "Bob"}],
+    "users:search": [{}, {"query": ""}, {"query": "   "}, {"query": "b", "limit": 51}],
+    "users:update": [{}, {"display_name": "two\nlines"}, {"about": 5}, {"role": "admin"}],
+    "users:deactivate": [{"username": "bob"}, {"username": "bob", "deactivated": "yes"}],
 }
 
 # Payloads over a size limit: refused as `invalid`, or as `too_large` so a client knows to shorten.
@@ -167,6 +192,17 @@ VALID_PAYLOADS: dict[str, dict[str, Any]] = {
     "typing": {"chat_id": "general"},
     "status:set": {"status": "away"},
     "presence:list": {},
+    "chats:update": {"chat_id": "general", "topic": "t"},
+    "chats:kick": {"chat_id": "general", "username": "bob"},
+    "chats:set_role": {"chat_id": "general", "username": "bob", "role": "admin"},
+    "chats:open_dm": {"username": "bob"},
+    "chats:pin": {"chat_id": "general", "seq": 1, "pinned": True},
+    "chats:mute": {"chat_id": "general", "muted": True},
+    "reads:mark": {"chat_id": "general", "seq": 1},
+    "users:get": {"username": "bob"},
+    "users:search": {"query": "bo"},
+    "users:update": {"about": "hi"},
+    "users:deactivate": {"username": "bob", "deactivated": True},
 }
 BAD_SUBJECT_USERNAMES = ["Alice", "a", "-alice", "_alice", "x" * 33, "al%ce"]
 
