@@ -10,20 +10,32 @@ from services.contracts import (
     GET_CHAT,
     INVITE_TO_CHAT,
     JOIN_CHAT,
+    KICK_FROM_CHAT,
     LEAVE_CHAT,
     LIST_CHATS,
     LIST_MEMBERS,
     MARK_READ,
+    MUTE_CHAT,
+    OPEN_DM,
+    PIN_MESSAGE,
+    SET_CHAT_ROLE,
+    UPDATE_CHAT,
     Account,
     BrowseChats,
     CreateChat,
     GetChat,
     InviteToChat,
     JoinChat,
+    KickFromChat,
     LeaveChat,
     ListChats,
     ListMembers,
     MarkRead,
+    MuteChat,
+    OpenDm,
+    PinMessage,
+    SetChatRole,
+    UpdateChat,
     subjects,
     success,
 )
@@ -31,6 +43,9 @@ from services.runtime import caller
 from services.runtime.broker import answers_command
 from services.runtime.edge_only import edge_answers
 
+from . import moderation
+from .direct_messages import open_dm
+from .pins import pin
 from .rules import ChatRules
 
 QUEUE = "chats"
@@ -71,6 +86,30 @@ def create_chats_router(chats: ChatRules, signing_key: str) -> NatsRouter:
     @answers_command(router, INVITE_TO_CHAT, queue=QUEUE)
     async def invite_to_chat(request: InviteToChat) -> dict[str, Any]:
         return success(await chats.invite(caller.username(), request))
+
+    @answers_command(router, UPDATE_CHAT, queue=QUEUE)
+    async def update_chat(request: UpdateChat) -> dict[str, Any]:
+        return success(await moderation.update_chat(chats, caller.username(), request))
+
+    @answers_command(router, KICK_FROM_CHAT, queue=QUEUE)
+    async def kick_from_chat(request: KickFromChat) -> dict[str, Any]:
+        return success(await moderation.kick(chats, caller.username(), request))
+
+    @answers_command(router, SET_CHAT_ROLE, queue=QUEUE)
+    async def set_chat_role(request: SetChatRole) -> dict[str, Any]:
+        return success(await moderation.set_role(chats, caller.username(), request))
+
+    @answers_command(router, OPEN_DM, queue=QUEUE)
+    async def open_direct_message(request: OpenDm) -> dict[str, Any]:
+        return success(await open_dm(chats, caller.username(), request))
+
+    @answers_command(router, PIN_MESSAGE, queue=QUEUE)
+    async def pin_message(request: PinMessage) -> dict[str, Any]:
+        return success(await pin(chats, caller.username(), request))
+
+    @answers_command(router, MUTE_CHAT, queue=QUEUE)
+    async def mute_chat(request: MuteChat) -> dict[str, Any]:
+        return success(await chats.mute(caller.username(), request))
 
     @answers_command(router, MARK_READ, queue=QUEUE)
     async def mark_read(request: MarkRead) -> dict[str, Any]:

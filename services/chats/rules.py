@@ -30,12 +30,14 @@ from services.contracts import (
     MemberAction,
     MemberEvent,
     MemberPage,
+    MuteChat,
     ReadMarker,
     storage,
     subjects,
     utc_now,
 )
 from services.core.errors import Forbidden, InvalidInput, NotFound, TooLarge, Unauthorized
+from services.storage.account_records import read_account
 from services.storage.chat_records import ChatRecord, MemberRecord, can_see, may_join
 from services.storage.jetstream import (
     ensure_message_stream,
@@ -82,8 +84,8 @@ class ChatRules:
 
     _nc: Client
     _js: JetStreamContext
-    _directory: ChatDirectory
-    _users: KeyValue
+    directory: ChatDirectory
+    users: KeyValue
     reads: ReadState
     mentions: MentionCounts
 
@@ -100,8 +102,8 @@ class ChatRules:
         self._js = nc.jetstream()
         chats = await open_bucket(self._js, storage.CHATS_BUCKET)
         await move_members_out_of_records(chats)
-        self._directory = ChatDirectory(chats)
-        self._users = await open_bucket(self._js, storage.USERS_BUCKET)
+        self.directory = ChatDirectory(chats)
+        self.users = await open_bucket(self._js, storage.USERS_BUCKET)
         await ensure_message_stream(self._js)
         await self._ensure_general()
         reads = ReadState(
@@ -110,7 +112,7 @@ class ChatRules:
         await ensure_mentions_stream(self._js, replicas=self._replicas)
         mentions = MentionCounts(self._js)
         # Last: once they follow their buckets, a failed open could not simply be run again.
-        await self._directory.start()
+        await self.directory.start()
         await reads.start()
         await mentions.start()
         self.reads, self.mentions = reads, mentions
@@ -120,7 +122,7 @@ class ChatRules:
         if hasattr(self, "reads"):  # not when open never finished
             await self.mentions.stop()
             await self.reads.stop()
-        await self._directory.stop()
+        await self.directory.stop()
 
     async def _ensure_general(self) -> None:
         """The public chat everyone finds on first start."""
@@ -131,13 +133,13 @@ class ChatRules:
             owner=SYSTEM_USER,
             created_at=utc_now(),
         )
-        await self._directory.create(general)
+        await self.directory.create(general)
 
     # --- reading ---
 
     async def list_own(self, username: str) -> list[ChatView]:
         """The user's own chats, oldest first, with the user's role and read state."""
-        copy = self._directory.copy
+        copy = self.directory.copy
         known: list[tuple[ChatRecord, MemberRecord]] = []
         for chat_id in copy.chats_of(username):
             record = copy.chat(chat_id)
@@ -145,19 +147,19 @@ class ChatRules:
             if record is not None and membership is not None:
                 known.append((record, membership))
         known.sort(key=lambda pair: (pair[0].created_at, pair[0].id))
-        chats = await self._as_chats([record for record, _ in known])
+        chats = await self.as_chats([record for record, _ in known])
         return [
-            self._view(chat, username, membership)
+            self.view(chat, username, membership)
             for chat, (_, membership) in zip(chats, known, strict=True)
         ]
 
-    def _view(self, chat: Chat, username: str, membership: MemberRecord) -> ChatView:
+    def view(self, chat: Chat, username: str, membership: MemberRecord) -> ChatView:
         """The chat as its member sees it: their role and read state.
 
         Every message after the marker counts as unread: the user's own sends move their
         marker past them (``read_state``).
         """
-        read_seq = min(self._read_seq(chat.id, username, membership), chat.last_seq)
+        read_seq = min(self.read_seq(chat.id, username, membership), chat.last_seq)
         return ChatView(
             **chat.model_dump(),
             role=membership.role,
@@ -167,33 +169,48 @@ class ChatRules:
             muted=membership.muted,
         )
 
-    def _read_seq(self, chat_id: str, username: str, membership: MemberRecord) -> int:
+    def read_seq(self, chat_id: str, username: str, membership: MemberRecord) -> int:
         return max(self.reads.read_seq(username, chat_id), membership.read_from)
+
+    async def mute(self, username: str, request: MuteChat) -> ChatView:
+        """Mute or unmute a chat for ``username``: no mention events; the counts go on."""
+        record = await self.record(request.chat_id)
+
+        def with_muted(current: MemberRecord | None) -> MemberRecord | None:
+            if current is None or not current.active:
+                raise Forbidden("only members mute a chat")
+            if current.muted == request.muted:
+                return None
+            return current.model_copy(update={"muted": request.muted})
+
+        membership, _, _ = await self.directory.change_membership(record.id, username, with_muted)
+        assert membership is not None  # with_muted refuses a missing one
+        return self.view((await self.as_chats([record]))[0], username, membership)
 
     async def mark_read(self, username: str, request: MarkRead) -> ReadMarker:
         """Move the user's marker forward to ``request.seq``, clamped to the chat's newest."""
-        record = await self._record(request.chat_id)
-        membership = await self._current_membership(record.id, username)
+        record = await self.record(request.chat_id)
+        membership = await self.current_membership(record.id, username)
         if membership is None:
             raise Forbidden("only members have a read marker in a chat")
         seq = request.seq
         if seq > self._newest_seq_hints.get(record.id):
-            seq = min(seq, await self._newest_seq(record.id))
+            seq = min(seq, await self.newest_seq(record.id))
         if seq <= membership.read_from:
             return ReadMarker(
-                chat_id=record.id, read_seq=self._read_seq(record.id, username, membership)
+                chat_id=record.id, read_seq=self.read_seq(record.id, username, membership)
             )
         read_seq = await self.reads.move_forward(username, record.id, seq)
         return ReadMarker(chat_id=record.id, read_seq=max(read_seq, membership.read_from))
 
-    async def _current_membership(self, chat_id: str, username: str) -> MemberRecord | None:
+    async def current_membership(self, chat_id: str, username: str) -> MemberRecord | None:
         """The user's current membership: from the copy, else from JetStream before a no."""
-        membership, _ = self._directory.copy.membership(chat_id, username)
+        membership, _ = self.directory.copy.membership(chat_id, username)
         if membership is None or not membership.active:
-            membership = await self._directory.membership(chat_id, username)
+            membership = await self.directory.membership(chat_id, username)
         return membership if membership is not None and membership.active else None
 
-    async def _newest_seq(self, chat_id: str) -> int:
+    async def newest_seq(self, chat_id: str) -> int:
         hint = self._newest_seq_hints.get(chat_id)
         newest = await newest_near(self._js, {chat_id: hint}, PROBE) if hint else {}
         if chat_id not in newest:
@@ -203,21 +220,21 @@ class ChatRules:
 
     async def browse(self, username: str, request: BrowseChats) -> ChatPage:
         """Public channels by name, a page at a time."""
-        found = self._directory.copy.public_after(request.query, request.after, request.limit)
+        found = self.directory.copy.public_after(request.query, request.after, request.limit)
         if found is None:
             raise InvalidInput("after must name a public chat")
         records, more = found
-        return ChatPage(chats=await self._as_chats(records), more=more)
+        return ChatPage(chats=await self.as_chats(records), more=more)
 
     async def get(self, username: str, request: GetChat) -> Chat:
         """One chat: a public one, or one of the user's own."""
         record = await self._visible(request.chat_id, username)
-        return (await self._as_chats([record]))[0]
+        return (await self.as_chats([record]))[0]
 
     async def members(self, username: str, request: ListMembers) -> MemberPage:
         """A chat's members by username, a page at a time."""
         await self._visible(request.chat_id, username)
-        page, more = self._directory.copy.members_after(
+        page, more = self.directory.copy.members_after(
             request.chat_id, request.after, request.limit
         )
         return MemberPage(
@@ -233,7 +250,7 @@ class ChatRules:
         return ConnectionChats(
             chats=[
                 ChatMembership(chat_id=chat_id, revision=revision)
-                for chat_id, revision in self._directory.copy.chats_of(username).items()
+                for chat_id, revision in self.directory.copy.chats_of(username).items()
             ]
         )
 
@@ -241,13 +258,13 @@ class ChatRules:
 
     async def create(self, username: str, request: CreateChat) -> Chat:
         """A new chat owned by ``username``, with the requested members."""
-        await self._require_registered(username)
-        copy = self._directory.copy
+        await self.require_registered(username)
+        copy = self.directory.copy
         if copy.owned_channels(username) >= MAX_OWNED_CHANNELS:
             raise TooLarge(f"you own {MAX_OWNED_CHANNELS} chats already, the most anyone may")
         invited = [member for member in dict.fromkeys(request.members) if member != username]
         for member in invited:
-            if not await is_registered(self._users, member):
+            if not await is_registered(self.users, member):
                 raise NotFound(f"no user named {member}")
         for member in [username, *invited]:
             self._require_room_for(member)
@@ -261,28 +278,28 @@ class ChatRules:
                 topic=request.topic,
                 created_at=utc_now(),
             )
-            revision = await self._directory.create(record)
+            revision = await self.directory.create(record)
         for member in [username, *invited]:
-            await self._add_member(record, member, invited=True, read_from=0)
-        chat = (await self._as_chats([record]))[0]
+            await self.add_member(record, member, invited=True, read_from=0)
+        chat = (await self.as_chats([record]))[0]
         everyone = not record.private and record.kind == "channel"
-        await self._announce_chat(chat, everyone=everyone)
+        await self.announce_chat(chat, everyone=everyone)
         return chat
 
     async def join(self, username: str, request: JoinChat) -> Chat:
         """Make ``username`` a member, if the chat lets them in."""
-        await self._require_registered(username)
-        record = await self._record(request.chat_id)
-        membership = await self._directory.membership(record.id, username)
+        await self.require_registered(username)
+        record = await self.record(request.chat_id)
+        membership = await self.directory.membership(record.id, username)
         if not may_join(record, username, membership):
             raise Forbidden("this chat is private; ask a member to invite you")
         if membership is None or not membership.active:
-            await self._add_member(record, username)
+            await self.add_member(record, username)
         return await self._chat_for(record, username)
 
     async def leave(self, username: str, request: LeaveChat) -> ChatLeft:
         """End ``username``'s membership; leaving a chat one is not in changes nothing."""
-        record = await self._record(request.chat_id)
+        record = await self.record(request.chat_id)
 
         def mark_left(current: MemberRecord | None) -> MemberRecord | None:
             if current is None or not current.active:
@@ -291,32 +308,32 @@ class ChatRules:
                 return None
             return current.model_copy(update={"status": "left"})
 
-        _, revision, changed = await self._directory.change_membership(
+        _, revision, changed = await self.directory.change_membership(
             record.id, username, mark_left
         )
         if changed:
-            await self._announce_member(record, username, "left", revision)
-        return ChatLeft(chat_id=record.id, revision=self._directory.copy.revision(record.id))
+            await self.announce_member(record, username, "left", revision)
+        return ChatLeft(chat_id=record.id, revision=self.directory.copy.revision(record.id))
 
     async def invite(self, username: str, request: InviteToChat) -> Chat:
         """Add ``request.username`` to a chat ``username`` is a member of."""
         guest = request.username
-        record = await self._record(request.chat_id)
+        record = await self.record(request.chat_id)
         if record.kind == "dm":
             raise Forbidden("a direct message is between its two people only")
-        inviter = await self._directory.membership(record.id, username)
+        inviter = await self.directory.membership(record.id, username)
         if inviter is None or not inviter.active:
             raise Forbidden("only members can invite")
-        if not await is_registered(self._users, guest):
+        if not await is_registered(self.users, guest):
             raise NotFound(f"no user named {guest}")
-        membership = await self._directory.membership(record.id, guest)
+        membership = await self.directory.membership(record.id, guest)
         if membership is None or not membership.active:
-            await self._add_member(record, guest, invited=True)
+            await self.add_member(record, guest, invited=True)
         return await self._chat_for(record, guest)
 
     # --- helpers ---
 
-    async def _add_member(
+    async def add_member(
         self, record: ChatRecord, username: str, *, invited: bool = False, read_from: int = -1
     ) -> None:
         """Make ``username`` a current member (within their quota) and announce it.
@@ -326,7 +343,7 @@ class ChatRules:
         """
         role: ChatRole = "owner" if username == record.owner else "member"
         if read_from < 0:
-            read_from = await self._newest_seq(record.id)
+            read_from = await self.newest_seq(record.id)
 
         def add(current: MemberRecord | None) -> MemberRecord | None:
             if current is not None and current.active:
@@ -337,9 +354,9 @@ class ChatRules:
 
         async with self._turn(username):
             self._require_room_for(username)
-            _, revision, changed = await self._directory.change_membership(record.id, username, add)
+            _, revision, changed = await self.directory.change_membership(record.id, username, add)
         if changed:
-            await self._announce_member(record, username, "joined", revision)
+            await self.announce_member(record, username, "joined", revision)
 
     @contextlib.asynccontextmanager
     async def _turn(self, username: str) -> AsyncIterator[None]:
@@ -354,15 +371,15 @@ class ChatRules:
                 del self._turns[username]
 
     def _require_room_for(self, username: str) -> None:
-        if self._directory.copy.membership_count(username) >= MAX_MEMBERSHIPS:
+        if self.directory.copy.membership_count(username) >= MAX_MEMBERSHIPS:
             raise TooLarge(
                 f"{username} is in {MAX_MEMBERSHIPS} chats, the most anyone may; leave one first"
             )
 
-    async def _announce_member(
+    async def announce_member(
         self, record: ChatRecord, username: str, action: MemberAction, revision: int
     ) -> None:
-        copy = self._directory.copy
+        copy = self.directory.copy
         event = MemberEvent(
             chat_id=record.id,
             username=username,
@@ -371,10 +388,10 @@ class ChatRules:
             revision=max(revision, copy.revision(record.id)),
         )
         await publish_event(self._nc, subjects.room_event(record.id, "member"), event)
-        chat = (await self._as_chats([record]))[0]
+        chat = (await self.as_chats([record]))[0]
         await publish_event(self._nc, subjects.user_event(username, "chat"), chat)
 
-    async def _announce_chat(self, chat: Chat, *, everyone: bool) -> None:
+    async def announce_chat(self, chat: Chat, *, everyone: bool) -> None:
         headers = {storage.AUDIENCE_HEADER: storage.EVERYONE} if everyone else None
         await self._nc.publish(
             subjects.room_event(chat.id, "updated"),
@@ -383,32 +400,32 @@ class ChatRules:
         )
 
     async def _chat_for(self, record: ChatRecord, username: str) -> Chat:
-        return (await self._as_chats([record]))[0]
+        return (await self.as_chats([record]))[0]
 
-    async def _record(self, chat_id: str) -> ChatRecord:
+    async def record(self, chat_id: str) -> ChatRecord:
         """A chat's record: from the copy, else from JetStream (a chat just made elsewhere)."""
-        record = self._directory.copy.chat(chat_id)
+        record = self.directory.copy.chat(chat_id)
         if record is None:
-            record, _ = await self._directory.get(chat_id)
+            record, _ = await self.directory.get(chat_id)
         return record
 
     async def _visible(self, chat_id: str, username: str) -> ChatRecord:
         """The chat if ``username`` may see it; JetStream decides before a refusal."""
-        copy = self._directory.copy
-        record = await self._record(chat_id)
+        copy = self.directory.copy
+        record = await self.record(chat_id)
         if not record.private or copy.is_member(chat_id, username):
             return record
-        if not can_see(record, await self._directory.membership(chat_id, username)):
+        if not can_see(record, await self.directory.membership(chat_id, username)):
             raise Forbidden("this chat is private")
         return record
 
-    async def _as_chats(self, records: list[ChatRecord]) -> list[Chat]:
+    async def as_chats(self, records: list[ChatRecord]) -> list[Chat]:
         """Chats as clients see them: with their newest seq, member count and revision.
 
         The newest seq is found near the newest seen before where there is one (one
         batched read for all of them), else by reading each chat's last message.
         """
-        copy = self._directory.copy
+        copy = self.directory.copy
         hints = {record.id: self._newest_seq_hints.get(record.id) for record in records}
         newest = await newest_near(self._js, {c: seq for c, seq in hints.items() if seq}, PROBE)
         unknown = [chat_id for chat_id in hints if chat_id not in newest]
@@ -424,6 +441,10 @@ class ChatRules:
             for record in records
         ]
 
-    async def _require_registered(self, username: str) -> None:
-        if not await is_registered(self._users, username):
+    async def require_registered(self, username: str) -> None:
+        """Refuse a name nobody registered, and a deactivated user (over NATS, a bot)."""
+        account, _ = await read_account(self.users, username)
+        if account is None:
             raise Unauthorized(f"{username} is not a registered user")
+        if account.deactivated:
+            raise Unauthorized(f"{username} is deactivated")

@@ -37,8 +37,11 @@ class Access:
 
     @property
     def can_read(self) -> bool:
-        """Public chats are read by anyone; private ones by their members."""
-        return not self.chat.private or self.is_member
+        """Public chats are read by anyone not removed from them; private ones by members."""
+        if self.is_member:
+            return True
+        kicked = self.membership is not None and self.membership.status == "kicked"
+        return not self.chat.private and not kicked
 
 
 class ChatMembers:

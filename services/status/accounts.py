@@ -18,9 +18,8 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from nats.errors import Error as NatsError
-from nats.js.errors import KeyWrongLastSequenceError, NotFoundError
+from nats.js.errors import KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
-from pydantic import BaseModel, Field
 
 from services.contracts import (
     RESERVED_USERNAMES,
@@ -29,10 +28,10 @@ from services.contracts import (
     PasswordChange,
     Registration,
     TokenRevocation,
-    is_username,
     utc_now,
 )
 from services.core.errors import ChatbusError, Conflict, Unauthorized, Unavailable
+from services.storage.account_records import AccountRecord, read_account
 
 from .login_throttle import LoginThrottle, address_token
 
@@ -42,23 +41,6 @@ log = logging.getLogger("chatbus.accounts")
 MAX_RECORD_WRITES = 20
 # Addresses remembered per user, the most recent first: a home, a phone, an office, ...
 KNOWN_ADDRESSES = 20
-
-
-class AccountRecord(BaseModel):
-    """A user as stored in the users bucket.
-
-    A bot's account (``chatbus bots add``) has no password hash: nobody logs in as it.
-    """
-
-    username: str
-    password_hash: str | None = None
-    created_at: datetime
-    revoked: TokenRevocation | None = None
-    known_addresses: list[str] = Field(default_factory=list)
-
-    def token_works(self, token_id: str | None, issued_at: datetime | None) -> bool:
-        """Whether a token of this user, with this id and issue time, is still good."""
-        return self.revoked is None or not self.revoked.voids(token_id, issued_at)
 
 
 class Accounts:
@@ -115,6 +97,8 @@ class Accounts:
         if record is None or not matched:
             await self._throttle.login_failed(username, address)
             raise Unauthorized("wrong username or password")
+        if record.deactivated:
+            raise Unauthorized("this account is deactivated; ask a workspace admin")
         await self._throttle.login_succeeded(username, address)
         await self._remember_address(record, address)
         return Account(username=record.username)
@@ -232,12 +216,5 @@ class Accounts:
         return record
 
     async def _find_with_revision(self, username: str) -> tuple[AccountRecord | None, int | None]:
-        if not is_username(username):
-            return None, None
-        try:
-            entry = await self._users.get(username)
-        except NotFoundError:
-            return None, None
-        if not entry.value:
-            return None, None
-        return AccountRecord.model_validate_json(entry.value), entry.revision
+        record, revision = await read_account(self._users, username)
+        return record, revision or None
