@@ -14,6 +14,7 @@ from types import ModuleType
 
 from pydantic import ValidationError
 
+from services.contracts import UserRole
 from services.core.logs import configure_logging
 from services.core.settings import Settings
 from services.ops.gc_freezing import freeze_survivors
@@ -132,6 +133,21 @@ def bots(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def admin(args: argparse.Namespace, settings: Settings) -> int:
+    """Make a user a workspace admin, or a plain member again."""
+    import asyncio
+
+    from services.ops import workspace_admins
+
+    role: UserRole = "admin" if args.action == "grant" else "member"
+    try:
+        asyncio.run(workspace_admins.set_role(settings, args.username, role, sys.stdout))
+    except workspace_admins.AdminError as error:
+        sys.stderr.write(f"chatbus admin {args.action}: {error}\n")
+        return error.exit_code
+    return 0
+
+
 # An id that starts with "-" (an older chatbus made some) reads as an option unless "--"
 # comes before it.
 CHAT_ID_HELP = "the chat's id, e.g. general (put -- before an id that starts with -)"
@@ -168,6 +184,7 @@ def build_parser(
     add_tail(add("tail", tail, "print a chat's messages as they arrive, over NATS"))
     add_status(add("status", status, "show the services, NATS's health and the stream sizes"))
     add_bots(add("bots", bots, "add, list or remove bots (their accounts and NATS users)"))
+    add_admin(add("admin", admin, "grant or revoke a user's workspace admin role"))
     add(
         "nats-url", nats_url, "print a NATS URL for the embedded server as ops or admin"
     ).add_argument(
@@ -216,6 +233,12 @@ def add_bots(parser: argparse.ArgumentParser) -> None:
         "remove", help="revoke a bot's NATS user at once (its account stays)"
     )
     remove.add_argument("name", metavar="NAME", help="the bot's username")
+
+
+def add_admin(parser: argparse.ArgumentParser) -> None:
+    """``chatbus admin grant alice``, ``chatbus admin revoke alice``."""
+    parser.add_argument("action", choices=("grant", "revoke"), metavar="grant|revoke")
+    parser.add_argument("username", metavar="USERNAME", help="a registered user")
 
 
 def add_say(parser: argparse.ArgumentParser) -> None:

@@ -57,6 +57,7 @@ class Accounts:
         self._throttle = throttle
         self._address_key = address_key
         self._hasher = hasher or PasswordHasher()
+        self.written: Callable[[str, bytes, int], None] | None = None
         # Verified against when the user does not exist, so both failures take as long.
         self._decoy_hash = self._hasher.hash("decoy password, never matches")
 
@@ -141,14 +142,14 @@ class Accounts:
                 raise Conflict("the password was changed meanwhile; log in again")
             return current.model_copy(update={"password_hash": new_hash, "revoked": revocation})
 
-        await self._update(username, changed)
+        await self.update(username, changed)
         return revocation
 
     async def revoke_tokens(self, username: str, keep: str | None = None) -> TokenRevocation:
         """Void every token of ``username`` issued until now but ``keep`` (none: all of
         them, as a deactivation does). Returns the revocation to announce."""
         revocation = TokenRevocation(username=username, void_before=utc_now(), kept_token=keep)
-        await self._update(
+        await self.update(
             username, lambda current: current.model_copy(update={"revoked": revocation})
         )
         return revocation
@@ -177,7 +178,7 @@ class Accounts:
             return current.model_copy(update={"known_addresses": addresses})
 
         try:
-            await self._update(record.username, remembered)
+            await self.update(record.username, remembered)
         except (ChatbusError, NatsError) as error:
             # The login stands; the address is remembered at the next one.
             log.warning("could not remember a login address of %s: %s", record.username, error)
@@ -193,21 +194,26 @@ class Accounts:
             return False
         return password_hash is not None
 
-    async def _update(
+    async def update(
         self, username: str, change: Callable[[AccountRecord], AccountRecord]
     ) -> AccountRecord:
-        """Write ``change`` of the user's record under compare-and-set, again on a lost race."""
+        """Write ``change`` of the user's record under compare-and-set, again on a lost race.
+
+        ``Unauthorized`` when there is no such account. Each write is handed to the
+        ``written`` callback, so a copy of the bucket in this process reads it at once.
+        """
         for _ in range(MAX_RECORD_WRITES):
             record, revision = await self._find_with_revision(username)
             if record is None or revision is None:
                 raise Unauthorized(f"{username} is not a registered user")
             updated = change(record)
+            value = updated.model_dump_json().encode()
             try:
-                await self._users.update(
-                    username, updated.model_dump_json().encode(), last=revision
-                )
+                new_revision = await self._users.update(username, value, last=revision)
             except KeyWrongLastSequenceError:
                 continue  # written meanwhile: apply the change to what is there now
+            if self.written is not None:
+                self.written(username, value, new_revision)
             return updated
         raise Unavailable("the account is too busy right now; try again")
 

@@ -5,18 +5,26 @@ from typing import Any
 from faststream.nats import NatsRouter
 
 from services.contracts import (
+    DEACTIVATE_USER,
+    GET_USER,
     LIST_PRESENCE,
+    SEARCH_USERS,
     SET_STATUS,
     TYPING,
+    UPDATE_PROFILE,
     Connection,
+    DeactivateUser,
     EdgeHeartbeat,
+    GetUser,
     ListPresence,
     LoginRequest,
     PasswordChange,
     Registration,
+    SearchUsers,
     SetStatus,
     TokenInUse,
     Typing,
+    UpdateProfile,
     subjects,
     success,
 )
@@ -49,6 +57,27 @@ def create_status_router(status: StatusState, signing_key: str) -> NatsRouter:
         user = caller.username()
         await status.typing.typing(user, request.chat_id)
         return success({})
+
+    @answers_command(router, GET_USER, queue=QUEUE)
+    async def get_user(request: GetUser) -> dict[str, Any]:
+        caller.username()
+        return success(await status.people.get(request))
+
+    @answers_command(router, SEARCH_USERS, queue=QUEUE)
+    async def search_users(request: SearchUsers) -> dict[str, Any]:
+        caller.username()
+        return success(status.people.search(request))
+
+    @answers_command(router, UPDATE_PROFILE, queue=QUEUE)
+    async def update_profile(request: UpdateProfile) -> dict[str, Any]:
+        return success(await status.people.update(caller.username(), request))
+
+    @answers_command(router, DEACTIVATE_USER, queue=QUEUE)
+    async def deactivate_user(request: DeactivateUser) -> dict[str, Any]:
+        user, revocation = await status.people.deactivate(caller.username(), request)
+        if revocation is not None:
+            await status.announce_revocation(revocation)
+        return success(user)
 
     from_the_edge = edge_answers(router, queue=QUEUE, signing_key=signing_key)
 

@@ -14,6 +14,7 @@ from services.storage.jetstream import is_registered, open_bucket, publish_event
 
 from .accounts import Accounts
 from .login_throttle import LoginThrottle, ThrottleLimits
+from .people import People
 from .presence import PresenceTracker
 from .typing_notices import TypingNotices
 
@@ -25,6 +26,7 @@ class StatusState:
     """Accounts, presence and typing, behind one ``open``."""
 
     accounts: Accounts
+    people: People
     presence: PresenceTracker
     typing: TypingNotices
     _users: KeyValue
@@ -37,6 +39,7 @@ class StatusState:
         self._replicas = settings.replicas
         self._sweeper: asyncio.Task[None] | None = None
         self._chats_copy: ChatsCopy | None = None
+        self._people: People | None = None
 
     async def open(self, nc: Client) -> None:
         """Open the buckets and load presence."""
@@ -48,6 +51,7 @@ class StatusState:
             await LoginThrottle.open(js, self._limits, replicas=self._replicas),
             self._address_key,
         )
+        self.people = People(self._users, self.accounts)
         self.presence = PresenceTracker(
             nc, await open_bucket(js, storage.PRESENCE_BUCKET), dead_after=self._edge_dead_after
         )
@@ -55,6 +59,8 @@ class StatusState:
         self._chats_copy = ChatsCopy(chats)
         self.typing = TypingNotices(nc, chats, self._chats_copy)
         await self._chats_copy.start()
+        await self.people.start()
+        self._people = self.people
         await self.presence.start()
         check_every = min(DEAD_EDGE_CHECK_SECONDS, self._edge_dead_after / 3)
         self._sweeper = asyncio.create_task(
@@ -67,6 +73,8 @@ class StatusState:
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)
         await self.presence.stop()
+        if self._people is not None:
+            await self._people.stop()
         if self._chats_copy is not None:
             await self._chats_copy.stop()
 

@@ -243,9 +243,9 @@ ROLES: tuple[Role, ...] = (
     ),
     Role(
         "status",
-        "status: accounts (chat_users), log-in throttling (chat_throttle), presence\n"
-        "(chat_presence), typing (reads and watches chat_chats); announces presence, typing\n"
-        "and revoked tokens.",
+        "status: accounts and profiles (chat_users, watched for users:search), log-in\n"
+        "throttling (chat_throttle), presence (chat_presence), typing (reads and watches\n"
+        "chat_chats); announces presence, typing and revoked tokens.",
         publish=(
             subjects.ALL_PRESENCE,
             "chat.room.*.typing",
@@ -253,6 +253,7 @@ ROLES: tuple[Role, ...] = (
             ACCOUNT_INFO,
             *opens(USERS),
             *reads(USERS),
+            *watches(USERS),
             writes(storage.USERS_BUCKET),
             *opens(THROTTLE),
             *reads(THROTTLE),
@@ -269,6 +270,7 @@ ROLES: tuple[Role, ...] = (
             subjects.command("*", "status", "*"),
             subjects.command("*", "presence", "*"),
             subjects.command("*", "typing", "*"),
+            subjects.command("*", "users", "*"),
             "chat.auth.*",
             "chat.conn.*",
         ),
