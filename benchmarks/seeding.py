@@ -28,7 +28,7 @@ from services.contracts import (
     subjects,
     utc_now,
 )
-from services.status.accounts import AccountRecord
+from services.storage.account_records import AccountRecord
 from services.storage.jetstream import open_bucket
 
 __all__ = ["add_users", "create_chats", "store_history"]

@@ -63,10 +63,13 @@ class People:
             for field, value in (("display_name", request.display_name), ("about", request.about))
             if value is not None
         }
-        record = await self._accounts.update(
-            username, lambda current: current.model_copy(update=changes)
-        )
-        return record.to_user()
+
+        def changed(current: AccountRecord) -> AccountRecord:
+            if current.deactivated:
+                raise Unauthorized(f"{username} is deactivated")
+            return current.model_copy(update=changes)
+
+        return (await self._accounts.update(username, changed)).to_user()
 
     async def deactivate(
         self, admin: str, request: DeactivateUser

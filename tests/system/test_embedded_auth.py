@@ -25,7 +25,7 @@ from services.ops.embedded_nats import EmbeddedNats, free_port
 from services.ops.nats_auth.conf import user_entry
 from services.ops.nats_auth.credentials import CREDENTIALS_FILE
 from services.ops.nats_auth.roles import bot_user
-from services.status.accounts import AccountRecord
+from services.storage.account_records import AccountRecord
 from services.storage.jetstream import open_bucket
 from tests.support.chatbus_up import CHATBUS_UP, RunningUp, chatbus_up_env
 from tests.support.clients import PASSWORD, ChatClient

@@ -28,7 +28,7 @@ from services.contracts.fields import CHAT_ID_PATTERN
 from services.core.nats_urls import inbox_prefix_for, with_credentials, without_credentials
 from services.core.settings import Settings
 from services.ops.embedded_nats import LOOPBACK
-from services.status.accounts import AccountRecord
+from services.storage.account_records import AccountRecord
 
 from .conf import password_variable, user_entry
 from .credentials import BotEntry, CredentialsMissing, CredentialStore, new_password
