@@ -4,6 +4,7 @@ The acting user is the subject's ``<username>`` token; messages that came
 straight from NATS say ``via: "nats"``; malformed input is answered, never fatal.
 """
 
+import io
 import json
 from typing import Any
 
@@ -32,6 +33,7 @@ from services.contracts import (
 from services.core.identity import edge_proof
 from services.core.settings import Settings
 from services.ops.embedded_nats import EmbeddedNats
+from services.ops.workspace_admins import set_role
 from tests.support.clients import ChatClient, Users
 from tests.support.nats_programs import Inbox, NatsUser, error_code, request_raw
 from tests.support.polling import wait_until
@@ -235,6 +237,17 @@ WRONG_FIELDS: dict[str, list[dict[str, Any]]] = {
     "typing": [{}, {"chat_id": ""}, {"chat_id": GENERAL, "until": 5}],
     "status:set": [{}, {"status": "offline"}, {"status": "sleeping"}, {"status": True}],
     "presence:list": [{"status": "online"}],
+    "chats:update": [{"chat_id": GENERAL}, {"chat_id": GENERAL, "name": " "}],
+    "chats:kick": [{"chat_id": GENERAL}, {"chat_id": GENERAL, "username": "Bad Name"}],
+    "chats:set_role": [{"chat_id": GENERAL, "username": "bob", "role": "owner"}],
+    "chats:open_dm": [{}, {"username": "Bad Name"}],
+    "chats:pin": [{"chat_id": GENERAL, "seq": 0, "pinned": True}, {"chat_id": GENERAL, "seq": 1}],
+    "chats:mute": [{"chat_id": GENERAL}, {"chat_id": GENERAL, "muted": "yes"}],
+    "reads:mark": [{"chat_id": GENERAL}, {"chat_id": GENERAL, "seq": "3"}],
+    "users:get": [{}, {"username": "Bad Name"}],
+    "users:search": [{}, {"query": ""}, {"query": "x", "limit": 0}],
+    "users:update": [{}, {"about": ["x"]}],
+    "users:deactivate": [{"username": "bob"}, {"username": "bob", "deactivated": 1}],
 }
 HUGE_TEXTS = {"4001 characters": "x" * 4001, "half a megabyte": "y" * 500_000}
 BAD_SUBJECT_USERNAMES = ["BadUser", "-bot", "x", "b" * 33, "bot!"]
@@ -259,8 +272,8 @@ ON_A_MESSAGE = {"messages:thread", "messages:edit", "messages:delete", "messages
 
 
 def good_payload(command: Command, friend: str, seq: int = 1) -> dict[str, Any]:
-    """A request that succeeds for a registered member of "general" (``seq``: a message
-    they sent there)."""
+    """A well-formed request; one that succeeds for a registered member of "general"
+    (``seq``: a message they sent there), but for those ``good_request`` prepares."""
     return {
         "chats:list": {},
         "chats:browse": {},
@@ -280,6 +293,42 @@ def good_payload(command: Command, friend: str, seq: int = 1) -> dict[str, Any]:
         "typing": {"chat_id": GENERAL},
         "status:set": {"status": "away"},
         "presence:list": {},
+        "chats:open_dm": {"username": friend},
+        "chats:mute": {"chat_id": GENERAL, "muted": True},
+        "reads:mark": {"chat_id": GENERAL, "seq": 0},
+        "users:get": {"username": friend},
+        "users:search": {"query": friend},
+        "users:update": {"about": "a bot"},
+        # Well formed, and refused to a plain member of general (see good_request).
+        "chats:update": {"chat_id": GENERAL, "topic": "mine"},
+        "chats:kick": {"chat_id": GENERAL, "username": friend},
+        "chats:set_role": {"chat_id": GENERAL, "username": friend, "role": "admin"},
+        "chats:pin": {"chat_id": GENERAL, "seq": 1, "pinned": True},
+        "users:deactivate": {"username": friend, "deactivated": False},
+    }[command.event]
+
+
+async def good_request(
+    command: Command, bot: NatsUser, friend: str, settings: Settings
+) -> dict[str, Any]:
+    """``good_payload``, or for what needs more than general: a message of the bot's own, a
+    chat the bot owns (with a message and ``friend`` in it), or the bot made a workspace
+    admin."""
+    if command.event == "users:deactivate":
+        await set_role(settings, bot.username, "admin", io.StringIO())
+        return {"username": friend, "deactivated": False}
+    if command.event in ON_A_MESSAGE:
+        sent = await bot.ok(SEND_MESSAGE, {"chat_id": GENERAL, "text": "mine"})
+        return good_payload(command, friend, sent["seq"])
+    if command.event not in {"chats:update", "chats:kick", "chats:set_role", "chats:pin"}:
+        return good_payload(command, friend)
+    chat = await bot.ok(CREATE_CHAT, {"name": "the bot's", "members": [friend]})
+    await bot.ok(SEND_MESSAGE, {"chat_id": chat["id"], "text": "to pin"})
+    return {
+        "chats:update": {"chat_id": chat["id"], "topic": "still fine"},
+        "chats:kick": {"chat_id": chat["id"], "username": friend},
+        "chats:set_role": {"chat_id": chat["id"], "username": friend, "role": "admin"},
+        "chats:pin": {"chat_id": chat["id"], "seq": 1, "pinned": True},
     }[command.event]
 
 
@@ -302,7 +351,7 @@ def bad_requests(command: Command, username: str) -> dict[str, tuple[str, bytes]
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda command: command.event)
 async def test_malformed_requests_are_answered_invalid_and_good_ones_still_work(
-    users: Users, bot: NatsUser, command: Command
+    users: Users, bot: NatsUser, command: Command, settings: Settings
 ) -> None:
     answers = {}
     for label, (subject, body) in bad_requests(command, bot.username).items():
@@ -314,11 +363,8 @@ async def test_malformed_requests_are_answered_invalid_and_good_ones_still_work(
     }
     assert answers == expected
     friend = await users.register()
-    seq = 1
-    if command.event in ON_A_MESSAGE:
-        sent = await bot.ok(SEND_MESSAGE, {"chat_id": GENERAL, "text": "mine"})
-        seq = sent["seq"]
-    assert (await bot.call(command, good_payload(command, friend, seq)))["ok"] is True
+    request = await good_request(command, bot, friend, settings)
+    assert (await bot.call(command, request))["ok"] is True
 
 
 async def test_a_username_token_with_a_dot_or_an_unknown_verb_reaches_no_handler(
