@@ -2,10 +2,10 @@
 state adds to sends.
 
 Starts nats-server and the chats, messages and status services in this process; one user
-sends ``--messages`` messages to a chat over NATS, one at a time, then marks each of them
-read in turn (every mark moves the marker, so every one writes). Prints p50/p99 of both,
-their ratio, and how many marker writes the sends caused: a sender's marker moves past
-what they send, and sends that arrive while a write is under way fold into the next one.
+sends ``--messages`` messages to a chat over NATS, one at a time, and another marks each
+of them read in turn (every mark moves the marker, so every one writes). Prints p50/p99
+of both, their ratio, and how many marker writes the sends caused: a sender's marker
+moves past what they send, and the sends of a round fold into one write.
 A second burst sends ``--messages`` with ``--concurrency`` in flight, as a busy chat does.
 """
 
@@ -32,12 +32,15 @@ from services.storage.jetstream import open_bucket
 
 from .measure import percentile
 
-USER = "reader"
+WRITER = "writer"
+READER = "reader"
 
 
-async def _ask(nc: Client, command: Command, payload: dict[str, object]) -> tuple[float, object]:
+async def _ask(
+    nc: Client, command: Command, payload: dict[str, object], user: str = WRITER
+) -> tuple[float, object]:
     began = time.perf_counter()
-    reply = await nc.request(command.subject_for(USER), json.dumps(payload).encode(), timeout=10)
+    reply = await nc.request(command.subject_for(user), json.dumps(payload).encode(), timeout=10)
     elapsed = (time.perf_counter() - began) * 1000
     envelope = json.loads(reply.data)
     if not envelope.get("ok"):
@@ -56,8 +59,9 @@ async def measure(messages: int, concurrency: int) -> dict[str, float]:
         async with EmbeddedNats(0, store) as server:
             nc = await nats.connect(server.url)
             users = await open_bucket(nc.jetstream(), storage.USERS_BUCKET)
-            account = AccountRecord(username=USER, created_at=utc_now())
-            await users.put(USER, account.model_dump_json().encode())
+            for name in (WRITER, READER):
+                account = AccountRecord(username=name, created_at=utc_now())
+                await users.put(name, account.model_dump_json().encode())
             # No command budget: one user asks far more often than a person would.
             settings = Settings(
                 nats_url=server.url,
@@ -72,18 +76,18 @@ async def measure(messages: int, concurrency: int) -> dict[str, float]:
                     create_status_service,
                 ):
                     await stack.enter_async_context(create(settings))
-                _, chat = await _ask(nc, CREATE_CHAT, {"name": "bench"})
+                _, chat = await _ask(nc, CREATE_CHAT, {"name": "bench", "members": [READER]})
                 chat_id = chat["id"]  # type: ignore[index]
                 writes_before = await _marker_writes(nc)
                 sends = []
                 for n in range(messages):
                     elapsed, _ = await _ask(nc, SEND_MESSAGE, {"chat_id": chat_id, "text": f"m{n}"})
                     sends.append(elapsed)
-                await asyncio.sleep(0.5)  # the last marker write lands
+                await asyncio.sleep(1.0)  # the last round of sender-marker writes lands
                 one_at_a_time = await _marker_writes(nc) - writes_before
                 marks = [
-                    (await _ask(nc, MARK_READ, {"chat_id": chat_id, "seq": seq}))[0]
-                    for seq in range(messages + 1, 2 * messages + 1)
+                    (await _ask(nc, MARK_READ, {"chat_id": chat_id, "seq": seq}, READER))[0]
+                    for seq in range(1, messages + 1)
                 ]
                 writes_before = await _marker_writes(nc)
                 gate = asyncio.Semaphore(concurrency)
@@ -93,7 +97,7 @@ async def measure(messages: int, concurrency: int) -> dict[str, float]:
                         await _ask(nc, SEND_MESSAGE, {"chat_id": chat_id, "text": f"b{n}"})
 
                 await asyncio.gather(*(send(n) for n in range(messages)))
-                await asyncio.sleep(0.5)
+                await asyncio.sleep(1.0)
                 in_a_burst = await _marker_writes(nc) - writes_before
             await nc.close()
     send_p50, mark_p50 = percentile(sends, 0.5) or 0.0, percentile(marks, 0.5) or 0.0

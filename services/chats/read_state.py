@@ -3,9 +3,11 @@
 
 A marker moves forward in two ways: ``reads:mark``, and a message the user sends (one
 has read a chat up to what one writes in it). The second keeps a user's own messages
-out of their ``unread`` count at the price of one marker write per send, made here
-off the send's path: sends in the same chat by the same user while a write is under
-way are folded into the next write, so a burst costs one write, not one per message.
+out of their ``unread`` count, written here off the send's path: after each round of
+writes the writer rests ``SENDER_MARKS_EVERY_SECONDS``, and the sends that arrive
+meanwhile fold into one write per user and chat. A person's occasional message costs
+one marker write; a bot posting many a second costs a few, not one per message (a
+write per send would double what JetStream writes for every message sent).
 Every move is announced on ``chat.user.<username>.read``, to every socket of the user.
 """
 
@@ -28,6 +30,9 @@ from services.storage.read_markers import decode_marker, marker_key, move_forwar
 log = logging.getLogger("chatbus.chats.reads")
 
 QUEUE = "chats"
+# How long the sender-marker writer rests between rounds: the longest a user's own
+# message can count as unread on their other devices.
+SENDER_MARKS_EVERY_SECONDS = 0.5
 
 
 class _Sent(BaseModel):
@@ -105,9 +110,11 @@ class ReadState:
         while True:
             await self._woken.wait()
             self._woken.clear()
-            while self._sent:
-                (sender, chat_id), seq = self._sent.popitem()
+            # This round writes what has arrived; what arrives meanwhile waits for the next.
+            due, self._sent = self._sent, {}
+            for (sender, chat_id), seq in due.items():
                 try:
                     await self.move_forward(sender, chat_id, seq)
                 except Exception:
                     log.exception("could not move %s's read marker in %s", sender, chat_id)
+            await asyncio.sleep(SENDER_MARKS_EVERY_SECONDS)
