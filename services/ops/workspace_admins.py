@@ -11,21 +11,17 @@ Every failure is an :class:`AdminError`, one line on stderr, exit status 1.
 
 from typing import TextIO
 
-import nats
 import nats.errors
 from nats.aio.client import Client
 from nats.js.errors import BucketNotFoundError, KeyWrongLastSequenceError, NotFoundError
 
 from services.contracts import UserRole, is_username, storage
-from services.core.nats_urls import inbox_prefix_for, without_credentials
 from services.core.settings import Settings
-from services.ops.nats_auth.credentials import CredentialsMissing
-from services.ops.nats_auth.embedded import embedded_url
+from services.ops.admin_connection import connect_once, embedded_admin_url
 from services.storage.account_records import read_account
 
 __all__ = ["AdminError", "set_role"]
 
-CONNECT_TIMEOUT = 3.0
 MAX_WRITES = 20
 
 
@@ -39,8 +35,11 @@ async def set_role(settings: Settings, username: str, role: UserRole, out: TextI
     """Give ``username`` the workspace role ``role``; say what changed on ``out``."""
     if not is_username(username):
         raise AdminError(f"{username!r} is not a username")
-    servers = settings.nats_servers if settings.nats_url else [_embedded_admin_url(settings)]
-    nc = await _connect(servers)
+    if settings.nats_url:
+        servers = settings.nats_servers
+    else:
+        servers = [embedded_admin_url(settings, AdminError)]
+    nc = await connect_once(servers, "chatbus-admin", AdminError)
     try:
         changed = await _write_role(nc, username, role)
     except (nats.errors.Error, NotFoundError) as error:
@@ -69,29 +68,3 @@ async def _write_role(nc: Client, username: str, role: UserRole) -> bool:
             continue  # the account changed meanwhile: apply the role to what is there now
         return True
     raise AdminError("the account kept changing; try again")
-
-
-async def _connect(servers: list[str]) -> Client:
-    async def quiet(error: Exception) -> None:
-        """nats-py would log each failed attempt with a traceback."""
-
-    try:
-        return await nats.connect(
-            servers,
-            name="chatbus-admin",
-            inbox_prefix=inbox_prefix_for(servers, "admin"),
-            allow_reconnect=False,
-            max_reconnect_attempts=1,
-            connect_timeout=CONNECT_TIMEOUT,
-            error_cb=quiet,
-        )
-    except (OSError, nats.errors.Error) as error:
-        where = without_credentials(",".join(servers))
-        raise AdminError(f"cannot reach NATS at {where}: {error!r}") from None
-
-
-def _embedded_admin_url(settings: Settings) -> str:
-    try:
-        return embedded_url(settings, "admin")
-    except CredentialsMissing as missing:
-        raise AdminError(str(missing)) from None

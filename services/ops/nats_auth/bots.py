@@ -20,13 +20,13 @@ from typing import TextIO
 
 import nats
 import nats.errors
-from nats.aio.client import Client
 from nats.js.errors import BucketNotFoundError, KeyWrongLastSequenceError, NotFoundError
 
 from services.contracts import RESERVED_USERNAMES, is_username, storage, subjects, utc_now
 from services.contracts.fields import CHAT_ID_PATTERN
-from services.core.nats_urls import inbox_prefix_for, with_credentials, without_credentials
+from services.core.nats_urls import with_credentials, without_credentials
 from services.core.settings import Settings
+from services.ops.admin_connection import connect_once, embedded_admin_url
 from services.ops.embedded_nats import LOOPBACK
 from services.storage.account_records import AccountRecord
 
@@ -44,7 +44,6 @@ from .roles import bot_user
 
 __all__ = ["BadBotName", "BotError", "add_bot", "list_bots", "remove_bot"]
 
-CONNECT_TIMEOUT = 3.0
 # Chats one bot may read, each a subject in its NATS user's permissions.
 MAX_CHATS = 100
 
@@ -89,7 +88,7 @@ async def add_bot(settings: Settings, name: str, chats: Sequence[str], out: Text
     server = running_server(embedded_store(settings))
     if server is None:
         raise BotError("the embedded nats-server is not running: start `chatbus up` first")
-    await create_account([_admin_url(settings)], name)
+    await create_account([embedded_admin_url(settings, BotError)], name)
     try:
         with store.changing() as credentials:
             known = credentials.bots.get(name)
@@ -143,7 +142,7 @@ def list_bots(settings: Settings, out: TextIO) -> None:
 async def create_account(servers: list[str], name: str) -> None:
     """The bot's account in the users bucket, with no password; a person's name is refused."""
     record = AccountRecord(username=name, created_at=utc_now())
-    nc = await _connect(servers)
+    nc = await connect_once(servers, "chatbus-bots", BotError)
     try:
         js = nc.jetstream()
         try:
@@ -161,32 +160,6 @@ async def create_account(servers: list[str], name: str) -> None:
         raise BotError(f"NATS failed while creating the account: {error!r}") from None
     finally:
         await nc.close()
-
-
-async def _connect(servers: list[str]) -> Client:
-    async def quiet(error: Exception) -> None:
-        """nats-py would log each failed attempt with a traceback."""
-
-    try:
-        return await nats.connect(
-            servers,
-            name="chatbus-bots",
-            inbox_prefix=inbox_prefix_for(servers, "admin"),
-            allow_reconnect=False,
-            max_reconnect_attempts=1,
-            connect_timeout=CONNECT_TIMEOUT,
-            error_cb=quiet,
-        )
-    except (OSError, nats.errors.Error) as error:
-        where = without_credentials(",".join(servers))
-        raise BotError(f"cannot reach NATS at {where}: {error!r}") from None
-
-
-def _admin_url(settings: Settings) -> str:
-    try:
-        return embedded_url(settings, "admin")
-    except CredentialsMissing as missing:
-        raise BotError(str(missing)) from None
 
 
 async def _after_reload(waiting: Awaitable[None]) -> None:

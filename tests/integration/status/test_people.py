@@ -128,11 +128,14 @@ async def test_deactivation_closes_sockets_refuses_tokens_and_logins_and_keeps_t
     gone = [await watched_disconnect(bob), await watched_disconnect(phone)]
     token = bob.token
 
+    loop = asyncio.get_running_loop()
     user = await admin.ok("users:deactivate", {"username": bob.username, "deactivated": True})
+    answered = loop.time()
     assert user["deactivated"] is True
     async with asyncio.timeout(10):
         for event in gone:
             await event.wait()
+    print(f"\nboth sockets closed {(loop.time() - answered) * 1000:.0f} ms after the ack")
     refusal = await refused_connection(users.url, {"token": token})
     assert refusal["data"] == {"code": "unauthorized"}
     login = await users.http.post(
