@@ -302,3 +302,26 @@ async def test_with_nats_url_bots_add_creates_the_account_and_prints_the_nats_co
     assert (code, out) == (1, "") and "'alice' is a person's account" in err
     code, out, err = await chatbus("bots", "list")
     assert code == 2 and "with NATS_URL set, bots are users in your nats.conf" in err
+
+
+async def test_chatbus_admin_grants_and_revokes_the_workspace_role_as_the_admin_user(
+    embedded_up: EmbeddedUp,
+) -> None:
+    alice = await register_and_connect(embedded_up.url, "alice")
+    bob = await register_and_connect(embedded_up.url, "bob")
+    try:
+        deactivate = {"username": bob.username, "deactivated": True}
+        assert await alice.refused("users:deactivate", deactivate) == "forbidden"
+        code, out, err = await embedded_up.chatbus("admin", "grant", "alice")
+        assert (code, out, err) == (0, "alice is a workspace admin\n", "")
+        assert (await alice.ok("users:get", {"username": "alice"}))["role"] == "admin"
+        assert (await alice.ok("users:deactivate", {**deactivate, "deactivated": False}))[
+            "deactivated"
+        ] is False
+        code, out, err = await embedded_up.chatbus("admin", "revoke", "alice")
+        assert code == 0 and "no longer a workspace admin" in out
+        assert await alice.refused("users:deactivate", deactivate) == "forbidden"
+        code, _, err = await embedded_up.chatbus("admin", "grant", "nobody")
+        assert code == 1 and "no user named 'nobody'" in err
+    finally:
+        await asyncio.gather(alice.sio.disconnect(), bob.sio.disconnect())
