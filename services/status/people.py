@@ -5,7 +5,15 @@ Deactivating a user marks their account (no login, no token works: see
 ``AccountRecord.token_works``) and voids every token they hold in the same write;
 the revocation is then announced, and every edge closes their sockets at once.
 Their messages keep their name: nothing else changes.
+
+The copy loads in the background: with many users it takes seconds (about 18 for
+100,000 here, README "Guarantees"), and logins, presence and typing must not wait for
+it. Until it is loaded, ``users:get`` reads JetStream and ``users:search`` finds no one.
 """
+
+import asyncio
+import contextlib
+import logging
 
 from nats.js.kv import KeyValue
 
@@ -24,6 +32,11 @@ from services.storage.account_records import AccountRecord, read_account
 from .accounts import Accounts
 from .user_index import UsersCopy
 
+log = logging.getLogger("chatbus.people")
+
+# How long to wait before trying again to load the users, when a load failed.
+RETRY_LOAD_SECONDS = 1.0
+
 
 class People:
     """The users as others see them, and what admins may do to them."""
@@ -33,14 +46,28 @@ class People:
         self._accounts = accounts
         self.copy = UsersCopy(bucket)
         accounts.written = self.copy.apply
+        self._loading: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Load the profiles and follow their changes."""
-        await self.copy.start()
+        """Start loading the profiles in the background; they are followed once loaded."""
+        self._loading = asyncio.create_task(self._load(), name="load-users")
 
     async def stop(self) -> None:
-        """Stop following."""
+        """Stop loading or following."""
+        if self._loading is not None:
+            self._loading.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loading
         await self.copy.stop()
+
+    async def _load(self) -> None:
+        while True:
+            try:
+                await self.copy.start()
+                return
+            except Exception:
+                log.exception("could not load the users; trying again")
+                await asyncio.sleep(RETRY_LOAD_SECONDS)
 
     async def get(self, request: GetUser) -> User:
         """A user's profile; ``NotFound`` for a name nobody has."""
