@@ -170,6 +170,7 @@ class ChatRules:
         )
 
     def read_seq(self, chat_id: str, username: str, membership: MemberRecord) -> int:
+        """The user's marker, or the chat's newest seq when they joined if that is higher."""
         return max(self.reads.read_seq(username, chat_id), membership.read_from)
 
     async def mute(self, username: str, request: MuteChat) -> ChatView:
@@ -211,6 +212,7 @@ class ChatRules:
         return membership if membership is not None and membership.active else None
 
     async def newest_seq(self, chat_id: str) -> int:
+        """The chat's newest seq now: near the newest seen before, else its last message."""
         hint = self._newest_seq_hints.get(chat_id)
         newest = await newest_near(self._js, {chat_id: hint}, PROBE) if hint else {}
         if chat_id not in newest:
