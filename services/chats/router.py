@@ -43,7 +43,7 @@ from services.runtime import caller
 from services.runtime.broker import answers_command
 from services.runtime.edge_only import edge_answers
 
-from . import moderation
+from . import moderation, reading
 from .direct_messages import open_dm
 from .pins import pin
 from .rules import ChatRules
@@ -109,11 +109,11 @@ def create_chats_router(chats: ChatRules, signing_key: str) -> NatsRouter:
 
     @answers_command(router, MUTE_CHAT, queue=QUEUE)
     async def mute_chat(request: MuteChat) -> dict[str, Any]:
-        return success(await chats.mute(caller.username(), request))
+        return success(await reading.mute(chats, caller.username(), request))
 
     @answers_command(router, MARK_READ, queue=QUEUE)
     async def mark_read(request: MarkRead) -> dict[str, Any]:
-        return success(await chats.mark_read(caller.username(), request))
+        return success(await reading.mark_read(chats, caller.username(), request))
 
     from_the_edge = edge_answers(router, queue=QUEUE, signing_key=signing_key)
 

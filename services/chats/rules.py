@@ -25,13 +25,10 @@ from services.contracts import (
     JoinChat,
     LeaveChat,
     ListMembers,
-    MarkRead,
     Member,
     MemberAction,
     MemberEvent,
     MemberPage,
-    MuteChat,
-    ReadMarker,
     storage,
     subjects,
     utc_now,
@@ -173,43 +170,16 @@ class ChatRules:
         """The user's marker, or the chat's newest seq when they joined if that is higher."""
         return max(self.reads.read_seq(username, chat_id), membership.read_from)
 
-    async def mute(self, username: str, request: MuteChat) -> ChatView:
-        """Mute or unmute a chat for ``username``: no mention events; the counts go on."""
-        record = await self.record(request.chat_id)
-
-        def with_muted(current: MemberRecord | None) -> MemberRecord | None:
-            if current is None or not current.active:
-                raise Forbidden("only members mute a chat")
-            if current.muted == request.muted:
-                return None
-            return current.model_copy(update={"muted": request.muted})
-
-        membership, _, _ = await self.directory.change_membership(record.id, username, with_muted)
-        assert membership is not None  # with_muted refuses a missing one
-        return self.view((await self.as_chats([record]))[0], username, membership)
-
-    async def mark_read(self, username: str, request: MarkRead) -> ReadMarker:
-        """Move the user's marker forward to ``request.seq``, clamped to the chat's newest."""
-        record = await self.record(request.chat_id)
-        membership = await self.current_membership(record.id, username)
-        if membership is None:
-            raise Forbidden("only members have a read marker in a chat")
-        seq = request.seq
-        if seq > self._newest_seq_hints.get(record.id):
-            seq = min(seq, await self.newest_seq(record.id))
-        if seq <= membership.read_from:
-            return ReadMarker(
-                chat_id=record.id, read_seq=self.read_seq(record.id, username, membership)
-            )
-        read_seq = await self.reads.move_forward(username, record.id, seq)
-        return ReadMarker(chat_id=record.id, read_seq=max(read_seq, membership.read_from))
-
     async def current_membership(self, chat_id: str, username: str) -> MemberRecord | None:
         """The user's current membership: from the copy, else from JetStream before a no."""
         membership, _ = self.directory.copy.membership(chat_id, username)
         if membership is None or not membership.active:
             membership = await self.directory.membership(chat_id, username)
         return membership if membership is not None and membership.active else None
+
+    def newest_seen(self, chat_id: str) -> int:
+        """The newest seq of the chat this process has seen (0: none); the chat has it."""
+        return self._newest_seq_hints.get(chat_id)
 
     async def newest_seq(self, chat_id: str) -> int:
         """The chat's newest seq now: near the newest seen before, else its last message."""
