@@ -43,7 +43,8 @@ from services.storage.jetstream import (
     open_bucket,
     publish_event,
 )
-from services.storage.mention_counts import MentionCounts, ensure_mentions_stream
+from services.storage.mention_counts import MentionCounts
+from services.storage.mentions import ensure_mentions_stream
 from services.storage.newest_seqs import NewestSeqHints, newest_near
 
 from .directory import ChatDirectory

@@ -100,8 +100,7 @@ class Mentions:
         )
         stream_seq = await record_mention(self._js, username, record)
         membership, _ = self._chats.membership(message.chat_id, username)
-        # Muting is the people side's field; a membership from before it is not muted.
-        if getattr(membership, "muted", False):
+        if membership is not None and membership.muted:
             return
         mention = Mention(
             id=mention_id(stream_seq),

@@ -1,11 +1,11 @@
 """How many unread mentions each user has in each chat, from a follow of the mentions stream.
 
-The messages service stores each mention (``Mention``) on ``chat.mentions.<username>``
-in ``storage.MENTIONS_STREAM``. Whoever shows read state follows that stream from its
-start with an ordered consumer and keeps, per user and chat, the mentioned seqs; a count
-is then the seqs above the user's read marker (a bisection, no read). Markers only move
-forward, so seqs at or below one are dropped when counted: what stays is bounded by the
-unread mentions, and by what the stream itself keeps per user.
+The messages service stores each mention (``MentionRecord``, services/storage/mentions.py)
+on ``chat.mentions.<username>`` in ``storage.MENTIONS_STREAM``. Whoever shows read state
+follows that stream from its start with an ordered consumer and keeps, per user and chat,
+the mentioned seqs; a count is then the seqs above the user's read marker (a bisection,
+no read). Markers only move forward, so seqs at or below one are dropped when counted:
+what stays is bounded by the unread mentions, and by what the stream itself keeps per user.
 """
 
 import bisect
@@ -14,37 +14,14 @@ import logging
 
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.api import DeliverPolicy, StorageType, StreamConfig
-from nats.js.errors import BadRequestError, NotFoundError
+from nats.js.api import DeliverPolicy
 from pydantic import ValidationError
 
-from services.contracts import Mention, storage, subjects
+from services.contracts import storage, subjects
 from services.storage._natspy.flow_control import stop_subscription_flow_control_polling
+from services.storage.mentions import MentionRecord
 
 log = logging.getLogger("chatbus.mention_counts")
-
-# Mentions the stream keeps per user, the oldest going first: a bound on what one user
-# can be made to hold, far above what anyone reads through.
-MENTIONS_KEPT_PER_USER = 10_000
-
-
-async def ensure_mentions_stream(js: JetStreamContext, *, replicas: int = 1) -> None:
-    """The stream of every user's mentions, created when missing."""
-    try:
-        await js.stream_info(storage.MENTIONS_STREAM)
-        return
-    except NotFoundError:
-        pass
-    config = StreamConfig(
-        name=storage.MENTIONS_STREAM,
-        subjects=[subjects.ALL_STORED_MENTIONS],
-        storage=StorageType.FILE,
-        num_replicas=replicas,
-        max_msgs_per_subject=MENTIONS_KEPT_PER_USER,
-        allow_direct=True,
-    )
-    with contextlib.suppress(BadRequestError):  # created meanwhile by another process
-        await js.add_stream(config)
 
 
 class MentionCounts:
@@ -83,7 +60,7 @@ class MentionCounts:
 
     async def _mentioned(self, msg: Msg) -> None:
         try:
-            mention = Mention.model_validate_json(msg.data)
+            mention = MentionRecord.model_validate_json(msg.data)
         except ValidationError:
             log.warning("ignored a malformed mention on %s", msg.subject)
             return

@@ -7,16 +7,13 @@ from typing import Any
 
 import pytest_asyncio
 from nats.aio.client import Client
-from nats.js import JetStreamContext
 
 from services.contracts import (
     CREATE_CHAT,
     LIST_CHATS,
     MARK_READ,
     SEND_MESSAGE,
-    Mention,
     subjects,
-    utc_now,
 )
 from services.core.settings import Settings
 from services.ops.embedded_nats import free_port
@@ -178,36 +175,26 @@ async def test_read_markers_over_nats_follow_the_same_rules(users: Users, nc: Cl
         await nc.flush()
 
 
-async def store_mention(js: JetStreamContext, username: str, chat_id: str, seq: int) -> None:
-    """A mention as the messages service stores it."""
-    mention = Mention(
-        id=f"{seq:016d}",
-        chat_id=chat_id,
-        seq=seq,
-        sender="someone",
-        excerpt="hi",
-        sent_at=utc_now(),
+async def test_unread_mentions_count_those_above_the_marker(users: Users) -> None:
+    alice, bob, carol = await users.connect(), await users.connect(), await users.connect()
+    chat = await alice.ok(
+        "chats:create", {"name": "mentions", "members": [bob.username, carol.username]}
     )
-    await js.publish(subjects.stored_mentions(username), mention.model_dump_json().encode())
+    chat_id = chat["id"]
+    texts = ["m1", f"@{bob.username} two", f"@{carol.username} three", f"@{bob.username} 4"]
+    texts.append(f"five @{bob.username}")
+    for text in texts:
+        await alice.ok("messages:send", {"chat_id": chat_id, "text": text})
 
+    async def mentions_of(client: ChatClient) -> int:
+        return int(view_of(await client.ok("chats:list"), chat_id)["mentions"])
 
-async def test_unread_mentions_count_those_above_the_marker(
-    users: Users, js: JetStreamContext
-) -> None:
-    alice, bob = await users.connect(), await users.connect()
-    chat_id = await chat_with_messages(alice, 5, bob.username)
-    for seq in (2, 4, 5):
-        await store_mention(js, bob.username, chat_id, seq)
-    await store_mention(js, alice.username, chat_id, 3)  # another user's
+    async def all_counted() -> bool:
+        return (await mentions_of(bob), await mentions_of(carol)) == (3, 1)
 
-    async def bobs_mentions() -> int:
-        return int(view_of(await bob.ok("chats:list"), chat_id)["mentions"])
-
-    async def all_three_counted() -> bool:
-        return await bobs_mentions() == 3
-
-    await wait_until(all_three_counted)
+    await wait_until(all_counted)
+    assert await mentions_of(alice) == 0  # the sender mentions nobody of themselves
     await bob.ok("reads:mark", {"chat_id": chat_id, "seq": 4})
-    assert await bobs_mentions() == 1
+    assert await mentions_of(bob) == 1
     await bob.ok("reads:mark", {"chat_id": chat_id, "seq": 5})
-    assert await bobs_mentions() == 0
+    assert await mentions_of(bob) == 0
