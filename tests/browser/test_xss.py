@@ -1,11 +1,12 @@
-"""Message text is shown as text: no markup, URL scheme or template in it ever runs, and a
+"""Message text is shown as Markdown and as text: no markup, URL scheme or template in it ever
+runs, only formatting elements without attributes and http(s) or mailto links appear, and a
 link whose text hides where it goes shows its real host."""
 
 from playwright.sync_api import Page, expect
 
 from . import ui
 from .conftest import BROWSER_TEST_TIMEOUT, OpenUser, User, unique_username
-from .xss_corpus import EXPECTED_LINKS, PAYLOADS
+from .xss_corpus import EXPECTED_LINKS, PAYLOADS, SHOWN
 
 pytestmark = BROWSER_TEST_TIMEOUT
 
@@ -24,6 +25,9 @@ ELEMENTS_IN_TEXT = """
     attrs: Object.fromEntries([...el.attributes].map((a) => [a.name, a.value])),
   })))
 """
+# What Markdown may make inside a message, with no attribute (an ordered list its start).
+FORMATTING = {"P", "STRONG", "EM", "S", "CODE", "PRE", "UL", "OL", "LI", "BLOCKQUOTE", "BR", "HR"}
+
 # Any element anywhere carrying an inline event handler (React never sets one).
 INLINE_HANDLERS = """
 () => [...document.querySelectorAll("*")].flatMap((el) =>
@@ -48,8 +52,9 @@ def test_xss_corpus_is_displayed_as_literal_text_and_runs_nothing(open_user: Ope
 
     for payload in PAYLOADS:
         ui.send(alice, payload)
+    shown = [SHOWN.get(payload, payload) for payload in PAYLOADS]
     for user in (alice, bob):
-        ui.expect_stored_texts(user.page, PAYLOADS)
+        ui.expect_stored_texts(user.page, shown)
         assert_nothing_ran(user, name)
     bob.screenshot("xss-corpus")
 
@@ -57,9 +62,9 @@ def test_xss_corpus_is_displayed_as_literal_text_and_runs_nothing(open_user: Ope
     bob.page.reload()
     ui.wait_until_connected(bob)
     expect(bob.page.get_by_test_id("chat-title")).to_contain_text(name)
-    expect(bob.page.locator(ui.STORED).last.locator(ui.MESSAGE_TEXT)).to_have_text(PAYLOADS[-1])
-    shown = ui.stored_texts(bob.page)
-    assert shown == PAYLOADS[-len(shown) :]
+    expect(bob.page.locator(ui.STORED).last.locator(ui.MESSAGE_TEXT)).to_have_text(shown[-1])
+    reloaded = ui.stored_texts(bob.page)
+    assert reloaded == shown[-len(reloaded) :]
     assert_nothing_ran(bob, name)
 
 
@@ -97,9 +102,8 @@ def assert_nothing_ran(user: User, chat_name: str) -> None:
     expect(page.get_by_test_id("chat-title")).to_contain_text(chat_name)
     expect(ui.chat_item(page, page_chat_id(page))).to_contain_text(chat_name)
 
-    texts = ui.stored_texts(page)
     elements = page.evaluate(ELEMENTS_IN_TEXT, f"{ui.STORED} {ui.MESSAGE_TEXT}")
-    assert len(elements) == len(texts)
+    texts = PAYLOADS[-len(elements) :]
     for text, inside in zip(texts, elements, strict=True):
         hrefs = []
         for element in inside:
@@ -108,13 +112,17 @@ def assert_nothing_ran(user: User, chat_name: str) -> None:
                 assert set(attrs) <= {"class", "data-testid", "title"}, (text, attrs)
                 assert attrs.get("data-testid") == "link-host", (text, attrs)
                 continue
+            if element["tag"] in FORMATTING:
+                assert set(attrs) <= {"start"}, (text, element)
+                continue
             assert element["tag"] == "A", (text, element)
             assert set(attrs) <= {"href", "target", "rel"}, (text, attrs)
-            assert attrs.get("href", "").startswith(("http://", "https://")), (text, attrs)
+            href = attrs.get("href", "")
+            assert href.startswith(("http://", "https://", "mailto:")), (text, attrs)
             assert attrs.get("target") == "_blank", (text, attrs)
             assert "noopener" in attrs.get("rel", "").split(), (text, attrs)
             hrefs.append(attrs["href"])
-        if "http://" not in text and "https://" not in text:
+        if not any(scheme in text for scheme in ("http://", "https://", "mailto:")):
             assert hrefs == [], text
         if text in EXPECTED_LINKS:
             assert hrefs == EXPECTED_LINKS[text], text

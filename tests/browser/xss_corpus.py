@@ -2,7 +2,8 @@
 
 Each one tries to set `window.__xss`, call `alert`, or fetch from a host that is not the
 edge (which the request check catches). None has leading or trailing white space, so the
-text on screen must equal the payload character for character.
+text on screen must equal the payload character for character, or where Markdown formats it,
+the text in SHOWN.
 """
 
 SET = "window.__xss=1"
@@ -83,6 +84,31 @@ PAYLOADS: list[str] = [
     "<%= 7*7 %>",
     "#{7*7}",
     "__proto__",
+    # Markdown: links and images with other schemes, autolinks, HTML blocks, references.
+    f"[x](JaVaScRiPt:{SET})",
+    f"[x](  javascript:{SET} )",
+    f"[x](<javascript:{SET}>)",
+    f"[x](&#106;avascript:{SET})",
+    f"[x](java\\nscript:{SET})",
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    f'[x](vbscript:{SET} "title")',
+    "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
+    "![x](https://evil.invalid/pixel.png)",
+    "![x](javascript:alert(1))",
+    "[![x](https://evil.invalid/pixel.png)](https://example.com/img)",
+    f"<javascript:{SET}>",
+    "<https://example.com/auto>",
+    "<mailto:someone@example.com>",
+    f'<div onclick="{SET}">\n\n**bold** inside\n\n</div>',
+    f"<details open ontoggle={SET}>\n\n- a list\n\n</details>",
+    f"[ref][1]\n\n[1]: javascript:{SET}",
+    "[ok][2]\n\n[2]: https://example.com/ref",
+    f"[ref]\n\n[ref]: data:text/html,<script>{SET}</script>",
+    f"`<img src=x onerror={SET}>`",
+    f"```html\n<script>{SET}</script>\n```",
+    f"> <script>{SET}</script>",
+    f"**<img src=x onerror={SET}>**",
+    f"[<img src=x onerror={SET}>](https://example.com/inner)",
     # A long one.
     "<b>" * 1000,
 ]
@@ -93,4 +119,31 @@ EXPECTED_LINKS: dict[str, list[str]] = {
     f'<a href="https://example.com" onclick="{SET}">x</a>': ["https://example.com/"],
     f"https://example.com/?q=<script>{SET}</script>": ["https://example.com/?q="],
     f'http://example.com/"onmouseover="{SET}"': ["http://example.com/"],
+    '![x](https://evil.invalid/pixel.png)': ['https://evil.invalid/pixel.png'],
+    '[![x](https://evil.invalid/pixel.png)](https://example.com/img)': ['https://evil.invalid/pixel.png', 'https://example.com/img'],
+    '<https://example.com/auto>': ['https://example.com/auto'],
+    '<mailto:someone@example.com>': ['mailto:someone@example.com'],
+    '[ok][2]\n\n[2]: https://example.com/ref': ['https://example.com/ref'],
+    '[<img src=x onerror=window.__xss=1>](https://example.com/inner)': ['https://example.com/inner'],
+}
+
+# What a payload shows where Markdown formats it (emphasis, a link's text and host badge,
+# paragraphs, code): the text on screen, as textContent reads it. Any other payload shows as typed.
+SHOWN: dict[str, str] = {
+    '[ok](https://example.com) and [bad](javascript:window.__xss=1)': 'okexample.com and [bad](javascript:window.__xss=1)',
+    '![x](https://evil.invalid/pixel.png)': '!xevil.invalid',
+    '[![x](https://evil.invalid/pixel.png)](https://example.com/img)': '[!xevil.invalid](https://example.com/img)',
+    '<https://example.com/auto>': 'https://example.com/auto',
+    '<mailto:someone@example.com>': 'mailto:someone@example.com',
+    '<div onclick="window.__xss=1">\n\n**bold** inside\n\n</div>': '<div onclick="window.__xss=1">bold inside</div>',
+    '<details open ontoggle=window.__xss=1>\n\n- a list\n\n</details>': '<details open ontoggle=window.__xss=1>a list</details>',
+    '[ref][1]\n\n[1]: javascript:window.__xss=1': '[ref][1][1]: javascript:window.__xss=1',
+    '[ok][2]\n\n[2]: https://example.com/ref': 'okexample.com',
+    '[ref]\n\n[ref]: data:text/html,<script>window.__xss=1</script>': '[ref][ref]: data:text/html,<script>window.__xss=1</script>',
+    '`<img src=x onerror=window.__xss=1>`': '<img src=x onerror=window.__xss=1>',
+    '```html\n<script>window.__xss=1</script>\n```': '<script>window.__xss=1</script>',
+    '> <script>window.__xss=1</script>': '<script>window.__xss=1</script>',
+    '**<img src=x onerror=window.__xss=1>**': '<img src=x onerror=window.__xss=1>',
+    '[<img src=x onerror=window.__xss=1>](https://example.com/inner)': '<img src=x onerror=window.__xss=1>example.com',
+    '__proto__': 'proto',
 }

@@ -106,9 +106,9 @@ export function MessageList({ client, chatId, me, held, pending }: Props) {
                   <time dateTime={message.sent_at}>{timeOfDay(message.sent_at)}</time>
                 </div>
               )}
-              <p className="text" data-testid="message-text">
+              <div className="text" data-testid="message-text">
                 <MessageText text={message.text} />
-              </p>
+              </div>
             </li>
           );
         })}
@@ -125,9 +125,9 @@ export function MessageList({ client, chatId, me, held, pending }: Props) {
               <span className="sender">{me}</span>
               <span className="state">{p.error ? "Not sent" : "Sending…"}</span>
             </div>
-            <p className="text" data-testid="message-text">
+            <div className="text" data-testid="message-text">
               <MessageText text={p.text} />
-            </p>
+            </div>
             {p.error && (
               <div className="failure" role="alert">
                 <span>{p.error}</span>
