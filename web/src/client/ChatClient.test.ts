@@ -83,7 +83,12 @@ function serverWith(stored: Message[], pageSize = 2, oldestKept = 1) {
   return (event: string, payload: Record<string, unknown>): Envelope<unknown> | undefined => {
     switch (event) {
       case "chats:list":
-        return { ok: true, data: [chat({ last_seq: stored.length })] };
+        return {
+          ok: true,
+          data: [{ ...chat({ last_seq: stored.length }), role: "member", read_seq: 0, unread: stored.length, mentions: 0, muted: false }],
+        };
+      case "reads:mark":
+        return { ok: true, data: { chat_id: payload.chat_id, read_seq: payload.seq } };
       case "presence:list":
         return { ok: true, data: [] };
       case "chats:browse":
@@ -131,6 +136,7 @@ describe("ChatClient", () => {
       username: "alice",
       onSessionEnded: () => undefined,
       socket: socket as unknown as Socket,
+      notifications: null,
     });
     client.start();
   });
@@ -204,8 +210,10 @@ describe("ChatClient", () => {
     await settle();
 
     expect(client.getState().messages.general?.items.map((m) => m.seq)).toEqual([2, 3, 4, 5, 6, 7, 8]);
-    const afters = socket.sent("messages:history").map((p) => p.after);
-    expect(afters.slice(-3)).toEqual([3, 5, 7]);
+    // The open chat's newest page again (it carries edits made while away), then the hole
+    // before it from the newest held on, until the server says there is no more.
+    const asked = socket.sent("messages:history").slice(-4);
+    expect(asked.map((p) => p.after ?? null)).toEqual([null, 3, 5, 8]);
   });
 
   test("scrolling back to where retention cut the history says older messages are gone", async () => {
@@ -249,15 +257,71 @@ describe("ChatClient", () => {
     expect(socket.sent("messages:history").map((p) => p.after).slice(-2)).toEqual([2, 5]);
   });
 
-  test("unread counts follow message events in chats that are not open", async () => {
-    socket.server = serverWith([message(1)]);
+  test("unread counts start from the server's and follow message events in chats that are not open", async () => {
+    socket.server = serverWith([message(1, { sender: "bob" })]);
     socket.up();
     await settle();
+    expect(client.getState().reads.general?.unread).toBe(1);
     socket.fire("message", message(2, { sender: "bob" }));
-    socket.fire("message", message(3, { sender: "bob" }));
-    expect(client.getState().chats.general?.last_seq).toBe(3);
+    socket.fire("message", message(3, { sender: "bob", mentions: ["alice"] }));
+    expect(client.getState().reads.general).toMatchObject({ unread: 3, mentions: 1 });
+    expect(socket.sent("reads:mark")).toEqual([]);
+  });
+
+  test("opening a chat marks its newest message read on the server", async () => {
+    const stored = [message(1, { sender: "bob" }), message(2, { sender: "bob" })];
+    socket.server = serverWith(stored);
+    socket.up();
+    await settle();
     client.openChat("general");
-    expect(client.getState().lastSeen.general).toBe(3);
+    await settle();
+    expect(socket.sent("reads:mark")).toEqual([{ chat_id: "general", seq: 2 }]);
+    expect(client.getState().reads.general).toMatchObject({ readSeq: 2, unread: 0 });
+  });
+
+  test("a hidden tab marks nothing, and marks once it is seen", async () => {
+    vi.stubGlobal("document", { visibilityState: "hidden" });
+    socket.server = serverWith([message(1, { sender: "bob" })]);
+    socket.up();
+    await settle();
+    client.openChat("general");
+    await settle();
+    expect(socket.sent("reads:mark")).toEqual([]);
+    expect(client.getState().reads.general?.unread).toBe(1);
+    vi.stubGlobal("document", { visibilityState: "visible" });
+    client.markActiveSeen();
+    await settle();
+    expect(socket.sent("reads:mark")).toEqual([{ chat_id: "general", seq: 1 }]);
+  });
+
+  test("a read event from the user's other socket clears the chat's count", async () => {
+    socket.server = serverWith([message(1, { sender: "bob" }), message(2, { sender: "bob" })]);
+    socket.up();
+    await settle();
+    expect(client.getState().reads.general?.unread).toBe(2);
+    socket.fire("read", { chat_id: "general", read_seq: 2 });
+    expect(client.getState().reads.general?.unread).toBe(0);
+  });
+
+  test("message_changed replaces the held message; a thread reply shows in its open thread only", async () => {
+    const stored = [message(1), message(2)];
+    socket.server = (event, payload) =>
+      event === "messages:thread" ? { ok: true, data: { messages: [], more: false } } : serverWith(stored)(event, payload);
+    socket.up();
+    await settle();
+    client.openChat("general");
+    await settle();
+    socket.fire("message_changed", message(2, { text: "fixed", edited_at: "2026-11-25T12:01:00Z" }));
+    expect(client.getState().messages.general?.items[1]?.text).toBe("fixed");
+    void client.threads.open("general", 1);
+    await settle();
+    const reply = message(3, { reply_to: 1, sender: "bob" });
+    stored.push(reply);
+    socket.fire("message", reply);
+    socket.fire("message_changed", message(1, { thread: { count: 1, last_at: reply.sent_at } }));
+    expect(client.getState().thread?.replies.map((m) => m.seq)).toEqual([3]);
+    expect(client.getState().messages.general?.items.map((m) => m.seq)).toEqual([1, 2, 3]);
+    expect(client.getState().messages.general?.items[0]?.thread?.count).toBe(1);
   });
 
   test("a refused send is kept, marked in plain words, and not sent again by itself", async () => {

@@ -4,8 +4,9 @@
  * that keep them current. The rules for each are pure functions in ownChats, browse and members.
  */
 
-import type { Chat, MemberEvent } from "../protocol";
+import type { Chat, ChatView, MemberEvent } from "../protocol";
 import { explainFailure, withNotice } from "../lib/errors";
+import { relisted, withView } from "../lib/readState";
 import { browsedChatChanged, browsing, pageArrived, pageFailed } from "./browse";
 import { memberListChanged, memberPageArrived, memberPageFailed, membersOf } from "./members";
 import { chatReceived, isMember, joined, left, listed, memberChanged, needsCopy } from "./ownChats";
@@ -44,7 +45,7 @@ export class ChatsDirectory {
     try {
       const list = await this.host.request("chats:list", {});
       this.host.update((s) => {
-        const next = { ...listed(s, list, askedAt), chatsLoaded: true };
+        const next = { ...listed(s, list, askedAt), chatsLoaded: true, reads: relisted(s.reads, list) };
         const gone = Object.keys(s.chats).filter((id) => !next.chats[id]);
         const active = s.activeChatId;
         // A chat remembered as open (a reload) that is not the user's any more is not opened.
@@ -105,16 +106,30 @@ export class ChatsDirectory {
   async create(name: string, isPrivate: boolean): Promise<boolean> {
     const chat = await this.act(() => this.host.request("chats:create", { name, private: isPrivate }));
     if (!chat) return false;
-    this.host.update((s) => joined(s, chat));
-    this.host.open(chat.id);
+    this.enter(chat, "owner");
     return true;
   }
 
   /** Join a chat and open it. */
   async join(chatId: string): Promise<void> {
     const chat = await this.act(() => this.host.request("chats:join", { chat_id: chatId }));
-    if (!chat) return;
-    this.host.update((s) => joined(s, chat));
+    if (chat) this.enter(chat, "member");
+  }
+
+  /** Open the DM with `username`, made on first use; false when refused. */
+  async openDm(username: string): Promise<boolean> {
+    const chat = await this.act(() => this.host.request("chats:open_dm", { username }));
+    if (!chat) return false;
+    this.enter(chat, chat.owner === this.host.getState().me ? "owner" : "member");
+    return true;
+  }
+
+  /** The user is a member of `chat` now: it is held, counted from its newest message, and opened. */
+  private enter(chat: Chat, role: ChatView["role"]): void {
+    this.host.update((s) => {
+      const next = joined(s, chat);
+      return { ...next, reads: withView(next.reads, chat.id, chat.last_seq, role) };
+    });
     this.host.open(chat.id);
   }
 

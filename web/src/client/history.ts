@@ -1,13 +1,13 @@
 /**
  * The messages held for each chat: the newest page when a chat is opened, older pages
  * on demand, and catching up by seq whenever some may be missing (a gap, a reconnect),
- * so a loaded chat is complete up to its newest message. Also which seqs the user has seen.
+ * so a loaded chat is complete up to its newest message. A message's new state (an edit, a
+ * delete, a reaction, a thread reply) replaces the copy held.
  */
 
 import type { Message } from "../protocol";
 import { explainFailure } from "../lib/errors";
 import { mergeMessages, missingAfter, newestSeq } from "../lib/messages";
-import { markSeen } from "../lib/unread";
 import type { Requester } from "./connection";
 import type { SessionStore } from "./store";
 
@@ -21,13 +21,18 @@ export class ChatHistory {
   constructor(
     private readonly store: SessionStore,
     private readonly request: Requester,
+    /** Newer messages are held: the open chat may be read further. */
+    private readonly arrived: () => void,
   ) {}
 
-  /** After a connect: every loaded chat caught up, the open one loaded if it is not. */
+  /**
+   * After a connect: the open chat's newest page again (edits, deletes and reactions made
+   * while away are in it) and every loaded chat caught up; the open one loaded if it is not.
+   */
   reconnected(): void {
     const { messages, activeChatId } = this.store.getState();
     for (const [chatId, held] of Object.entries(messages)) {
-      if (held.loaded) void this.catchUp(chatId, true);
+      if (held.loaded) void (chatId === activeChatId ? this.loadLatest(chatId) : this.catchUp(chatId, true));
     }
     if (activeChatId && !messages[activeChatId]?.loaded) void this.loadLatest(activeChatId);
   }
@@ -110,13 +115,13 @@ export class ChatHistory {
   /** A message stored in one of the user's chats (a `message` event, or the answer to a send). */
   received(message: Message): void {
     this.noteNewest(message.chat_id, message.seq);
-    if (message.sender === this.store.getState().me) {
-      // Posted from here or another tab: the user has seen the chat up to their own message.
-      this.store.update((s) => {
-        const lastSeen = markSeen(s.lastSeen, message.chat_id, message.seq);
-        return lastSeen === s.lastSeen ? s : { ...s, lastSeen };
-      });
-    }
+  }
+
+  /** A message's new state (`message_changed`, or the answer to an action) where its chat is loaded. */
+  changed(message: Message): void {
+    const held = this.store.getState().messages[message.chat_id];
+    if (!held?.loaded) return;
+    this.store.setMessages(message.chat_id, (h) => ({ ...h, items: mergeMessages(h.items, [message]) }));
   }
 
   /** Hold a received message where its chat is loaded, and fetch any gap before it. */
@@ -135,18 +140,6 @@ export class ChatHistory {
       if (!chat || chat.last_seq >= seq) return s;
       return { ...s, chats: { ...s.chats, [chatId]: { ...chat, last_seq: seq } } };
     });
-    this.markActiveSeen();
-  }
-
-  /** The open chat's messages count as seen while the page is visible. */
-  markActiveSeen(): void {
-    const { activeChatId, chats } = this.store.getState();
-    if (!activeChatId || document.visibilityState === "hidden") return;
-    const chat = chats[activeChatId];
-    if (!chat) return;
-    this.store.update((s) => {
-      const lastSeen = markSeen(s.lastSeen, activeChatId, chat.last_seq);
-      return lastSeen === s.lastSeen ? s : { ...s, lastSeen };
-    });
+    this.arrived();
   }
 }

@@ -1,11 +1,10 @@
 /**
  * A session's state as one immutable value, and who is told when it changes (for
- * useSyncExternalStore). What must outlive a reload is saved as it changes: the seqs
- * the user has seen and the pending sends per user, the open chat per tab.
+ * useSyncExternalStore). What must outlive a reload is saved as it changes: the pending
+ * sends per user, the open chat per tab. Read state is the server's.
  */
 
 import { loadPending, savePending } from "../lib/pending";
-import { loadLastSeen, saveLastSeen } from "../lib/unread";
 import { EMPTY_MESSAGES, initialState, type ChatMessages, type ChatState } from "./state";
 
 const ACTIVE_CHAT_KEY = "chatbus.activeChat";
@@ -18,7 +17,7 @@ export class SessionStore {
   constructor(username: string) {
     const active = sessionStorage.getItem(ACTIVE_CHAT_KEY);
     this.state = {
-      ...initialState(username, loadLastSeen(username), active),
+      ...initialState(username, active),
       pending: loadPending(username),
     };
   }
@@ -33,7 +32,6 @@ export class SessionStore {
   update(change: (state: ChatState) => ChatState): void {
     const next = change(this.state);
     if (next === this.state) return;
-    if (next.lastSeen !== this.state.lastSeen) saveLastSeen(next.me, next.lastSeen);
     if (next.pending !== this.state.pending) savePending(next.me, next.pending);
     if (next.activeChatId !== this.state.activeChatId) rememberActive(next.activeChatId);
     this.state = next;

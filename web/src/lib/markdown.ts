@@ -8,8 +8,9 @@
  * http(s) link whose text does not show where it goes carries the host it really opens.
  */
 
-import MarkdownIt from "markdown-it";
-import type Token from "markdown-it/lib/token.mjs";
+import MarkdownIt, { type Token } from "markdown-it";
+
+type Parser = ReturnType<typeof MarkdownIt>;
 
 import { hiddenHost, safeHref, splitLinks } from "./links";
 
@@ -28,7 +29,7 @@ const ALLOWED: ReadonlySet<string> = new Set(["p", "ul", "ol", "li", "blockquote
 const SAFE_SCHEME = /^(https?:|mailto:)/i;
 const MENTION = /@([a-z0-9][a-z0-9_-]{1,31})\b/g;
 
-function parser(): MarkdownIt {
+function parser(): Parser {
   // Bare URLs are found by splitLinks (links.ts) rather than linkify-it, which stops a URL at
   // its userinfo `@`: the host badge has to see the whole URL the browser would open.
   const md = new MarkdownIt("default", { html: false, linkify: false, typographer: false, breaks: true });
@@ -37,7 +38,7 @@ function parser(): MarkdownIt {
   return md;
 }
 
-let shared: MarkdownIt | null = null;
+let shared: Parser | null = null;
 
 /**
  * `text` as a tree of allowed nodes. `mentions`: usernames the message names, shown marked
@@ -69,7 +70,7 @@ function build(tokens: readonly Token[], mentions: ReadonlySet<string>): MdNode[
     }
     if (token.nesting === -1) {
       const frame = stack.length > 1 ? (stack.pop() as Frame) : top();
-      const node = closed(frame, mentions);
+      const node = closed(frame);
       top().children.push(...node);
       continue;
     }
@@ -77,18 +78,18 @@ function build(tokens: readonly Token[], mentions: ReadonlySet<string>): MdNode[
   }
   while (stack.length > 1) {
     const frame = stack.pop() as Frame;
-    top().children.push(...closed(frame, mentions));
+    top().children.push(...closed(frame));
   }
   return top().children;
 }
 
 /** The node(s) for an element whose closing token has come. */
-function closed(frame: Frame, _mentions: ReadonlySet<string>): MdNode[] {
+function closed(frame: Frame): MdNode[] {
   const token = frame.token;
   if (!token) return frame.children;
   const tag = token.tag;
   if (tag === "a") {
-    const raw = token.attrGet("href") ?? "";
+    const raw = String(token.attrGet("href") ?? "");
     if (!SAFE_SCHEME.test(raw)) return frame.children;
     const href = /^https?:/i.test(raw) ? safeHref(raw) : raw;
     if (!href) return frame.children;

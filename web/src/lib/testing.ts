@@ -11,6 +11,13 @@ export function message(seq: number, overrides: Partial<Message> = {}): Message 
     text: `message ${seq}`,
     sent_at: "2026-11-25T12:00:00Z",
     via: "web",
+    edited_at: null,
+    deleted: false,
+    reply_to: null,
+    thread: null,
+    reactions: [],
+    mentions: [],
+    files: [],
     ...overrides,
   };
 }

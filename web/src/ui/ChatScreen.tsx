@@ -1,8 +1,9 @@
 import { useEffect, useState, useSyncExternalStore } from "react";
 
 import { ChatClient } from "../client/ChatClient";
+import { faviconFor, titleFor, totalUnread } from "../lib/readState";
 import type { Session } from "../lib/session";
-import { unreadCount } from "../lib/unread";
+import { AdminView } from "./AdminView";
 import { BrowseChats } from "./BrowseChats";
 import { ConnectionBanner } from "./ConnectionBanner";
 import { Conversation } from "./Conversation";
@@ -38,6 +39,7 @@ export function ChatScreen({ session, onLoggedOut }: Props) {
 
 function ChatLayout({ client, onLogout }: { client: ChatClient; onLogout: () => void }) {
   const state = useSyncExternalStore(client.subscribe, client.getState);
+  const [admin, setAdmin] = useState(false);
 
   useEffect(() => {
     const seen = () => client.markActiveSeen();
@@ -49,11 +51,15 @@ function ChatLayout({ client, onLogout }: { client: ChatClient; onLogout: () => 
     };
   }, [client]);
 
-  const unread = Object.values(state.chats).reduce((sum, chat) => sum + unreadCount(chat, state.lastSeen), 0);
+  const unread = totalUnread(state.reads);
   useEffect(() => {
-    document.title = unread > 0 ? `(${unread}) chatbus` : "chatbus";
+    document.title = titleFor(unread);
+    const icon = document.querySelector<HTMLLinkElement>('link[rel="icon"]');
+    const plain = icon?.getAttribute("href") ?? null;
+    if (icon && unread > 0) icon.href = faviconFor(unread);
     return () => {
-      document.title = "chatbus";
+      document.title = titleFor(0);
+      if (icon && plain !== null) icon.setAttribute("href", plain);
     };
   }, [unread]);
 
@@ -62,7 +68,7 @@ function ChatLayout({ client, onLogout }: { client: ChatClient; onLogout: () => 
     <div className="app" data-view={active || state.browse ? "chat" : "list"}>
       <ConnectionBanner connection={state.connection} everConnected={state.everConnected} />
       <div className="panes">
-        <Sidebar client={client} state={state} onLogout={onLogout} />
+        <Sidebar client={client} state={state} onLogout={onLogout} onAdmin={() => setAdmin(true)} />
         {state.browse ? (
           <BrowseChats client={client} state={state} results={state.browse} />
         ) : (
@@ -70,6 +76,7 @@ function ChatLayout({ client, onLogout }: { client: ChatClient; onLogout: () => 
         )}
       </div>
       <Notice notice={state.notice} onDismiss={client.dismissNotice} />
+      {admin && <AdminView client={client} state={state} onClose={() => setAdmin(false)} />}
     </div>
   );
 }

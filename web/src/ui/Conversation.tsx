@@ -1,15 +1,21 @@
 import { useEffect, useState } from "react";
 
 import type { ChatClient } from "../client/ChatClient";
-import { EMPTY_MESSAGES, type ChatState } from "../client/state";
+import { displayName, dmPartner, EMPTY_MESSAGES, type ChatState } from "../client/state";
 import type { Chat } from "../protocol";
+import { lastEditable } from "../lib/messages";
 import { visiblePending } from "../lib/pending";
 import { activeTypers, typingLabel } from "../lib/typing";
+import { ChatSettings } from "./ChatSettings";
 import { Composer } from "./Composer";
 import { memberCount } from "./BrowseChats";
 import { MembersPanel } from "./MembersPanel";
 import { MessageList } from "./MessageList";
+import { Name } from "./People";
+import { PinnedList } from "./PinnedList";
 import { ChatIcon } from "./Sidebar";
+import { StatusDot } from "./StatusDot";
+import { ThreadPanel } from "./ThreadPanel";
 
 interface Props {
   client: ChatClient;
@@ -19,11 +25,16 @@ interface Props {
 
 export function Conversation({ client, state, chat }: Props) {
   const [membersOpen, setMembersOpen] = useState(false);
+  const [panel, setPanel] = useState<"pinned" | "settings" | null>(null);
+  const [editing, setEditing] = useState<{ chatId: string; seq: number } | null>(null);
 
   if (!chat) return <Welcome client={client} state={state} />;
 
   const held = state.messages[chat.id] ?? EMPTY_MESSAGES;
   const pending = visiblePending(state.pending, chat.id, held.items, state.me);
+  const partner = chat.kind === "dm" ? dmPartner(chat, state.me) : null;
+  const thread = state.thread?.chatId === chat.id ? state.thread : null;
+  const editingSeq = editing?.chatId === chat.id ? editing.seq : null;
 
   return (
     <main className="conversation" aria-labelledby="conversation-title">
@@ -38,14 +49,29 @@ export function Conversation({ client, state, chat }: Props) {
           ‹
         </button>
         <div className="title">
-          <h2 id="conversation-title" data-testid="chat-title">
-            <ChatIcon isPrivate={chat.private} />
-            <span className="title-text">{chat.name}</span>
+          <h2 id="conversation-title" data-testid="chat-title" data-chat-name={chat.name}>
+            {partner ? <StatusDot status={state.presence[partner]?.status ?? "offline"} /> : <ChatIcon isPrivate={chat.private} />}
+            <span className="title-text">{partner ? displayName(state, partner) : chat.name}</span>
           </h2>
           <p className="muted" data-testid="chat-member-count">
-            {chat.private ? "Private" : "Public"} · {memberCount(chat.member_count)}
+            {partner ? (
+              <>
+                Direct message with <Name client={client} state={state} username={partner} />
+              </>
+            ) : (
+              <>
+                {chat.private ? "Private" : "Public"} · {memberCount(chat.member_count)}
+                {chat.topic && <span data-testid="chat-topic"> · {chat.topic}</span>}
+              </>
+            )}
           </p>
         </div>
+        <button type="button" className="quiet" data-testid="pinned-toggle" onClick={() => setPanel("pinned")}>
+          Pinned{chat.pinned.length > 0 ? ` (${chat.pinned.length})` : ""}
+        </button>
+        <button type="button" className="quiet" data-testid="settings-toggle" onClick={() => setPanel("settings")}>
+          Settings
+        </button>
         <button
           type="button"
           className="quiet members-toggle"
@@ -55,23 +81,38 @@ export function Conversation({ client, state, chat }: Props) {
         >
           Members
         </button>
-        <button type="button" className="quiet" data-testid="leave-chat" onClick={() => void client.chats.leave(chat.id)}>
-          Leave
-        </button>
+        {!partner && (
+          <button type="button" className="quiet" data-testid="leave-chat" onClick={() => void client.chats.leave(chat.id)}>
+            Leave
+          </button>
+        )}
       </header>
       <div className="conversation-body">
         {/* Keyed by chat: switching chats starts a fresh list, scroll position and draft. */}
         <div className="conversation-main" key={chat.id}>
           <MessageList
             client={client}
+            state={state}
             chatId={chat.id}
-            me={state.me}
             held={held}
             pending={pending}
+            editing={editingSeq}
+            onEditing={(seq) => setEditing(seq === null ? null : { chatId: chat.id, seq })}
           />
           <TypingLine typers={state.typing[chat.id]} />
-          <Composer client={client} chat={chat} />
+          <Composer
+            client={client}
+            state={state}
+            chat={chat}
+            onSend={(text) => client.send(chat.id, text)}
+            onEditLast={() => {
+              const last = lastEditable(held.items, state.me);
+              if (last) setEditing({ chatId: chat.id, seq: last.seq });
+              return last !== null;
+            }}
+          />
         </div>
+        {thread && <ThreadPanel client={client} state={state} chat={chat} thread={thread} />}
         <MembersPanel
           client={client}
           state={state}
@@ -80,6 +121,8 @@ export function Conversation({ client, state, chat }: Props) {
           onClose={() => setMembersOpen(false)}
         />
       </div>
+      {panel === "pinned" && <PinnedList client={client} state={state} chat={chat} onClose={() => setPanel(null)} />}
+      {panel === "settings" && <ChatSettings client={client} state={state} chat={chat} onClose={() => setPanel(null)} />}
     </main>
   );
 }

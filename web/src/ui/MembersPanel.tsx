@@ -1,9 +1,11 @@
 import { useEffect, useId, useRef, useState, useSyncExternalStore, type FormEvent } from "react";
 
 import type { ChatClient } from "../client/ChatClient";
-import type { ChatState } from "../client/state";
+import { displayName, moderates, type ChatState } from "../client/state";
 import type { Chat, Member } from "../protocol";
 import { memberCount } from "./BrowseChats";
+import { Confirm } from "./Dialog";
+import { Name } from "./People";
 import { STATUS_LABEL, StatusDot } from "./StatusDot";
 
 /** Where the panel is a column of its own (styles.css shows it as a dialog below this width). */
@@ -28,6 +30,9 @@ export function MembersPanel({ client, state, chat, open, onClose }: Props) {
   const [username, setUsername] = useState("");
   const [busy, setBusy] = useState(false);
   const [invited, setInvited] = useState<string | null>(null);
+  const [kicking, setKicking] = useState<string | null>(null);
+  const owner = state.reads[chat.id]?.role === "owner" || chat.owner === state.me;
+  const moderator = moderates(state, chat.id) && chat.kind !== "dm";
   const panel = useRef<HTMLElement>(null);
   const membersList = useRef<HTMLUListElement>(null);
   // "Show more" was pressed: once it is gone (every member shown), the list takes the focus.
@@ -107,9 +112,32 @@ export function MembersPanel({ client, state, chat, open, onClose }: Props) {
               data-status={status}
             >
               <StatusDot status={status} />
-              <span className="person">{member.username}</span>
+              <span className="person">
+                <Name client={client} state={state} username={member.username} />
+              </span>
               {role && <span className="muted"> · {role}</span>}
               <span className="status-text">{state.presenceStale ? "Unknown" : STATUS_LABEL[status]}</span>
+              {member.role !== "owner" && member.username !== state.me && (owner || moderator) && (
+                <span className="member-actions">
+                  {owner && (
+                    <button
+                      type="button"
+                      className="small quiet"
+                      data-testid="member-role"
+                      onClick={() =>
+                        void client.moderation.setRole(chat.id, member.username, member.role === "admin" ? "member" : "admin")
+                      }
+                    >
+                      {member.role === "admin" ? "Remove admin" : "Make admin"}
+                    </button>
+                  )}
+                  {moderator && (
+                    <button type="button" className="small quiet danger-text" data-testid="member-kick" onClick={() => setKicking(member.username)}>
+                      Remove
+                    </button>
+                  )}
+                </span>
+              )}
             </li>
           );
         })}
@@ -167,6 +195,19 @@ export function MembersPanel({ client, state, chat, open, onClose }: Props) {
           </p>
         )}
       </form>
+      {kicking && (
+        <Confirm
+          title="Remove from chat"
+          text={`Remove ${displayName(state, kicking)} (@${kicking}) from ${chat.name}? They can be invited again.`}
+          action="Remove"
+          onCancel={() => setKicking(null)}
+          onConfirm={() => {
+            const username = kicking;
+            setKicking(null);
+            void client.moderation.kick(chat.id, username);
+          }}
+        />
+      )}
     </aside>
   );
 }

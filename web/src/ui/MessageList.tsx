@@ -1,18 +1,23 @@
 import { useLayoutEffect, useMemo, useRef, useState, useEffect } from "react";
 
 import type { ChatClient } from "../client/ChatClient";
-import type { ChatMessages } from "../client/state";
+import type { ChatMessages, ChatState } from "../client/state";
 import type { Message } from "../protocol";
-import { timeOfDay, withDaySeparators, type TimelineItem } from "../lib/days";
+import { withDaySeparators, type TimelineItem } from "../lib/days";
+import { inMainList } from "../lib/messages";
 import type { PendingMessage } from "../lib/pending";
+import { MessageItem } from "./MessageItem";
 import { MessageText } from "./MessageText";
 
 interface Props {
   client: ChatClient;
+  state: ChatState;
   chatId: string;
-  me: string;
   held: ChatMessages;
   pending: readonly PendingMessage[];
+  /** The seq of the message being edited in place, or null. */
+  editing: number | null;
+  onEditing: (seq: number | null) => void;
 }
 
 const NEAR_TOP_PX = 200;
@@ -21,7 +26,8 @@ const NEAR_BOTTOM_PX = 60;
 const GROUP_MS = 5 * 60 * 1000;
 
 /** Newest at the bottom; scrolling near the top loads older messages without moving what is on screen. */
-export function MessageList({ client, chatId, me, held, pending }: Props) {
+export function MessageList({ client, state, chatId, held, pending, editing, onEditing }: Props) {
+  const me = state.me;
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const previous = useRef<{ first: number | undefined; height: number; pending: number }>({
@@ -30,7 +36,8 @@ export function MessageList({ client, chatId, me, held, pending }: Props) {
     pending: 0,
   });
   const [today, setToday] = useState(() => new Date());
-  const timeline = useMemo(() => withDaySeparators(held.items, today), [held.items, today]);
+  const shown = useMemo(() => inMainList(held.items), [held.items]);
+  const timeline = useMemo(() => withDaySeparators(shown, today), [shown, today]);
   const grouped = useMemo(() => groupedUnderPrevious(timeline), [timeline]);
 
   useEffect(() => {
@@ -62,7 +69,7 @@ export function MessageList({ client, chatId, me, held, pending }: Props) {
 
   return (
     <div className="message-scroller" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label="Conversation">
-      {held.loaded && !held.hasOlder && held.items.length > 0 && !held.olderGone && (
+      {held.loaded && !held.hasOlder && shown.length > 0 && !held.olderGone && (
         <p className="history-start">This is the beginning of the chat.</p>
       )}
       {held.loaded && !held.hasOlder && held.olderGone && (
@@ -76,7 +83,7 @@ export function MessageList({ client, chatId, me, held, pending }: Props) {
           {held.error}
         </p>
       )}
-      {held.loaded && held.items.length === 0 && pending.length === 0 && (
+      {held.loaded && shown.length === 0 && pending.length === 0 && (
         <p className="history-start">No messages yet. Say hello!</p>
       )}
       {!held.loaded && !held.error && <p className="history-start">Loading messages…</p>}
@@ -90,26 +97,17 @@ export function MessageList({ client, chatId, me, held, pending }: Props) {
             );
           }
           const message = item.message;
-          const underPrevious = grouped.has(message.id);
           return (
-            <li
+            <MessageItem
               key={message.id}
-              className={`message${message.sender === me ? " mine" : ""}${underPrevious ? " grouped" : ""}`}
-              data-testid="message"
-              data-seq={message.seq}
-              data-sender={message.sender}
-            >
-              {!underPrevious && (
-                <div className="meta">
-                  <span className="sender">{message.sender}</span>
-                  {message.via === "nats" && <span className="via">bot</span>}
-                  <time dateTime={message.sent_at}>{timeOfDay(message.sent_at)}</time>
-                </div>
-              )}
-              <div className="text" data-testid="message-text">
-                <MessageText text={message.text} />
-              </div>
-            </li>
+              client={client}
+              state={state}
+              message={message}
+              grouped={grouped.has(message.id)}
+              editing={editing === message.seq}
+              onEditing={(on) => onEditing(on ? message.seq : null)}
+              onOpenThread={() => void client.threads.open(chatId, message.seq)}
+            />
           );
         })}
         {pending.map((p) => (
@@ -159,6 +157,7 @@ function groupedUnderPrevious(timeline: readonly TimelineItem[]): ReadonlySet<st
     if (
       last !== undefined &&
       last.sender === message.sender &&
+      !last.thread &&
       Date.parse(message.sent_at) - Date.parse(last.sent_at) < GROUP_MS
     ) {
       grouped.add(message.id);

@@ -1,30 +1,43 @@
 import { useId, useState, type FormEvent } from "react";
 
 import type { ChatClient } from "../client/ChatClient";
-import { sortedChats, type ChatState } from "../client/state";
+import { displayName, dmPartner, isWorkspaceAdmin, sortedChats, sortedDms, type ChatState } from "../client/state";
 import type { Chat, SetStatus } from "../protocol";
-import { unreadCount } from "../lib/unread";
+import { Dialog } from "./Dialog";
+import { ProfileCard, useProfile, UserSearch } from "./People";
 import { STATUS_LABEL, StatusDot } from "./StatusDot";
 
 interface Props {
   client: ChatClient;
   state: ChatState;
   onLogout: () => void;
+  /** Open the workspace admin view (shown to workspace admins only). */
+  onAdmin: () => void;
 }
 
 /** The user, their own chats (and the way to find others), a new chat, who is online. */
-export function Sidebar({ client, state, onLogout }: Props) {
+export function Sidebar({ client, state, onLogout, onAdmin }: Props) {
   const chats = sortedChats(state);
+  const dms = sortedDms(state);
   const browsing = state.browse !== null;
   const myStatus = state.presence[state.me]?.status ?? "online";
   const statusId = useId();
+  const [dialog, setDialog] = useState<"profile" | "new-dm" | null>(null);
 
   return (
     <aside className="sidebar" aria-label="Chats and people">
       <header className="me">
         <span className="logo" aria-hidden="true" />
         <div className="me-name">
-          <strong data-testid="current-user">{state.me}</strong>
+          <button
+            type="button"
+            className="name-button"
+            data-testid="current-user"
+            title={`@${state.me}: your profile`}
+            onClick={() => setDialog("profile")}
+          >
+            <strong>{displayName(state, state.me)}</strong>
+          </button>
           <label className="status-picker" htmlFor={statusId}>
             <StatusDot status={myStatus} />
             <span className="sr-only">Your status</span>
@@ -40,6 +53,11 @@ export function Sidebar({ client, state, onLogout }: Props) {
             </select>
           </label>
         </div>
+        {isWorkspaceAdmin(state) && (
+          <button type="button" className="quiet" data-testid="admin-open" onClick={onAdmin}>
+            Admin
+          </button>
+        )}
         <button type="button" className="quiet" data-testid="logout" onClick={onLogout}>
           Log out
         </button>
@@ -70,7 +88,34 @@ export function Sidebar({ client, state, onLogout }: Props) {
         </ul>
       </nav>
 
+      <nav className="chats dms" aria-labelledby={`${statusId}-dms`}>
+        <div className="chats-head">
+          <h2 id={`${statusId}-dms`}>Direct messages</h2>
+          <button type="button" className="small" data-testid="new-dm" onClick={() => setDialog("new-dm")}>
+            New message
+          </button>
+        </div>
+        <ul data-testid="dm-list">
+          {dms.map((chat) => (
+            <ChatItem key={chat.id} chat={chat} state={state} client={client} current={!browsing && state.activeChatId === chat.id} />
+          ))}
+        </ul>
+      </nav>
+
       <NewChatForm client={client} />
+      {dialog === "profile" && <ProfileCard client={client} state={state} username={state.me} onClose={() => setDialog(null)} />}
+      {dialog === "new-dm" && (
+        <Dialog title="New message" onClose={() => setDialog(null)} testId="new-dm-dialog">
+          <UserSearch
+            client={client}
+            state={state}
+            label="To"
+            testId="dm-search"
+            action={() => "Message"}
+            onPick={(user) => void client.chats.openDm(user.username).then((opened) => opened && setDialog(null))}
+          />
+        </Dialog>
+      )}
 
       <section className="people" aria-labelledby={`${statusId}-people`}>
         <h2 id={`${statusId}-people`}>Online</h2>
@@ -85,7 +130,9 @@ export function Sidebar({ client, state, onLogout }: Props) {
             .map((p) => (
               <li key={p.username} data-testid="presence-item" data-username={p.username} data-status={p.status}>
                 <StatusDot status={p.status} />
-                <span className="person">{p.username}</span>
+                <span className="person" title={`@${p.username}`}>
+                  {displayName(state, p.username)}
+                </span>
                 {p.username === state.me && <span className="muted"> (you)</span>}
                 <span className="status-text">{state.presenceStale ? "Unknown" : STATUS_LABEL[p.status]}</span>
               </li>
@@ -97,13 +144,18 @@ export function Sidebar({ client, state, onLogout }: Props) {
 }
 
 function ChatItem({ chat, state, client, current }: { chat: Chat; state: ChatState; client: ChatClient; current: boolean }) {
-  const unread = unreadCount(chat, state.lastSeen);
+  const view = state.reads[chat.id];
+  const unread = view?.unread ?? 0;
+  const mentions = view?.mentions ?? 0;
+  const partner = chat.kind === "dm" ? dmPartner(chat, state.me) : null;
   return (
     <li
-      className={`chat-item${current ? " current" : ""}${unread ? " unread" : ""}`}
+      className={`chat-item${current ? " current" : ""}${unread ? " unread" : ""}${view?.muted ? " muted-chat" : ""}`}
       data-testid="chat-item"
       data-chat-id={chat.id}
       data-unread={unread}
+      data-mentions={mentions}
+      data-kind={chat.kind}
     >
       <button
         type="button"
@@ -111,15 +163,39 @@ function ChatItem({ chat, state, client, current }: { chat: Chat; state: ChatSta
         aria-current={current ? "page" : undefined}
         onClick={() => client.openChat(chat.id)}
       >
-        <ChatIcon isPrivate={chat.private} />
-        <span className="chat-name">{chat.name}</span>
+        {partner ? (
+          <DmLabel client={client} state={state} partner={partner} />
+        ) : (
+          <>
+            <ChatIcon isPrivate={chat.private} />
+            <span className="chat-name">{chat.name}</span>
+          </>
+        )}
+        {mentions > 0 && (
+          <span className="badge mention-badge" data-testid="mention-badge" aria-label={`${mentions} mentioning you`}>
+            @{mentions > 99 ? "99+" : mentions}
+          </span>
+        )}
         {unread > 0 && (
-          <span className="badge" aria-label={`${unread} unread`}>
+          <span className="badge" data-testid="unread-badge" aria-label={`${unread} unread`}>
             {unread > 99 ? "99+" : unread}
           </span>
         )}
       </button>
     </li>
+  );
+}
+
+/** A DM in the list: the other person's name and presence. */
+function DmLabel({ client, state, partner }: { client: ChatClient; state: ChatState; partner: string }) {
+  useProfile(client, state, partner);
+  return (
+    <>
+      <StatusDot status={state.presence[partner]?.status ?? "offline"} />
+      <span className="chat-name" title={`@${partner}`}>
+        {displayName(state, partner)}
+      </span>
+    </>
   );
 }
 
