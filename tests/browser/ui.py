@@ -178,3 +178,37 @@ def expect_stored_texts(page: Page, texts: list[str]) -> None:
         pending = page.locator(f"{PENDING} {MESSAGE_TEXT}").all_text_contents()
         raise AssertionError(f"{error}\nstored (seq, text): {shown}\npending: {pending}") from None
     assert stored_texts(page) == texts
+
+
+def in_list(page: Page) -> Locator:
+    """The open chat's own message list (the thread panel holds messages too)."""
+    return page.get_by_test_id("message-list")
+
+
+def message(scope: Page | Locator, text: str) -> Locator:
+    """The stored message whose text contains ``text``, in the chat's list or ``scope``."""
+    where = in_list(scope) if isinstance(scope, Page) else scope
+    return where.locator(STORED).filter(has=where.page.locator(MESSAGE_TEXT, has_text=text))
+
+
+def act_on(item: Locator, action: str) -> None:
+    """Hover a message to show its actions and press one (``reply``, ``react``, ``edit``,
+    ``pin``, ``delete``)."""
+    item.hover()
+    item.get_by_test_id(f"action-{action}").click()
+
+
+def grant_workspace_admin(nats_url: str, username: str) -> None:
+    """``chatbus admin grant USERNAME`` against the suite's server, as its admin NATS user."""
+    import asyncio
+    import io
+    from concurrent.futures import ThreadPoolExecutor
+
+    from services.ops.workspace_admins import set_role
+
+    from services.core.settings import Settings
+
+    settings = Settings(nats_url=nats_url)
+    with ThreadPoolExecutor(1) as pool:
+        run = set_role(settings, username, "admin", io.StringIO())
+        pool.submit(asyncio.run, run).result(timeout=15)

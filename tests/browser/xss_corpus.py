@@ -119,31 +119,46 @@ EXPECTED_LINKS: dict[str, list[str]] = {
     f'<a href="https://example.com" onclick="{SET}">x</a>': ["https://example.com/"],
     f"https://example.com/?q=<script>{SET}</script>": ["https://example.com/?q="],
     f'http://example.com/"onmouseover="{SET}"': ["http://example.com/"],
-    '![x](https://evil.invalid/pixel.png)': ['https://evil.invalid/pixel.png'],
-    '[![x](https://evil.invalid/pixel.png)](https://example.com/img)': ['https://evil.invalid/pixel.png', 'https://example.com/img'],
-    '<https://example.com/auto>': ['https://example.com/auto'],
-    '<mailto:someone@example.com>': ['mailto:someone@example.com'],
-    '[ok][2]\n\n[2]: https://example.com/ref': ['https://example.com/ref'],
-    '[<img src=x onerror=window.__xss=1>](https://example.com/inner)': ['https://example.com/inner'],
+    "![x](https://evil.invalid/pixel.png)": ["https://evil.invalid/pixel.png"],
+    "[![x](https://evil.invalid/pixel.png)](https://example.com/img)": [
+        "https://evil.invalid/pixel.png",
+        "https://example.com/img",
+    ],
+    "<https://example.com/auto>": ["https://example.com/auto"],
+    "<mailto:someone@example.com>": ["mailto:someone@example.com"],
+    "[ok][2]\n\n[2]: https://example.com/ref": ["https://example.com/ref"],
+    f"[<img src=x onerror={SET}>](https://example.com/inner)": ["https://example.com/inner"],
 }
 
 # What a payload shows where Markdown formats it (emphasis, a link's text and host badge,
 # paragraphs, code): the text on screen, as textContent reads it. Any other payload shows as typed.
 SHOWN: dict[str, str] = {
-    '[ok](https://example.com) and [bad](javascript:window.__xss=1)': 'okexample.com and [bad](javascript:window.__xss=1)',
-    '![x](https://evil.invalid/pixel.png)': '!xevil.invalid',
-    '[![x](https://evil.invalid/pixel.png)](https://example.com/img)': '[!xevil.invalid](https://example.com/img)',
-    '<https://example.com/auto>': 'https://example.com/auto',
-    '<mailto:someone@example.com>': 'mailto:someone@example.com',
-    '<div onclick="window.__xss=1">\n\n**bold** inside\n\n</div>': '<div onclick="window.__xss=1">bold inside</div>',
-    '<details open ontoggle=window.__xss=1>\n\n- a list\n\n</details>': '<details open ontoggle=window.__xss=1>a list</details>',
-    '[ref][1]\n\n[1]: javascript:window.__xss=1': '[ref][1][1]: javascript:window.__xss=1',
-    '[ok][2]\n\n[2]: https://example.com/ref': 'okexample.com',
-    '[ref]\n\n[ref]: data:text/html,<script>window.__xss=1</script>': '[ref][ref]: data:text/html,<script>window.__xss=1</script>',
-    '`<img src=x onerror=window.__xss=1>`': '<img src=x onerror=window.__xss=1>',
-    '```html\n<script>window.__xss=1</script>\n```': '<script>window.__xss=1</script>',
-    '> <script>window.__xss=1</script>': '<script>window.__xss=1</script>',
-    '**<img src=x onerror=window.__xss=1>**': '<img src=x onerror=window.__xss=1>',
-    '[<img src=x onerror=window.__xss=1>](https://example.com/inner)': '<img src=x onerror=window.__xss=1>example.com',
-    '__proto__': 'proto',
+    f"[ok](https://example.com) and [bad](javascript:{SET})": (
+        f"okexample.com and [bad](javascript:{SET})"
+    ),
+    "![x](https://evil.invalid/pixel.png)": "!xevil.invalid",
+    "[![x](https://evil.invalid/pixel.png)](https://example.com/img)": (
+        "[!xevil.invalid](https://example.com/img)"
+    ),
+    "<https://example.com/auto>": "https://example.com/auto",
+    "<mailto:someone@example.com>": "mailto:someone@example.com",
+    f'<div onclick="{SET}">\n\n**bold** inside\n\n</div>': (
+        f'<div onclick="{SET}">bold inside</div>'
+    ),
+    f"<details open ontoggle={SET}>\n\n- a list\n\n</details>": (
+        f"<details open ontoggle={SET}>a list</details>"
+    ),
+    f"[ref][1]\n\n[1]: javascript:{SET}": f"[ref][1][1]: javascript:{SET}",
+    "[ok][2]\n\n[2]: https://example.com/ref": "okexample.com",
+    f"[ref]\n\n[ref]: data:text/html,<script>{SET}</script>": (
+        f"[ref][ref]: data:text/html,<script>{SET}</script>"
+    ),
+    f"`<img src=x onerror={SET}>`": f"<img src=x onerror={SET}>",
+    f"```html\n<script>{SET}</script>\n```": f"<script>{SET}</script>",
+    f"> <script>{SET}</script>": f"<script>{SET}</script>",
+    f"**<img src=x onerror={SET}>**": f"<img src=x onerror={SET}>",
+    f"[<img src=x onerror={SET}>](https://example.com/inner)": (
+        f"<img src=x onerror={SET}>example.com"
+    ),
+    "__proto__": "proto",
 }
