@@ -135,7 +135,9 @@ def test_a_display_name_shows_on_messages_and_its_card_opens_a_dm(open_user: Ope
     alice.page.get_by_test_id("profile-display-name").fill("Alice Liddell")
     alice.page.get_by_test_id("profile-about-input").fill("Down the rabbit hole.")
     alice.page.get_by_test_id("profile-save").click()
+    expect(alice.page.get_by_test_id("profile-about")).to_have_text("Down the rabbit hole.")
     alice.page.keyboard.press("Escape")
+    expect(alice.page.get_by_test_id("current-user")).to_have_text("Alice Liddell")
     ui.send(alice, "curiouser and curiouser")
 
     name = ui.message(bob.page, "curiouser").get_by_test_id("user-name")

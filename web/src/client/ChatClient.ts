@@ -97,6 +97,7 @@ export class ChatClient {
     connection.on("message", (message) => {
       this.receiveMessage(message);
       this.notifier.received(message);
+      if (message.sender !== options.username) this.people.spoke(message.sender);
     });
     connection.on("message_changed", (message) => this.messageChanged(message));
     connection.on("read", (marker) => this.reads.moved(marker));
@@ -123,6 +124,7 @@ export class ChatClient {
 
   close(): void {
     this.reads.close();
+    this.people.close();
     this.pending.close();
     this.connection.close();
     this.store.close();

@@ -2,6 +2,9 @@
  * Profiles: each username's `User`, asked for once when the screen first shows it (and the
  * user's own on every connect, for their role), found with `users:search`, the user's own
  * edited, and, for workspace admins, deactivated or reactivated.
+ *
+ * No event announces a profile change, so a sender's profile is asked for again when they
+ * post, at most once every SPOKE_REFRESH_MS: a new display name shows with their next message.
  */
 
 import type { User } from "../protocol";
@@ -9,8 +12,12 @@ import { withNotice } from "../lib/errors";
 import type { Requester } from "./connection";
 import type { SessionStore } from "./store";
 
+const SPOKE_REFRESH_MS = 2000;
+
 export class People {
-  private readonly asked = new Set<string>();
+  /** username -> when its profile was last asked for (ms). */
+  private readonly asked = new Map<string, number>();
+  private readonly later = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(
     private readonly store: SessionStore,
@@ -26,7 +33,31 @@ export class People {
   /** Ask for a profile not held yet; asked once until the next connect. */
   want(username: string): void {
     if (this.asked.has(username) || this.store.getState().users[username]) return;
-    this.asked.add(username);
+    this.ask(username);
+  }
+
+  /** `username` posted a message: their profile again, or once SPOKE_REFRESH_MS has passed since it was asked for. */
+  spoke(username: string): void {
+    if (this.later.has(username)) return;
+    const wait = (this.asked.get(username) ?? 0) + SPOKE_REFRESH_MS - Date.now();
+    if (wait <= 0) {
+      this.ask(username);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.later.delete(username);
+      this.ask(username);
+    }, wait);
+    this.later.set(username, timer);
+  }
+
+  close(): void {
+    for (const timer of this.later.values()) clearTimeout(timer);
+    this.later.clear();
+  }
+
+  private ask(username: string): void {
+    this.asked.set(username, Date.now());
     this.request("users:get", { username })
       .then((user) => this.held(user))
       .catch(() => this.asked.delete(username)); // offline, or no such user: asked again later
