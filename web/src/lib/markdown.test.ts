@@ -55,6 +55,9 @@ describe("renderMarkdown", () => {
     const nodes = renderMarkdown("![x](data:image/png;base64,AAAA) ![y](https://evil.example/t.png)");
     expect(tags(nodes).filter((tag) => tag !== "p" && tag !== "a")).toEqual([]);
     expect(plainText(nodes)).toContain("![x](data:image/png;base64,AAAA)");
+    // An http(s) image is a plain link, never an <img> that would load it.
+    expect(hrefs(nodes)).toEqual(["https://evil.example/t.png"]);
+    expect(plainText(nodes)).toContain("!y");
   });
 
   test("finds bare URLs as links.ts does, with the host they hide", () => {
