@@ -61,16 +61,36 @@ export function Conversation({ client, state, chat }: Props) {
             ) : (
               <>
                 {chat.private ? "Private" : "Public"} · {memberCount(chat.member_count)}
-                {chat.topic && <span data-testid="chat-topic"> · {chat.topic}</span>}
               </>
             )}
           </p>
+          {chat.topic && (
+            <p className="muted topic" data-testid="chat-topic" title={chat.topic}>
+              {chat.topic}
+            </p>
+          )}
         </div>
-        <button type="button" className="quiet" data-testid="pinned-toggle" onClick={() => setPanel("pinned")}>
-          Pinned{chat.pinned.length > 0 ? ` (${chat.pinned.length})` : ""}
+        <button
+          type="button"
+          className="quiet header-icon"
+          data-testid="pinned-toggle"
+          data-count={chat.pinned.length}
+          aria-label={`Pinned messages (${chat.pinned.length})`}
+          title="Pinned messages"
+          onClick={() => setPanel("pinned")}
+        >
+          <span aria-hidden="true">📌</span>
+          {chat.pinned.length > 0 && <span className="header-count">{chat.pinned.length}</span>}
         </button>
-        <button type="button" className="quiet" data-testid="settings-toggle" onClick={() => setPanel("settings")}>
-          Settings
+        <button
+          type="button"
+          className="quiet header-icon"
+          data-testid="settings-toggle"
+          aria-label="Chat settings"
+          title="Chat settings"
+          onClick={() => setPanel("settings")}
+        >
+          <span aria-hidden="true">⚙</span>
         </button>
         <button
           type="button"
