@@ -18,6 +18,7 @@ RECORD_NOTIFICATIONS = """
   window.Notification = new Proxy(Native, {
     construct(target, args) {
       window.__notifications.push({ title: args[0], body: args[1] && args[1].body });
+      document.documentElement.dataset.notifications = String(window.__notifications.length);
       return Reflect.construct(target, args);
     },
   });
@@ -80,7 +81,7 @@ def test_a_mention_and_a_dm_raise_a_notification_in_a_hidden_tab(
 
     bob.page.evaluate(HIDE)
     ui.send(alice, f"hey @{bob.username}, look")
-    bob.page.wait_for_function("window.__notifications.length === 1")
+    expect(bob.page.locator("html")).to_have_attribute("data-notifications", "1")
     shown = bob.page.evaluate("window.__notifications[0]")
     assert alice.username in shown["title"] and room in shown["title"], shown
     assert "look" in shown["body"], shown
@@ -96,7 +97,7 @@ def test_a_mention_and_a_dm_raise_a_notification_in_a_hidden_tab(
         '[data-testid="user-result-action"]'
     ).click()
     ui.send(alice, "just between us")
-    bob.page.wait_for_function("window.__notifications.length === 2")
+    expect(bob.page.locator("html")).to_have_attribute("data-notifications", "2")
     assert bob.page.evaluate("window.__notifications[1].body") == "just between us"
     assert bob.page.evaluate("window.__notifications.length") == 2
 

@@ -75,7 +75,8 @@ export class ChatClient {
     this.history = new ChatHistory(store, request, () => this.markActiveSeen());
     this.threads = new Threads(store, request);
     this.people = new People(store, request);
-    this.notifier = new Notifier(store.getState, (chatId) => this.openChat(chatId), options.notifications);
+    const lookUp = (chatId: string) => request("chats:get", { chat_id: chatId }).catch(() => null);
+    this.notifier = new Notifier(store.getState, (chatId) => this.openChat(chatId), lookUp, options.notifications);
     const chatChanged = (chat: Chat) => this.chats.chatChanged(chat);
     this.actions = new MessageActions({
       request,

@@ -30,6 +30,8 @@ function stateWith(overrides: Partial<ChatState> = {}): ChatState {
   return { ...initialState("alice", null), chats: { dm1: dm, general: room }, ...overrides };
 }
 
+const noLookUp = () => Promise.resolve(null);
+
 const mention: Mention = { id: "1", chat_id: "general", seq: 4, sender: "bob", excerpt: "hey @alice", sent_at: "2026-11-25T12:00:00Z" };
 
 describe("Notifier", () => {
@@ -38,7 +40,7 @@ describe("Notifier", () => {
 
   test("a mention in a hidden tab shows one notification, with who and where", () => {
     const fake = fakeApi("granted");
-    const notifier = new Notifier(() => stateWith(), () => undefined, fake.api);
+    const notifier = new Notifier(() => stateWith(), () => undefined, noLookUp, fake.api);
     notifier.mentioned(mention);
     notifier.mentioned(mention);
     expect(fake.shown).toEqual([{ title: "bob in general", body: "hey @alice" }]);
@@ -47,7 +49,7 @@ describe("Notifier", () => {
   test("a DM from the other person notifies; one's own, a channel's, a muted DM's do not", () => {
     const fake = fakeApi("granted");
     let state = stateWith();
-    const notifier = new Notifier(() => state, () => undefined, fake.api);
+    const notifier = new Notifier(() => state, () => undefined, noLookUp, fake.api);
     notifier.received(message(1, { chat_id: "dm1", sender: "alice" }));
     notifier.received(message(2, { chat_id: "general", sender: "bob" }));
     notifier.received(message(3, { chat_id: "dm1", sender: "bob", text: "psst" }));
@@ -56,16 +58,26 @@ describe("Notifier", () => {
     expect(fake.shown).toEqual([{ title: "bob", body: "psst" }]);
   });
 
+  test("a DM's first message, before its chat is held, notifies once the chat is looked up", async () => {
+    const fake = fakeApi("granted");
+    const dm = chat({ id: "dm2", name: "alice,carol", kind: "dm", private: true });
+    const notifier = new Notifier(() => stateWith(), () => undefined, () => Promise.resolve(dm), fake.api);
+    notifier.received(message(1, { chat_id: "dm2", sender: "carol", text: "hi" }));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(fake.shown).toEqual([{ title: "carol", body: "hi" }]);
+  });
+
   test("nothing shows while the tab is visible", () => {
     vi.stubGlobal("document", { visibilityState: "visible" });
     const fake = fakeApi("granted");
-    new Notifier(() => stateWith(), () => undefined, fake.api).mentioned(mention);
+    new Notifier(() => stateWith(), () => undefined, noLookUp, fake.api).mentioned(mention);
     expect(fake.shown).toEqual([]);
   });
 
   test("permission is asked for after the first mention, once, never before", () => {
     const fake = fakeApi("default");
-    const notifier = new Notifier(() => stateWith(), () => undefined, fake.api);
+    const notifier = new Notifier(() => stateWith(), () => undefined, noLookUp, fake.api);
     expect(fake.asked()).toBe(0);
     notifier.mentioned(mention);
     notifier.mentioned({ ...mention, id: "2", seq: 5 });

@@ -4,7 +4,7 @@
  * server sends no `mention` for them, and DMs in them are skipped here).
  */
 
-import type { Mention, Message } from "../protocol";
+import type { Chat, Mention, Message } from "../protocol";
 import { displayName, type ChatState } from "./state";
 
 /** The page's Notification API, or null where there is none (tests, old browsers). */
@@ -21,6 +21,8 @@ export class Notifier {
   constructor(
     private readonly getState: () => ChatState,
     private readonly open: (chatId: string) => void,
+    /** A chat not held yet (a DM's first message can come before its `chat` event). */
+    private readonly lookUp: (chatId: string) => Promise<Chat | null>,
     private readonly api: NotificationApi | null = typeof Notification === "undefined" ? null : Notification,
   ) {}
 
@@ -34,10 +36,16 @@ export class Notifier {
   /** A new message: in a DM from the other person, unless muted. */
   received(message: Message): void {
     const state = this.getState();
+    if (message.sender === state.me || !this.api) return;
     const chat = state.chats[message.chat_id];
-    if (chat?.kind !== "dm" || message.sender === state.me) return;
-    if (state.reads[message.chat_id]?.muted) return;
-    this.notify(message.chat_id, message.seq, displayName(state, message.sender), message.text.slice(0, 200));
+    if (chat) this.dmReceived(chat, message);
+    else void this.lookUp(message.chat_id).then((found) => found && this.dmReceived(found, message));
+  }
+
+  private dmReceived(chat: Chat, message: Message): void {
+    const state = this.getState();
+    if (chat.kind !== "dm" || state.reads[chat.id]?.muted) return;
+    this.notify(chat.id, message.seq, displayName(state, message.sender), message.text.slice(0, 200));
   }
 
   private notify(chatId: string, seq: number, title: string, body: string): void {

@@ -48,7 +48,7 @@ export function EmojiPicker({ onPick, onClose }: { onPick: (emoji: string) => vo
                 </div>
               ),
               Emoji: ({ emoji, ...props }) => (
-                <button className="emoji-option" data-testid="emoji-option" aria-label={emoji.label} {...props}>
+                <button {...props} className="emoji-option" data-testid="emoji-option" data-emoji={emoji.emoji} aria-label={emoji.label}>
                   {emoji.emoji}
                 </button>
               ),
