@@ -8,9 +8,6 @@ from .conftest import BROWSER_TEST_TIMEOUT, OpenUser
 
 pytestmark = BROWSER_TEST_TIMEOUT
 
-# As Emojibase writes it, with the emoji presentation selector.
-THUMBS_UP = "\U0001f44d\ufe0f"
-
 
 def test_a_reply_in_a_thread_shows_in_the_panel_and_counts_on_the_root(open_user: OpenUser) -> None:
     alice, bob, _, _ = ui.two_users_in_a_room(open_user)
@@ -51,15 +48,12 @@ def test_reactions_toggle_and_count_live_with_the_users_own_highlighted(
     ui.act_on(mine, "react")
     picker = bob.page.get_by_test_id("emoji-picker")
     picker.get_by_test_id("emoji-search").fill("thumbs up")
-    picker.locator(f'[data-testid="emoji-option"][data-emoji="{THUMBS_UP}"]').filter(
-        visible=True
-    ).click()
+    picker.locator('[data-testid="emoji-option"][aria-label="Thumbs up"]').click()
     expect(picker).to_have_count(0)
 
-    on_bob = mine.locator(f'[data-testid="reaction"][data-emoji="{THUMBS_UP}"]')
-    on_alice = ui.message(alice.page, "react to me").locator(
-        f'[data-testid="reaction"][data-emoji="{THUMBS_UP}"]'
-    )
+    on_bob = mine.get_by_test_id("reaction")
+    on_alice = ui.message(alice.page, "react to me").get_by_test_id("reaction")
+    expect(on_bob).to_contain_text("\U0001f44d")
     expect(on_bob).to_have_attribute("data-count", "1")
     expect(on_bob).to_have_attribute("aria-pressed", "true")
     expect(on_alice).to_have_attribute("data-count", "1")

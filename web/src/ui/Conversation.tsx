@@ -119,7 +119,7 @@ export function Conversation({ client, state, chat }: Props) {
             editing={editingSeq}
             onEditing={(seq) => setEditing(seq === null ? null : { chatId: chat.id, seq })}
           />
-          <TypingLine typers={state.typing[chat.id]} />
+          <TypingLine typers={state.typing[chat.id]} name={(username) => displayName(state, username)} />
           <Composer
             client={client}
             state={state}
@@ -147,9 +147,15 @@ export function Conversation({ client, state, chat }: Props) {
   );
 }
 
-function TypingLine({ typers }: { typers: Readonly<Record<string, number>> | undefined }) {
+function TypingLine({
+  typers,
+  name,
+}: {
+  typers: Readonly<Record<string, number>> | undefined;
+  name: (username: string) => string;
+}) {
   const [now, setNow] = useState(() => Date.now());
-  const names = activeTypers(typers, now);
+  const names = activeTypers(typers, now).map(name);
 
   useEffect(() => {
     // Look at the clock again when the next notice shown expires: at once for one already past.

@@ -4,6 +4,7 @@ import type { ChatClient } from "../client/ChatClient";
 import { isWorkspaceAdmin, moderates, type ChatState } from "../client/state";
 import type { Message } from "../protocol";
 import { timeOfDay } from "../lib/days";
+import { reactionEmoji } from "../lib/emoji";
 import { Confirm } from "./Dialog";
 import { EmojiPicker } from "./EmojiPicker";
 import { MessageText } from "./MessageText";
@@ -156,7 +157,7 @@ export function MessageItem({ client, state, message, grouped, editing, onEditin
           onClose={() => setPicking(false)}
           onPick={(emoji) => {
             setPicking(false);
-            react(emoji);
+            react(reactionEmoji(emoji));
           }}
         />
       )}
