@@ -16,7 +16,7 @@ import sys
 import uuid
 
 import httpx
-from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Locator, Page, expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "benchmark password"
@@ -72,7 +72,7 @@ def open_chat(page: Page, chat_id: str) -> None:
     page.locator(f'[data-testid="chat-item"][data-chat-id="{chat_id}"] button').first.click()
 
 
-def badge(page: Page, chat_id: str):  # noqa: ANN201 - a Playwright locator
+def badge(page: Page, chat_id: str) -> Locator:
     return page.locator(f'[data-testid="chat-item"][data-chat-id="{chat_id}"]')
 
 

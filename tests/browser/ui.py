@@ -1,8 +1,14 @@
 """What a person does in the web client, step by step, through its data-testid hooks."""
 
+import asyncio
+import io
+from concurrent.futures import ThreadPoolExecutor
+
 import httpx
 from playwright.sync_api import Locator, Page, expect
 
+from services.core.settings import Settings
+from services.ops.workspace_admins import set_role
 from tests.support.clients import PASSWORD
 
 from .conftest import OpenUser, User, unique_username
@@ -199,15 +205,8 @@ def act_on(item: Locator, action: str) -> None:
 
 
 def grant_workspace_admin(nats_url: str, username: str) -> None:
-    """``chatbus admin grant USERNAME`` against the suite's server, as its admin NATS user."""
-    import asyncio
-    import io
-    from concurrent.futures import ThreadPoolExecutor
-
-    from services.ops.workspace_admins import set_role
-
-    from services.core.settings import Settings
-
+    """``chatbus admin grant USERNAME`` against the suite's server, as its admin NATS user;
+    in a thread and event loop of its own (Playwright's sync API owns this thread's loop)."""
     settings = Settings(nats_url=nats_url)
     with ThreadPoolExecutor(1) as pool:
         run = set_role(settings, username, "admin", io.StringIO())
