@@ -223,7 +223,11 @@ export class ChatsDirectory {
       this.host.update((s) => {
         if (!current(s) || !s.memberList) return s;
         const owner = s.chats[chatId]?.owner ?? "";
-        return { ...s, memberList: memberPageArrived(s.memberList, page, owner) };
+        // The page may say the user's own role changed (made an admin) since the last list.
+        const mine = page.members.find((m) => m.username === s.me);
+        const view = s.reads[chatId];
+        const reads = mine && view && view.role !== mine.role ? { ...s.reads, [chatId]: { ...view, role: mine.role } } : s.reads;
+        return { ...s, reads, memberList: memberPageArrived(s.memberList, page, owner) };
       });
     } catch (error) {
       this.host.update((s) =>
