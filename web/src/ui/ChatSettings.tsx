@@ -11,7 +11,8 @@ export function ChatSettings({ client, state, chat, onClose }: { client: ChatCli
   const [name, setName] = useState(chat.name);
   const [topic, setTopic] = useState(chat.topic);
   const [busy, setBusy] = useState(false);
-  const muted = state.reads[chat.id]?.muted ?? false;
+  // Shown at once, as the user set it; put back if the server refuses.
+  const [muted, setMuted] = useState(state.reads[chat.id]?.muted ?? false);
   const mayEdit = moderates(state, chat.id) && chat.kind !== "dm";
 
   async function submit(event: FormEvent) {
@@ -43,7 +44,11 @@ export function ChatSettings({ client, state, chat, onClose }: { client: ChatCli
           type="checkbox"
           data-testid="settings-mute"
           checked={muted}
-          onChange={(e) => void client.moderation.mute(chat.id, e.target.checked)}
+          onChange={(e) => {
+            const wanted = e.target.checked;
+            setMuted(wanted);
+            void client.moderation.mute(chat.id, wanted).then((done) => done || setMuted(!wanted));
+          }}
         />
         Mute this chat (no notifications; unread counts go on)
       </label>
