@@ -70,11 +70,13 @@ def create_status_router(status: StatusState, signing_key: str) -> NatsRouter:
 
     @answers_command(router, UPDATE_PROFILE, queue=QUEUE)
     async def update_profile(request: UpdateProfile) -> dict[str, Any]:
-        return success(await status.people.update(caller.username(), request))
+        user = caller.username()
+        return success(await status.people.update(user, request))
 
     @answers_command(router, DEACTIVATE_USER, queue=QUEUE)
     async def deactivate_user(request: DeactivateUser) -> dict[str, Any]:
-        user, revocation = await status.people.deactivate(caller.username(), request)
+        admin = caller.username()
+        user, revocation = await status.people.deactivate(admin, request)
         if revocation is not None:
             await status.announce_revocation(revocation)
         return success(user)
