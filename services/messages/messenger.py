@@ -39,6 +39,7 @@ from services.storage.multi_get import last_for_each
 from .admins import is_workspace_admin
 from .archive import MessageArchive
 from .changes import edited, replied, tombstone
+from .deactivated import DeactivatedAccounts
 from .members import Access, ChatMembers
 from .mentions import Mentions, mention_page
 from .reactions import Reactions
@@ -58,6 +59,7 @@ class Messenger:
     _users: KeyValue
     _reactions: Reactions
     _mentions: Mentions
+    deactivated: DeactivatedAccounts
 
     def __init__(self, retention: Retention | None = None, *, replicas: int = 1) -> None:
         self._retention = retention
@@ -65,7 +67,7 @@ class Messenger:
 
     async def open(self, nc: Client) -> None:
         """Attach to NATS: the message and mentions streams, the chats, users, presence and
-        reactions buckets."""
+        reactions buckets (the users bucket also followed for who is deactivated)."""
         self._nc = nc
         js = self._js = nc.jetstream()
         await ensure_message_stream(js)
@@ -76,15 +78,20 @@ class Messenger:
         self._reactions = Reactions(js, await open_bucket(js, storage.REACTIONS_BUCKET), retention)
         members = ChatMembers(await open_bucket(js, storage.CHATS_BUCKET))
         mentions = Mentions(nc, members.copy, await open_bucket(js, storage.PRESENCE_BUCKET))
+        deactivated = DeactivatedAccounts(self._users)
         # Last: once they follow their buckets, a failed open could not simply be run again.
         await members.start()
         self.members = members
         await mentions.start()
         self._mentions = mentions
+        await deactivated.start()
+        self.deactivated = deactivated
 
     async def close(self) -> None:
         """Stop following the buckets."""
-        if hasattr(self, "_mentions"):  # not when open never finished
+        if hasattr(self, "deactivated"):  # not when open never finished
+            await self.deactivated.stop()
+        if hasattr(self, "_mentions"):
             await self._mentions.stop()
         if hasattr(self, "members"):
             await self.members.stop()

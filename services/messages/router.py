@@ -39,35 +39,40 @@ def create_messages_router(messenger: Messenger, signing_key: str) -> NatsRouter
     def seen() -> int | None:
         return caller.chat_revision_seen_by_the_edge(signing_key)
 
+    def acting() -> str:
+        # A deactivated user's bot still holds its NATS connection: refuse it here.
+        user = caller.username()
+        return messenger.deactivated.require_active(user)
+
     @answers_command(router, SEND_MESSAGE, queue=QUEUE)
     async def send_message(request: SendMessage) -> dict[str, Any]:
         via_web = caller.relayed_by_the_edge(signing_key)
         return success(
-            await messenger.send(caller.username(), request, via_web=via_web, seen_revision=seen())
+            await messenger.send(acting(), request, via_web=via_web, seen_revision=seen())
         )
 
     @answers_command(router, MESSAGE_HISTORY, queue=QUEUE)
     async def message_history(request: MessageHistory) -> dict[str, Any]:
-        return success(await messenger.history(caller.username(), request, seen_revision=seen()))
+        return success(await messenger.history(acting(), request, seen_revision=seen()))
 
     @answers_command(router, MESSAGE_THREAD, queue=QUEUE)
     async def message_thread(request: MessageThread) -> dict[str, Any]:
-        return success(await messenger.thread(caller.username(), request, seen_revision=seen()))
+        return success(await messenger.thread(acting(), request, seen_revision=seen()))
 
     @answers_command(router, EDIT_MESSAGE, queue=QUEUE)
     async def edit_message(request: EditMessage) -> dict[str, Any]:
-        return success(await messenger.edit(caller.username(), request, seen_revision=seen()))
+        return success(await messenger.edit(acting(), request, seen_revision=seen()))
 
     @answers_command(router, DELETE_MESSAGE, queue=QUEUE)
     async def delete_message(request: DeleteMessage) -> dict[str, Any]:
-        return success(await messenger.delete(caller.username(), request, seen_revision=seen()))
+        return success(await messenger.delete(acting(), request, seen_revision=seen()))
 
     @answers_command(router, REACT_TO_MESSAGE, queue=QUEUE)
     async def react_to_message(request: ReactToMessage) -> dict[str, Any]:
-        return success(await messenger.react(caller.username(), request, seen_revision=seen()))
+        return success(await messenger.react(acting(), request, seen_revision=seen()))
 
     @answers_command(router, LIST_MENTIONS, queue=QUEUE)
     async def list_mentions(request: ListMentions) -> dict[str, Any]:
-        return success(await messenger.mentions(caller.username(), request))
+        return success(await messenger.mentions(acting(), request))
 
     return router

@@ -204,10 +204,10 @@ ROLES: tuple[Role, ...] = (
     Role(
         "messages",
         "messages: appends to and reads stream CHAT_MESSAGES, reads and watches chat\n"
-        "membership (chat_chats, never writes it) and presence (chat_presence), reads\n"
-        "accounts' roles (chat_users), keeps each chat's last seq (chat_last_seqs), who\n"
-        "reacted (chat_reactions) and mentions (stream CHAT_MENTIONS); announces messages,\n"
-        "their changes and mentions.",
+        "membership (chat_chats, never writes it), presence (chat_presence) and\n"
+        "accounts' roles and deactivation (chat_users), keeps each chat's last seq\n"
+        "(chat_last_seqs), who reacted (chat_reactions) and mentions (stream\n"
+        "CHAT_MENTIONS); announces messages, their changes and mentions.",
         publish=(
             "chat.room.*.message",
             "chat.room.*.changed",
@@ -218,6 +218,7 @@ ROLES: tuple[Role, ...] = (
             *direct_reads(MENTIONS),
             *opens(USERS),
             *reads(USERS),
+            *watches(USERS),
             *opens(PRESENCE),
             *reads(PRESENCE),
             *watches(PRESENCE),

@@ -7,11 +7,20 @@ import io
 import pytest
 from nats.aio.client import Client
 
-from services.contracts import DEACTIVATE_USER, GET_USER, SEARCH_USERS, UPDATE_PROFILE
+from services.contracts import (
+    DEACTIVATE_USER,
+    GET_USER,
+    JOIN_CHAT,
+    MESSAGE_HISTORY,
+    SEARCH_USERS,
+    SEND_MESSAGE,
+    UPDATE_PROFILE,
+)
 from services.core.settings import Settings
 from services.ops.workspace_admins import AdminError, set_role
 from tests.support.clients import PASSWORD, ChatClient, Users, refused_connection, unique_name
 from tests.support.nats_programs import NatsUser, error_code
+from tests.support.polling import wait_until
 from tests.support.shared_stack import (  # noqa: F401 (the module's fixtures)
     IN_THE_MODULES_LOOP,
     shared_edge_url,
@@ -169,3 +178,29 @@ async def test_people_over_nats_follow_the_same_rules(
     assert (await alice.ok(DEACTIVATE_USER, request))["deactivated"] is True
     # A deactivated program on NATS is refused what needs an active account.
     assert error_code(await bob.call(UPDATE_PROFILE, {"about": "still here"})) == "unauthorized"
+
+
+async def test_a_deactivated_bot_can_neither_post_nor_read_until_reactivated(
+    users: Users, nc: Client, settings: Settings
+) -> None:
+    admin = NatsUser(nc, await users.register())
+    bot = NatsUser(nc, await users.register())
+    await make_admin(settings, admin.username)
+    post = {"chat_id": "general", "text": "beep"}
+    await bot.ok(JOIN_CHAT, {"chat_id": "general"})
+    await bot.ok(SEND_MESSAGE, post)
+    await admin.ok(DEACTIVATE_USER, {"username": bot.username, "deactivated": True})
+
+    async def refused() -> bool:
+        # The messages service follows the accounts: it refuses once it has heard.
+        return error_code(await bot.call(SEND_MESSAGE, post)) == "unauthorized"
+
+    await wait_until(refused)
+    history = await bot.call(MESSAGE_HISTORY, {"chat_id": "general"})
+    assert error_code(history) == "unauthorized"
+    await admin.ok(DEACTIVATE_USER, {"username": bot.username, "deactivated": False})
+
+    async def posts_again() -> bool:
+        return (await bot.call(SEND_MESSAGE, post))["ok"] is True
+
+    await wait_until(posts_again)
