@@ -31,10 +31,13 @@ DEFAULT_ROUNDS = 20_000
 
 
 class RoundTrips(NamedTuple):
-    """Microseconds per round trip: wall time, and CPU of the two sides together."""
+    """Microseconds per round trip: wall time, and CPU of the two sides together; and how
+    often the measuring side waited for the other (voluntary context switches per round
+    trip: at least one in five when sleeping, none when spinning, however busy the machine)."""
 
     wall_us: float
     cpu_us: float
+    waits: float
 
 
 def ping_pong(rounds: int, *, spin: bool) -> RoundTrips:
@@ -48,6 +51,7 @@ def ping_pong(rounds: int, *, spin: bool) -> RoundTrips:
         peer, _ = server.accept()
     with peer:
         _tune(peer, spin)
+        waits_before = _own_waits()
         cpu_before = _own_cpu()
         started = time.perf_counter()
         for _ in range(rounds):
@@ -55,18 +59,20 @@ def ping_pong(rounds: int, *, spin: bool) -> RoundTrips:
             _receive_one(peer, spin)
         wall = time.perf_counter() - started
         own_cpu = _own_cpu() - cpu_before
+        waits = _own_waits() - waits_before
     _, status = os.waitpid(child, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError("the echoing process failed")
     # The child's CPU includes its connect: little against thousands of round trips.
     child_cpu = _children_cpu() - children_cpu_before
-    return RoundTrips(wall / rounds * 1e6, (own_cpu + child_cpu) / rounds * 1e6)
+    return RoundTrips(wall / rounds * 1e6, (own_cpu + child_cpu) / rounds * 1e6, waits / rounds)
 
 
 def in_one_process(rounds: int) -> RoundTrips:
     """The same byte written and read by one process over a socket pair: no hop."""
     left, right = socket.socketpair()
     with left, right:
+        waits_before = _own_waits()
         cpu_before = _own_cpu()
         started = time.perf_counter()
         for _ in range(rounds):
@@ -74,7 +80,8 @@ def in_one_process(rounds: int) -> RoundTrips:
             right.recv(1)
         wall = time.perf_counter() - started
         cpu = _own_cpu() - cpu_before
-    return RoundTrips(wall / rounds * 1e6, cpu / rounds * 1e6)
+        waits = _own_waits() - waits_before
+    return RoundTrips(wall / rounds * 1e6, cpu / rounds * 1e6, waits / rounds)
 
 
 def _echo(port: int, rounds: int, spin: bool) -> int:
@@ -109,6 +116,10 @@ def _receive_one(peer: socket.socket, spin: bool) -> None:
 def _own_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def _own_waits() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_nvcsw
 
 
 def _children_cpu() -> float:

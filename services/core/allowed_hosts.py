@@ -8,11 +8,7 @@ its name, not its port). ``*`` allows every host.
 """
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-if TYPE_CHECKING:
-    from services.core.settings import Settings
 
 __all__ = ["ANY_HOST", "AllowedHosts"]
 
@@ -54,20 +50,6 @@ class AllowedHosts:
                 self._any_port.add(host)
             else:
                 self._exact.add((host, port))
-
-    @classmethod
-    def from_settings(cls, settings: "Settings") -> "AllowedHosts":
-        """The edge's own names, its CORS origins' hosts and ``CHATBUS_ALLOWED_HOSTS``."""
-        listen = f"[{settings.host}]" if ":" in settings.host else settings.host
-        own = [f"{name}:{settings.port}" for name in (listen, "127.0.0.1", "[::1]", "localhost")]
-        origins = []
-        for origin in settings.cors_origins or []:
-            if origin.strip() == ANY_HOST:
-                continue
-            parts = urlsplit(origin.strip())
-            if parts.netloc:
-                origins.append(parts.netloc)
-        return cls([*own, *origins, *(settings.allowed_hosts or [])])
 
     def allows(self, host_header: str | None, scheme: str = "http") -> bool:
         """Whether a request with this ``Host`` header is addressed to this edge."""

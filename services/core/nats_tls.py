@@ -1,7 +1,7 @@
 """TLS for every NATS connection a chatbus program makes, from the one set of settings.
 
 nats-py takes an ``ssl.SSLContext`` (``tls=``) and FastStream a security object
-around one; both come from here, so the edge, the handler services and the
+around one; both are built from ``Settings.nats_tls()``, so the edge, the handler services and the
 command-line tools trust the same CA and present the same client certificate.
 A ``tls://`` URL alone needs none of the settings: nats-py then verifies the
 server against the system's CAs.
@@ -13,14 +13,8 @@ Errors::
 
 import ssl
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from faststream.security import BaseSecurity
-
-    from services.core.settings import Settings
-
-__all__ = ["NatsTlsError", "broker_security", "client_tls_context", "nats_tls_context"]
+__all__ = ["NatsTlsError", "client_tls_context"]
 
 
 class NatsTlsError(ValueError):
@@ -53,18 +47,3 @@ def client_tls_context(
                 f" a certificate and its key ({error.reason})"
             ) from None
     return context
-
-
-def nats_tls_context(settings: "Settings") -> ssl.SSLContext | None:
-    """The context for ``nats.connect(tls=...)``; None when no TLS file is set."""
-    return client_tls_context(
-        settings.nats_tls_ca_file, settings.nats_tls_cert_file, settings.nats_tls_key_file
-    )
-
-
-def broker_security(settings: "Settings") -> "BaseSecurity | None":
-    """The same TLS for a FastStream ``NatsBroker(security=...)``; None without TLS files."""
-    from faststream.security import BaseSecurity  # only the services need FastStream
-
-    context = nats_tls_context(settings)
-    return None if context is None else BaseSecurity(ssl_context=context)

@@ -1,6 +1,7 @@
 """All configuration, from environment variables, in one class."""
 
 import secrets
+import ssl
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -135,6 +136,12 @@ class Settings(BaseSettings):
         if self.nats_url:
             return [url.strip() for url in self.nats_url.split(",") if url.strip()]
         return [f"nats://127.0.0.1:{self.nats_port}"]
+
+    def nats_tls(self) -> ssl.SSLContext | None:
+        """The context for ``nats.connect(tls=...)``; None when no TLS file is set."""
+        return client_tls_context(
+            self.nats_tls_ca_file, self.nats_tls_cert_file, self.nats_tls_key_file
+        )
 
     @cached_property
     def signing_key(self) -> str:

@@ -18,13 +18,12 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from services.contracts import EdgeHeartbeat, subjects
-from services.core.allowed_hosts import AllowedHosts
 from services.core.logs import configure_logging
 from services.core.settings import Settings
 
 from ._transport import DirectWriteWebSocketProtocol, log_handshakes_when_debugging
 from .api_docs import create_docs_router
-from .hosts import refusing_other_hosts
+from .hosts import edge_hosts, refusing_other_hosts
 from .http import create_http_router
 from .metrics import (
     EdgeMetrics,
@@ -136,7 +135,7 @@ def _create_edge_and_service_client(settings: Settings) -> tuple[Any, ServiceCli
     asgi = socketio.ASGIApp(sio, other_asgi_app=api, socketio_path="socket.io")
     # The Host check first: a request for another host name reaches nothing, not even socket.io.
     guarded = with_security_headers(closing_on_broken_frames(asgi))
-    return refusing_other_hosts(guarded, AllowedHosts.from_settings(settings)), service_client
+    return refusing_other_hosts(guarded, edge_hosts(settings)), service_client
 
 
 def heartbeat_interval(settings: Settings) -> float:

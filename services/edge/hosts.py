@@ -10,17 +10,34 @@ route or the socket.io handshake (polling and websocket alike). The names are
 probe it by address, and it tells nothing.
 """
 
+from urllib.parse import urlsplit
+
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.core.allowed_hosts import AllowedHosts
+from services.core.allowed_hosts import ANY_HOST, AllowedHosts
+from services.core.settings import Settings
 
-__all__ = ["HOST_REFUSED_STATUS", "refusing_other_hosts"]
+__all__ = ["HOST_REFUSED_STATUS", "edge_hosts", "refusing_other_hosts"]
 
 # 421 Misdirected Request: this server is not the one that host name is meant for.
 HOST_REFUSED_STATUS = 421
 # Paths that answer whatever the Host: liveness probes, which carry an address, not a name.
 HOST_FREE_PATHS = frozenset({"/healthz"})
 _REFUSAL = b"This server does not answer for that host name.\n"
+
+
+def edge_hosts(settings: Settings) -> AllowedHosts:
+    """The edge's own names, its CORS origins' hosts and ``CHATBUS_ALLOWED_HOSTS``."""
+    listen = f"[{settings.host}]" if ":" in settings.host else settings.host
+    own = [f"{name}:{settings.port}" for name in (listen, "127.0.0.1", "[::1]", "localhost")]
+    origins = []
+    for origin in settings.cors_origins or []:
+        if origin.strip() == ANY_HOST:
+            continue
+        parts = urlsplit(origin.strip())
+        if parts.netloc:
+            origins.append(parts.netloc)
+    return AllowedHosts([*own, *origins, *(settings.allowed_hosts or [])])
 
 
 def refusing_other_hosts(app: ASGIApp, allowed: AllowedHosts) -> ASGIApp:

