@@ -104,9 +104,7 @@ class ChatRules:
         self.users = await open_bucket(self._js, storage.USERS_BUCKET)
         await ensure_message_stream(self._js)
         await self._ensure_general()
-        reads = ReadState(
-            nc, await open_bucket(self._js, storage.READS_BUCKET), self._newest_seq_hints
-        )
+        reads = ReadState(nc, await open_bucket(self._js, storage.READS_BUCKET))
         await ensure_mentions_stream(self._js, replicas=self._replicas)
         mentions = MentionCounts(self._js)
         # Last: once they follow their buckets, a failed open could not simply be run again.

@@ -45,6 +45,7 @@ from .mentions import Mentions, mention_page
 from .reactions import Reactions
 from .retention import KEEP_ALL, Retention
 from .revisions import StoredMessage, revise
+from .sender_reads import SenderReads
 from .threads import find_root, index_reply, thread_page
 
 CHAT_ROLES_THAT_DELETE = ("owner", "admin")
@@ -60,6 +61,7 @@ class Messenger:
     _reactions: Reactions
     _mentions: Mentions
     deactivated: DeactivatedAccounts
+    _sender_reads: SenderReads
 
     def __init__(self, retention: Retention | None = None, *, replicas: int = 1) -> None:
         self._retention = retention
@@ -67,7 +69,8 @@ class Messenger:
 
     async def open(self, nc: Client) -> None:
         """Attach to NATS: the message and mentions streams, the chats, users, presence and
-        reactions buckets (the users bucket also followed for who is deactivated)."""
+        reactions buckets (the users bucket also followed for who is deactivated), and the
+        reads bucket, where a sender's own marker goes past what they send."""
         self._nc = nc
         js = self._js = nc.jetstream()
         await ensure_message_stream(js)
@@ -79,6 +82,7 @@ class Messenger:
         members = ChatMembers(await open_bucket(js, storage.CHATS_BUCKET))
         mentions = Mentions(nc, members.copy, await open_bucket(js, storage.PRESENCE_BUCKET))
         deactivated = DeactivatedAccounts(self._users)
+        sender_reads = SenderReads(nc, await open_bucket(js, storage.READS_BUCKET))
         # Last: once they follow their buckets, a failed open could not simply be run again.
         await members.start()
         self.members = members
@@ -86,10 +90,14 @@ class Messenger:
         self._mentions = mentions
         await deactivated.start()
         self.deactivated = deactivated
+        sender_reads.start()
+        self._sender_reads = sender_reads
 
     async def close(self) -> None:
         """Stop following the buckets."""
-        if hasattr(self, "deactivated"):  # not when open never finished
+        if hasattr(self, "_sender_reads"):  # not when open never finished
+            await self._sender_reads.stop()
+        if hasattr(self, "deactivated"):
             await self.deactivated.stop()
         if hasattr(self, "_mentions"):
             await self._mentions.stop()
@@ -132,6 +140,7 @@ class Messenger:
         )
         if is_new:
             await publish_event(self._nc, subjects.room_event(chat.id, "message"), message)
+            self._sender_reads.sent(username, chat.id, message.seq)
             for revised in changed_root:
                 await self._changed(revised)
             if message.mentions:

@@ -167,7 +167,6 @@ ROLES: tuple[Role, ...] = (
         "chats: the chat directory (bucket chat_chats), read markers (chat_reads), reads\n"
         "accounts (chat_users), each chat's newest seq (stream CHAT_MESSAGES,\n"
         "chat_last_seqs) and follows the mentions (stream CHAT_MENTIONS) to count them;\n"
-        "hears messages sent (to move their senders' read markers);\n"
         "announces chat changes, to a chat's room and to each user added or removed\n"
         "(chat.user.<name>.chat), and read markers (chat.user.<name>.read).",
         publish=(
@@ -197,7 +196,6 @@ ROLES: tuple[Role, ...] = (
             subjects.command("*", "chats", "*"),
             subjects.command("*", "reads", "*"),
             subjects.CONNECTION_CHATS,
-            subjects.room_event("*", "message"),
         ),
         answers=True,
     ),
@@ -206,12 +204,14 @@ ROLES: tuple[Role, ...] = (
         "messages: appends to and reads stream CHAT_MESSAGES, reads and watches chat\n"
         "membership (chat_chats, never writes it), presence (chat_presence) and\n"
         "accounts' roles and deactivation (chat_users), keeps each chat's last seq\n"
-        "(chat_last_seqs), who reacted (chat_reactions) and mentions (stream\n"
-        "CHAT_MENTIONS); announces messages, their changes and mentions.",
+        "(chat_last_seqs), who reacted (chat_reactions), mentions (stream CHAT_MENTIONS)\n"
+        "and a sender's own read marker (chat_reads); announces messages, their changes,\n"
+        "mentions and the sender's marker.",
         publish=(
             "chat.room.*.message",
             "chat.room.*.changed",
             "chat.user.*.mention",
+            "chat.user.*.read",
             subjects.ALL_STORED_MESSAGES,
             subjects.ALL_STORED_MENTIONS,
             *opens(MENTIONS),
@@ -222,6 +222,9 @@ ROLES: tuple[Role, ...] = (
             *opens(PRESENCE),
             *reads(PRESENCE),
             *watches(PRESENCE),
+            *opens(READS),
+            *reads(READS),
+            writes(storage.READS_BUCKET),
             *opens(REACTIONS, "PURGE"),
             *reads(REACTIONS),
             *watches(REACTIONS),
